@@ -1,0 +1,3 @@
+from dsgen.cli import main
+
+main()

@@ -1,0 +1,165 @@
+"""The command line: the only module that imports typer, prints and exits.
+
+Exit codes:
+  0  success: rendered, up to date, or every document valid
+  1  failure found: drift (render --check) or invalid documents (validate)
+  2  bad input or usage: a profile problem, an unknown environment, a bad option
+  3  an external tool failed (kubectl kustomize, kubeconform)
+  4  internal error in dsgen (run again with --debug for the traceback)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from dsgen import __version__
+from dsgen.errors import EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, DsgenError
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 drift or invalid documents; 2 bad profile, input or usage; "
+    "3 an external tool failed; 4 internal error (rerun with --debug)."
+)
+
+app = typer.Typer(
+    name="dsgen",
+    help="Render data-services profiles into a Kustomize tree and prove it valid.\n\n"
+    + EXIT_CODES_HELP,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args_is_help=True)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dsgen {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    _state["debug"] = debug or bool(os.environ.get("DSGEN_DEBUG"))
+
+
+def _err(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+@app.command()
+def render(
+    env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment to render (profiles/ENV.yaml)."),
+    all_envs: bool = typer.Option(False, "--all", help="Render every environment."),
+    profiles: Path = typer.Option(Path("profiles"), "--profiles", help="Folder of profiles."),
+    out: Path = typer.Option(Path("out"), "--out", help="Output folder, replaced whole."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff when out/ differs."),
+) -> None:
+    """Render profiles into out/base and out/overlays/ENV.
+
+    With --env, the base, that environment and every overlay already in out/
+    are rendered; with --all, every environment. --check is the CI drift check.
+    """
+    from dsgen import pipeline
+
+    if env is not None and all_envs:
+        raise _usage("use either --env or --all, not both")
+    result = pipeline.render(profiles, out, env, all_envs, profiles_shown=str(profiles))
+    if check:
+        difference = pipeline.drift(out, result, env, all_envs)
+        if difference:
+            sys.stdout.write(difference)
+            _err(f"{out} is out of date: run `dsgen render {'--all' if all_envs else '--env ' + str(env)}`")
+            raise typer.Exit(EXIT_FAILED)
+        typer.echo(f"{out} is up to date ({', '.join(result.envs)})")
+        return
+    pipeline.write(out, result)
+    typer.echo(f"rendered {len(result.files)} files into {out} for {', '.join(result.envs)}")
+
+
+@app.command()
+def validate(
+    env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment overlay to validate."),
+    all_envs: bool = typer.Option(False, "--all", help="Validate every overlay in out/."),
+    out: Path = typer.Option(Path("out"), "--out", help="Rendered tree to validate."),
+    schema_location: List[str] = typer.Option(
+        [], "--schema-location", "-s",
+        help="Folder or template of CRD JSON schemas, as kubeconform's -schema-location "
+        "(repeatable; default $DSGEN_SCHEMA_LOCATION).",
+    ),
+    output_format: str = typer.Option("text", "--output", "-o", help="text, json or junit."),
+    summary: bool = typer.Option(False, "--summary", help="Print a summary line."),
+) -> None:
+    """Build each overlay with kustomize and validate every document strictly.
+
+    Custom resources are checked against JSON schemas in kubeconform's layout
+    ({group}/{kind}_{version}.json), core kinds against kubernetes-validate's
+    strict schemas at the profile's Kubernetes version.
+    """
+    from dsgen.validate import api
+
+    if env is not None and all_envs:
+        raise _usage("use either --env or --all, not both")
+    locations = schema_location or api.default_locations()
+    report = api.validate_tree(out, env, all_envs, locations)
+    sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@app.command("schema")
+def schema(
+    output: Path = typer.Option(Path("schemas/profile.schema.json"), "--output", "-o",
+                                help="Where to write the profile JSON schema."),
+) -> None:
+    """Write the JSON schema of profiles, for editors and CI."""
+    import json
+
+    from dsgen.models import json_schema
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def _usage(message: str) -> DsgenError:
+    from dsgen.errors import UsageError
+
+    return UsageError(message)
+
+
+def main() -> None:
+    """Entry point: the one error boundary of dsgen."""
+    try:
+        # Without standalone mode click returns the code of typer.Exit.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+    except DsgenError as exc:
+        for line in exc.lines():
+            _err(line)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _err("aborted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the boundary
+        # typer ships its own copy of click: recognise its usage errors by shape.
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if _state["debug"]:
+            traceback.print_exc()
+        _err(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        sys.exit(EXIT_INTERNAL)

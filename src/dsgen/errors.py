@@ -1,0 +1,95 @@
+"""The one error hierarchy of dsgen.
+
+Everything below the CLI raises a :class:`DsgenError` subclass; the CLI is the
+single boundary that prints ``error.lines()`` and exits with ``error.exit_code``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes, documented in the README and in ``dsgen --help``.
+EXIT_OK = 0
+EXIT_FAILED = 1  # invalid documents, or drift found by --check
+EXIT_INPUT = 2  # bad profile, bad usage, unreadable input
+EXIT_TOOL = 3  # an external tool (kubectl, kubeconform) failed
+EXIT_INTERNAL = 4  # a bug in dsgen
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file, and optionally a 1-based line and column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where, which key, and why."""
+
+    location: Location
+    message: str
+    key: str = ""
+
+    def __str__(self) -> str:
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.location}: {key}{self.message}"
+
+
+class DsgenError(Exception):
+    """Base class of every error dsgen reports to a user."""
+
+    exit_code = EXIT_INPUT
+
+    def lines(self) -> list[str]:
+        return [str(self)]
+
+
+class UsageError(DsgenError):
+    """The command line asks for something that cannot be done."""
+
+
+class ProfileError(DsgenError):
+    """One or more problems in the profiles; each renders as one line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(
+            problems,
+            key=lambda p: (p.location.file, p.location.line or 0, p.location.column or 0, p.key),
+        )
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+    @classmethod
+    def single(cls, file: str, message: str, line: int | None = None,
+               column: int | None = None, key: str = "") -> "ProfileError":
+        return cls([Problem(Location(file, line, column), message, key)])
+
+
+class OutputError(DsgenError):
+    """The output folder cannot be written as asked."""
+
+
+class ToolError(DsgenError):
+    """An external tool failed: names the command, its exit code and stderr."""
+
+    exit_code = EXIT_TOOL
+
+    def __init__(self, command: list[str] | str, returncode: int | None, stderr: str):
+        self.command = command if isinstance(command, str) else " ".join(command)
+        self.returncode = returncode
+        self.stderr = stderr.strip()
+        detail = self.stderr.splitlines()[-1] if self.stderr else "no output on stderr"
+        code = "could not start" if returncode is None else f"exited {returncode}"
+        super().__init__(f"{self.command}: {code}: {detail}")

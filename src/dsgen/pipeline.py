@@ -1,0 +1,77 @@
+"""The public API: load profiles -> render -> plan the tree -> write or compare.
+
+The CLI calls these functions and nothing deeper; tests may too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsgen import output, tree
+from dsgen.errors import UsageError
+from dsgen.profiles import BASE, ProfileStore
+from dsgen.render import Renderer
+from dsgen.tree import Rendered
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    envs: list[str]
+    files: dict[str, str]
+
+
+def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) -> Rendered:
+    """Load and render one environment (or ``base``) to resources."""
+    loaded = store.load(env)
+    return Rendered(loaded, (renderer or Renderer()).render(loaded.profile))
+
+
+def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_envs: bool) -> list[str]:
+    """``--all``: every environment. ``--env X``: X plus every environment that
+    already has an overlay in ``out/`` (so a changed base never leaves another
+    overlay stale); overlays whose profile is gone are dropped."""
+    known = store.environments()
+    if all_envs:
+        return known
+    if env is None:
+        raise UsageError("say which environment: --env NAME or --all")
+    store.check_env_name(env)
+    if env == BASE:
+        raise UsageError("base is the tree's base, not an environment; name an environment")
+    on_disk = sorted(p.name for p in (out / "overlays").glob("*") if p.is_dir()) if out.is_dir() else []
+    return sorted({env, *(e for e in on_disk if e in known)})
+
+
+def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = False,
+           profiles_shown: str | None = None) -> RenderResult:
+    """Render the tree for the chosen environments (nothing is written)."""
+    store = ProfileStore(profiles, profiles_shown or profiles.name)
+    envs = environments_to_render(store, out, env, all_envs)
+    renderer = Renderer()
+    base = render_env(store, BASE, renderer)
+    rendered = [render_env(store, name, renderer) for name in envs]
+    return RenderResult(envs, tree.plan(base, rendered))
+
+
+def write(out: Path, result: RenderResult) -> None:
+    output.write_tree(out, result.files)
+
+
+def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> str:
+    """The unified diff between ``out/`` and ``result``; '' when up to date.
+
+    ``--all`` compares the whole tree (stray files count); ``--env X``
+    compares the base and X's overlay only.
+    """
+    current = output.read_tree(out)
+    fresh = result.files
+    if not all_envs:
+        prefixes = ("base/", f"overlays/{env}/")
+
+        def keep(path: str) -> bool:
+            return path == tree.MARKER or path.startswith(prefixes)
+
+        current = {k: v for k, v in current.items() if keep(k)}
+        fresh = {k: v for k, v in fresh.items() if keep(k)}
+    return output.unified_diff(out, current, fresh)

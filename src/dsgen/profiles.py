@@ -1,0 +1,243 @@
+"""Loading profiles: files -> ``extends`` chain -> deep merge -> model -> rules.
+
+Every problem is reported as ``file:line:column: dotted.key: message``, with
+the position of the key in the file that last wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from dsgen import checks, yamlio
+from dsgen.errors import Location, Problem, ProfileError, UsageError
+from dsgen.models import Profile
+
+BASE = "base"
+_ENV_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    """A validated profile and the files it was merged from (root first)."""
+
+    env: str
+    profile: Profile
+    files: tuple[str, ...]
+
+
+@dataclass
+class _Merged:
+    data: dict[str, Any]
+    # path -> (file shown, line, column)
+    positions: dict[tuple, tuple[str, int, int]]
+    files: list[str]
+
+
+class ProfileStore:
+    """The profiles of one folder; loads each file once."""
+
+    def __init__(self, folder: Path, shown: str | None = None):
+        self.folder = folder
+        self.shown = shown if shown is not None else str(folder)
+        if not folder.exists():
+            raise UsageError(f"{self.shown}: profiles folder does not exist")
+        if not folder.is_dir():
+            raise UsageError(f"{self.shown}: is not a folder of profiles")
+        self._cache: dict[str, _Merged] = {}
+
+    # ------------------------------------------------------------ names
+
+    def environments(self) -> list[str]:
+        """Every ``*.yaml`` of the folder but ``base.yaml``, sorted."""
+        try:
+            names = sorted(p.stem for p in self.folder.glob("*.yaml") if p.is_file())
+        except PermissionError:
+            raise UsageError(f"{self.shown}: cannot be read: permission denied") from None
+        return [n for n in names if n != BASE and _ENV_NAME.match(n)]
+
+    def check_env_name(self, env: str) -> str:
+        if env == BASE:
+            return env
+        if not _ENV_NAME.match(env):
+            raise UsageError(
+                f"{env!r} is not an environment name: use lower-case letters, digits, '-' and '_'"
+            )
+        known = self.environments()
+        if env not in known:
+            listing = ", ".join(known) if known else "none"
+            raise UsageError(
+                f"unknown environment {env!r}: no {self._show(env + '.yaml')} (known: {listing})"
+            )
+        return env
+
+    def _show(self, filename: str) -> str:
+        return f"{self.shown.rstrip('/')}/{filename}"
+
+    # ------------------------------------------------------------ loading
+
+    def load(self, env: str) -> LoadedProfile:
+        self.check_env_name(env)
+        if env == BASE and not (self.folder / f"{BASE}.yaml").is_file():
+            raise UsageError(
+                f"{self._show('base.yaml')}: missing; it is rendered as out/base, the tree's base"
+            )
+        merged = self._merged(f"{env}.yaml", ())
+        return LoadedProfile(env, _validate(merged), tuple(merged.files))
+
+    def _merged(self, filename: str, chain: tuple[str, ...]) -> _Merged:
+        if filename in self._cache:
+            return self._cache[filename]
+        shown = self._show(filename)
+        data, positions = yamlio.load_mapping(self.folder / filename, shown)
+        here = {path: (shown, line, col) for path, (line, col) in positions.items()}
+        parent_name = data.pop("extends", None)
+        if parent_name is None:
+            merged = _Merged(data, here, [shown])
+        else:
+            line, col = positions.get(("extends",), (None, None))
+            parent_file = self._parent_file(parent_name, shown, line, col)
+            if parent_file in (*chain, filename):
+                cycle = " -> ".join([*chain, filename, parent_file])
+                raise ProfileError.single(shown, f"extends forms a cycle: {cycle}", line, col, "extends")
+            parent = self._merged(parent_file, (*chain, filename))
+            merged = _Merged(
+                _deep_merge(parent.data, data),
+                {**parent.positions, **here},
+                [*parent.files, shown],
+            )
+        self._cache[filename] = merged
+        return merged
+
+    def _parent_file(self, value: Any, shown: str, line, col) -> str:
+        if not isinstance(value, str) or not value:
+            raise ProfileError.single(shown, "extends names a profile, e.g. base", line, col, "extends")
+        name = value[:-5] if value.endswith(".yaml") else value
+        if not _ENV_NAME.match(name):
+            raise ProfileError.single(
+                shown, f"{value!r} is not a profile in this folder (write a name such as base)",
+                line, col, "extends",
+            )
+        if not (self.folder / f"{name}.yaml").is_file():
+            raise ProfileError.single(
+                shown, f"parent profile {self._show(name + '.yaml')} does not exist",
+                line, col, "extends",
+            )
+        return f"{name}.yaml"
+
+
+def _deep_merge(parent: dict, child: dict) -> dict:
+    """Mappings merge key by key; anything else in the child replaces the
+    parent's value; a child's ``null`` removes the key."""
+    out = dict(parent)
+    for key, value in child.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _validate(merged: _Merged) -> Profile:
+    env_file = merged.files[-1]
+    try:
+        profile = Profile.model_validate(merged.data)
+    except ValidationError as exc:
+        problems = _dedupe(_problem(merged, env_file, err) for err in exc.errors())
+        raise ProfileError(problems) from None
+    findings = checks.check(profile)
+    if findings:
+        raise ProfileError(_dedupe(_locate(merged, env_file, path, msg) for path, msg in findings))
+    return profile
+
+
+def _dedupe(problems) -> list[Problem]:
+    seen, out = set(), []
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            out.append(problem)
+    return out
+
+
+def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
+    loc = tuple(part for part in err["loc"] if part != "[key]")
+    message = err["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        message = f"unknown key; expected one of: {', '.join(allowed)}" if allowed else "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    return _locate(merged, env_file, loc, message)
+
+
+def _locate(merged: _Merged, env_file: str, path: tuple, message: str) -> Problem:
+    """Find where ``path`` (or its nearest written parent) is in the files."""
+    probe = path
+    while probe and probe not in merged.positions:
+        probe = probe[:-1]
+    if probe:
+        file, line, col = merged.positions[probe]
+        return Problem(Location(file, line, col), message, dotted(path))
+    return Problem(Location(env_file, 1, 1), message, dotted(path))
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif "." in str(part) or not str(part):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _allowed_keys(path: tuple) -> list[str]:
+    """The keys the model accepts at ``path`` (for 'unknown key' messages)."""
+    annotation: Any = Profile
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return []
+            annotation = field.annotation
+        elif typing.get_origin(annotation) is dict:
+            annotation = typing.get_args(annotation)[1]
+        elif typing.get_origin(annotation) is list:
+            annotation = typing.get_args(annotation)[0]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation

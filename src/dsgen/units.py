@@ -1,0 +1,179 @@
+"""Typed values of profiles: Kubernetes names and quantities, memory sizes in
+PostgreSQL's and Redis's own units, cron expressions, versions.
+
+Each parser raises ``ValueError`` with a message fit for a user; the pydantic
+types in :mod:`dsgen.models` wrap them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# ---------------------------------------------------------------- names
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def dns_label(value: str) -> str:
+    """A Kubernetes name that must be an RFC 1123 label (Services, Pods...)."""
+    if len(value) > 63:
+        raise ValueError(f"{value!r} is longer than 63 characters")
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid Kubernetes name: use lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+def dns_subdomain(value: str) -> str:
+    """A Kubernetes object name (RFC 1123 subdomain): Secrets, KafkaTopics..."""
+    if len(value) > 253:
+        raise ValueError(f"{value!r} is longer than 253 characters")
+    if not _DNS_SUBDOMAIN.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid Kubernetes name: use lower-case letters, digits, '-' "
+            "and '.', starting and ending with a letter or digit"
+        )
+    return value
+
+
+# ---------------------------------------------------------------- quantities
+
+_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([a-zA-Z]*|[eE][+-]?[0-9]+)$")
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
+            "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9),
+            "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18)}
+
+
+def quantity_value(text: str) -> Decimal:
+    """The numeric value of a Kubernetes quantity: ``"1Gi"`` -> 1073741824."""
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a Kubernetes quantity (e.g. 500m, 1Gi, 2)")
+    number, suffix = match.groups()
+    try:
+        base = Decimal(number)
+    except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+        raise ValueError(f"{text!r} is not a Kubernetes quantity") from None
+    if suffix in _BINARY:
+        return base * _BINARY[suffix]
+    if suffix in _DECIMAL:
+        return base * _DECIMAL[suffix]
+    if suffix[:1] in ("e", "E") and suffix[1:].lstrip("+-").isdigit():
+        return base * (Decimal(10) ** int(suffix[1:]))
+    raise ValueError(
+        f"{text!r} has an unknown unit {suffix!r}; use one of n u m k M G T P E Ki Mi Gi Ti Pi Ei"
+    )
+
+
+def quantity(value: str | int | float) -> str:
+    """Validate a quantity; numbers become their string form (``2`` -> ``"2"``)."""
+    if isinstance(value, bool):
+        raise ValueError("a quantity is a number or a string like 500m or 1Gi, not a boolean")
+    text = str(value) if not isinstance(value, str) else value
+    if quantity_value(text) < 0:
+        raise ValueError(f"{text!r} must not be negative")
+    return text
+
+
+# ---------------------------------------------------------------- memory in server units
+
+_PG_UNITS = {"kB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40, "B": 1}
+_PG_MEMORY = re.compile(r"^\s*([0-9]+)\s*(B|kB|MB|GB|TB)?\s*$")
+
+
+def postgres_bytes(text: str, default_unit: int = 8192) -> int:
+    """A PostgreSQL memory setting in bytes. Units are case-sensitive (``kB``,
+    ``MB``, ``GB``, ``TB``, 1024-based); a bare number counts ``default_unit``
+    bytes (8 kB pages for ``shared_buffers``)."""
+    match = _PG_MEMORY.match(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is not a PostgreSQL memory size (e.g. 256MB; units kB, MB, GB, TB)"
+        )
+    number, unit = match.groups()
+    return int(number) * (_PG_UNITS[unit] if unit else default_unit)
+
+
+_REDIS_MEMORY = re.compile(r"^([0-9]+)(k|kb|m|mb|g|gb)?$", re.IGNORECASE)
+_REDIS_UNITS = {"": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2,
+                "g": 1000**3, "gb": 1024**3}
+
+
+def redis_bytes(text: str) -> int:
+    """A Redis memory setting in bytes (``1mb`` = 1048576, ``1m`` = 1000000)."""
+    match = _REDIS_MEMORY.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a Redis memory size (e.g. 400mb, 1gb)")
+    number, unit = match.groups()
+    return int(number) * _REDIS_UNITS[(unit or "").lower()]
+
+
+# ---------------------------------------------------------------- cron
+
+_CRON_FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, {m: i + 1 for i, m in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split())}),
+    ("day of week", 0, 7, {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}),
+)
+_CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+
+
+def cron(expression: str) -> str:
+    """Validate a standard five-field cron expression (or a macro like ``@daily``)."""
+    text = " ".join(expression.split())
+    if text in _CRON_MACROS:
+        return text
+    fields = text.split(" ")
+    if len(fields) != 5:
+        raise ValueError(
+            f"{expression!r} must have 5 fields (minute hour day-of-month month day-of-week), "
+            f"not {len(fields)}"
+        )
+    for field, (name, low, high, names) in zip(fields, _CRON_FIELDS):
+        for part in field.split(","):
+            _cron_part(part, name, low, high, names, expression)
+    return text
+
+
+def _cron_part(part: str, name: str, low: int, high: int, names: dict, expression: str) -> None:
+    def number(token: str) -> int:
+        token_lower = token.lower()
+        if token_lower in names:
+            return names[token_lower]
+        if not token.isdigit():
+            raise ValueError(f"{expression!r}: {token!r} is not a valid {name}")
+        value = int(token)
+        if not low <= value <= high:
+            raise ValueError(f"{expression!r}: {name} {value} is outside {low}-{high}")
+        return value
+
+    body, _, step = part.partition("/")
+    if step and (not step.isdigit() or int(step) == 0):
+        raise ValueError(f"{expression!r}: step {step!r} in the {name} field must be a positive number")
+    if body == "*":
+        return
+    start, dash, end = body.partition("-")
+    first = number(start)
+    if dash and first > number(end):
+        raise ValueError(f"{expression!r}: range {body!r} in the {name} field runs backwards")
+
+
+# ---------------------------------------------------------------- versions
+
+_VERSION = re.compile(r"^v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?$")
+
+
+def version_tuple(text: str) -> tuple[int, int, int]:
+    match = _VERSION.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a version like 1.2 or 1.2.3")
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)

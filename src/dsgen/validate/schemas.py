@@ -1,0 +1,235 @@
+"""Finding and compiling JSON schemas, once each.
+
+Custom resources: schema locations in kubeconform's form, tried in order. A
+location is a folder laid out as ``{group}/{kind}_{version}.json`` or a
+template with ``{{.Group}}``, ``{{.ResourceKind}}``, ``{{.ResourceAPIVersion}}``
+and ``{{.KubernetesVersion}}``.
+
+Core kinds: the strict schemas that the ``kubernetes-validate`` package ships,
+for the Kubernetes version the profile names (or the newest one not newer).
+
+CRD schemas are written for Go's validators; loading normalises what Python's
+``jsonschema`` reads differently: ``nullable: true``, and RE2 regexes with
+inline flags in the middle (``^((?i)jan|feb)$``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from dsgen.errors import UsageError
+from dsgen.units import version_tuple
+
+_PLACEHOLDER = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
+CATALOG_LAYOUT = "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+
+
+def is_core(api_version: str) -> bool:
+    """Core Kubernetes API groups: v1, apps/v1, networking.k8s.io/v1, ..."""
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
+
+
+@dataclass(frozen=True)
+class SchemaLocation:
+    template: str
+
+    @classmethod
+    def parse(cls, spec: str) -> "SchemaLocation":
+        if not spec.strip():
+            raise UsageError("--schema-location must not be empty")
+        if "{{" in spec:
+            return cls(spec)
+        return cls(spec.rstrip("/") + "/" + CATALOG_LAYOUT)
+
+    def resolve(self, group: str, kind: str, version: str, kubernetes: str) -> str:
+        values = {
+            "Group": group,
+            "ResourceKind": kind.lower(),
+            "ResourceAPIVersion": version,
+            "KubernetesVersion": kubernetes,
+            "NormalizedKubernetesVersion": f"v{kubernetes}",
+            "StrictSuffix": "-strict",
+        }
+
+        def fill(match: re.Match) -> str:
+            if match.group(1) not in values:
+                raise UsageError(f"--schema-location {self.template}: unknown placeholder {match.group(0)}")
+            return values[match.group(1)]
+
+        return _PLACEHOLDER.sub(fill, self.template)
+
+
+def _read_schema(where: str) -> Any | None:
+    """The schema at a path or URL; None when there is none."""
+    if where.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(where, timeout=20) as response:  # noqa: S310
+                return json.loads(response.read().decode("utf-8"))
+        except (OSError, ValueError):
+            return None
+    path = Path(where[len("file://"):] if where.startswith("file://") else where)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- quirks
+
+
+def go_regex_to_python(pattern: str) -> str:
+    """RE2 lets ``(?flags)`` start anywhere and last to the end of the group;
+    Python wants it at the very start. Rewrite ``X(?i)Y)`` as ``X(?i:Y))``."""
+    out, i = [], 0
+    while i < len(pattern):
+        match = re.compile(r"\(\?([imsU]+)\)").match(pattern, i)
+        if match and i > 0:
+            end = _group_end(pattern, match.end())
+            flags = match.group(1).replace("U", "")
+            inner = go_regex_to_python(pattern[match.end():end])
+            out.append(f"(?{flags}:{inner})" if flags else inner)
+            i = end
+            continue
+        if pattern[i] == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group that encloses ``start`` (or the end)."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return len(pattern)
+
+
+def normalise(schema: Any) -> Any:
+    """A copy of a CRD schema that Python's jsonschema reads as Go's validators do."""
+    if isinstance(schema, list):
+        return [normalise(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties", "$defs", "definitions") and isinstance(value, dict):
+            out[key] = {name: normalise(sub) for name, sub in value.items()}
+        elif key == "pattern" and isinstance(value, str):
+            try:
+                re.compile(value)
+                out[key] = value
+            except re.error:
+                out[key] = go_regex_to_python(value)
+        elif key in ("description", "x-kubernetes-validations"):
+            out[key] = value
+        else:
+            out[key] = normalise(value)
+    if out.get("nullable") is True and "type" in out:
+        types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        if "null" not in types:
+            out["type"] = [*types, "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+# ---------------------------------------------------------------- core schemas
+
+
+@lru_cache(maxsize=1)
+def _core_root() -> Path:
+    import kubernetes_validate
+
+    return Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+
+
+@lru_cache(maxsize=None)
+def core_versions() -> tuple[str, ...]:
+    names = [p.name for p in _core_root().glob("v*-local-strict")]
+    return tuple(sorted((n[1:].split("-")[0] for n in names), key=version_tuple))
+
+
+def core_version_for(kubernetes: str) -> str:
+    """The newest schema set not newer than ``kubernetes`` (kubernetes-validate's rule)."""
+    wanted = version_tuple(kubernetes)[:2]
+    candidates = [v for v in core_versions() if version_tuple(v)[:2] <= wanted]
+    if not candidates:
+        raise UsageError(
+            f"Kubernetes {kubernetes} is older than any schema kubernetes-validate ships "
+            f"({core_versions()[0]} to {core_versions()[-1]})"
+        )
+    return candidates[-1]
+
+
+@lru_cache(maxsize=None)
+def _core_registry(version: str) -> tuple[Path, Registry]:
+    folder = _core_root() / f"v{version}-local-strict"
+    definitions = json.loads((folder / "_definitions.json").read_text(encoding="utf-8"))
+    registry = Resource.from_contents(definitions) @ Registry()
+    return folder, registry
+
+
+# ---------------------------------------------------------------- the store
+
+
+class SchemaStore:
+    """Compiled validators by (apiVersion, kind), built on first use."""
+
+    def __init__(self, locations: list[str], kubernetes: str):
+        self.locations = [SchemaLocation.parse(spec) for spec in locations]
+        self.kubernetes = kubernetes
+        self._cache: dict[tuple[str, str], tuple[Draft202012Validator | None, str]] = {}
+
+    def validator(self, api_version: str, kind: str) -> tuple[Draft202012Validator | None, str]:
+        """The validator and where it came from; (None, what was tried) if none."""
+        key = (api_version, kind)
+        if key not in self._cache:
+            self._cache[key] = self._load(api_version, kind)
+        return self._cache[key]
+
+    def _load(self, api_version: str, kind: str):
+        group, _, version = api_version.rpartition("/")
+        if is_core(api_version):
+            core = core_version_for(self.kubernetes)
+            folder, registry = _core_registry(core)
+            short = group.split(".")[0]
+            name = f"{kind.lower()}-{short}-{version}.json" if short else f"{kind.lower()}-{version}.json"
+            path = folder / name
+            if not path.is_file():
+                return None, f"kubernetes-validate {core} strict schemas"
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            return Draft202012Validator(schema, registry=registry), f"kubernetes-validate {core}"
+        tried = []
+        for location in self.locations:
+            where = location.resolve(group, kind, version, self.kubernetes)
+            tried.append(where)
+            schema = _read_schema(where)
+            if schema is not None:
+                return Draft202012Validator(normalise(schema)), where
+        return None, ", ".join(tried) or "no --schema-location given"

@@ -1,0 +1,266 @@
+"""YAML in and out: the only module that configures ruamel.yaml.
+
+Reading a profile keeps the line and column of every key and item so that a
+problem found later can name them. Writing a manifest is deterministic (key
+order as built, fixed width, no timestamps) and quotes every string that a
+YAML 1.1 reader such as the Kubernetes API server would take for something
+else (``yes``, ``on``, ``012``, ``1e3``, ``~`` ...).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+
+from dsgen.errors import ProfileError
+
+# A path into a document: mapping keys and sequence indexes.
+KeyPath = tuple[Any, ...]
+# Where each path of a document was written: 1-based line and column.
+Positions = dict[KeyPath, tuple[int, int]]
+
+# More nodes than this after alias expansion is an anchor/alias bomb, not a profile.
+MAX_NODES = 200_000
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a UTF-8 file, reporting undecodable bytes by line and column."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise ProfileError.single(shown, "is a directory, not a YAML file") from None
+    except FileNotFoundError:
+        raise ProfileError.single(shown, "no such file") from None
+    except PermissionError:
+        raise ProfileError.single(shown, "cannot be read: permission denied") from None
+    except OSError as exc:
+        raise ProfileError.single(shown, f"cannot be read: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProfileError.single(shown, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ProfileError.single(
+            shown, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column
+        ) from None
+
+
+def _yaml_problem(shown: str, exc: YAMLError) -> ProfileError:
+    """Turn a ruamel error into one line naming file, line and column."""
+    if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        problem = exc.problem or str(exc)
+        if "found character '\\t'" in problem or "found character '\t'" in problem:
+            problem = "tabs are not allowed in YAML indentation; use spaces"
+        elif "found duplicate key" in problem or "duplicate key" in str(exc):
+            key = re.search(r'duplicate key "?([^"]*?)"? with value', str(exc))
+            problem = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
+        return ProfileError.single(shown, problem.strip(), mark.line + 1, mark.column + 1)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ProfileError.single(shown, first)
+
+
+def load_mapping(path: Path, shown: str) -> tuple[dict[str, Any], Positions]:
+    """Load one YAML file that must hold exactly one mapping.
+
+    Returns the plain data (dicts, lists, scalars) and the 1-based position of
+    every key path in it.
+    """
+    text = read_text(path, shown)
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        documents = list(yaml.load_all(text))
+    except YAMLError as exc:
+        raise _yaml_problem(shown, exc) from None
+    except RecursionError:
+        raise ProfileError.single(shown, "is nested too deeply") from None
+    documents = [d for d in documents if d is not None] or ([] if not documents else [None])
+    if not documents or documents == [None]:
+        raise ProfileError.single(shown, "is empty; a profile is a YAML mapping")
+    if len(documents) > 1:
+        second = documents[1]
+        line = second.lc.line + 1 if hasattr(second, "lc") else None
+        raise ProfileError.single(
+            shown, "holds several YAML documents; a profile is exactly one mapping", line, 1
+        )
+    root = documents[0]
+    if not isinstance(root, CommentedMap):
+        raise ProfileError.single(
+            shown, f"must be a YAML mapping, not {_kind_of(root)}", 1, 1
+        )
+    positions: Positions = {}
+    counter = [0]
+    data = _plain(root, (), positions, counter, shown)
+    return data, positions
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def _plain(node: Any, path: KeyPath, positions: Positions, counter: list[int], shown: str) -> Any:
+    """Convert ruamel's round-trip nodes to plain Python, recording positions.
+
+    Counts nodes as it goes so that an alias bomb fails fast instead of
+    expanding into gigabytes.
+    """
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise ProfileError.single(
+            shown, f"expands to more than {MAX_NODES} values (anchor/alias expansion?)"
+        )
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            child = (*path, key)
+            try:
+                line, col = node.lc.key(key)
+                positions[child] = (line + 1, col + 1)
+            except (KeyError, TypeError):
+                pass
+            if not isinstance(key, str):
+                line, col = positions.get(child, (None, None))
+                raise ProfileError.single(
+                    shown, f"keys must be strings, not {_kind_of(key)} {key!r}", line, col
+                )
+            out[key] = _plain(value, child, positions, counter, shown)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            child = (*path, index)
+            try:
+                line, col = node.lc.item(index)
+                positions[child] = (line + 1, col + 1)
+            except (KeyError, TypeError):
+                pass
+            items.append(_plain(value, child, positions, counter, shown))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if node is None:
+        return None
+    # Timestamps, sets and other YAML types have no place in a profile.
+    return str(node)
+
+
+def load_documents(text: str, shown: str) -> list[Any]:
+    """Load a multi-document YAML stream of manifests (kustomize output, files in out/)."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        return [d for d in yaml.load_all(text) if d is not None]
+    except YAMLError as exc:
+        raise _yaml_problem(shown, exc) from None
+
+
+# ---------------------------------------------------------------- writing
+
+# Plain scalars a YAML 1.1 or 1.2 reader would not read back as a string.
+_AMBIGUOUS = re.compile(
+    r"""^(?:
+        [-+]?(?:0|[1-9][0-9_]*)                       # decimal int
+      | [-+]?0[0-7_]+ | 0o[0-7_]+                     # octal
+      | [-+]?0x[0-9a-fA-F_]+ | [-+]?0b[01_]+          # hex, binary
+      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?   # sexagesimal
+      | [-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?  # float
+      | [-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+     # exponent
+      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+      | y|Y|yes|Yes|YES|n|N|no|No|NO
+      | true|True|TRUE|false|False|FALSE
+      | on|On|ON|off|Off|OFF
+      | ~|null|Null|NULL
+      | =|<<
+      | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*              # timestamp
+    )$""",
+    re.VERBOSE,
+)
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+def _represent_str(representer: RoundTripRepresenter, value: str):
+    if "\n" in value and _block_safe(value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if value == "" or _AMBIGUOUS.match(value):
+        return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return representer.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+def _block_safe(value: str) -> bool:
+    """Literal block style keeps the text exactly only for plain printable lines."""
+    if value.startswith((" ", "\t")) or value.endswith("\n\n") or "\r" in value:
+        return False
+    return all(
+        line == line.rstrip(" \t") and line.isprintable() for line in value.split("\n")
+    )
+
+
+_Representer.add_representer(str, _represent_str)
+
+
+def _writer() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
+    yaml.default_flow_style = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    yaml.allow_unicode = True
+    yaml.explicit_start = False
+    return yaml
+
+
+_WRITER = _writer()
+
+
+def dump(data: Any, header: list[str] | None = None) -> str:
+    """Serialise one document; ``header`` lines become leading ``#`` comments."""
+    stream = io.StringIO()
+    _WRITER.dump(data, stream)
+    prefix = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
+    return prefix + stream.getvalue()
+
+
+def dump_all(documents: list[Any]) -> str:
+    return "---\n".join(dump(d) for d in documents)
+
+
+def walk_paths(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
+    """Every (path, value) of a plain document, parents before children."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from walk_paths(value, (*path, index))
