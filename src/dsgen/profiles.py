@@ -29,7 +29,15 @@ class LoadedProfile:
 
     env: str
     profile: Profile
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # as the user named them, for messages
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The files as ``<profiles folder name>/<file>``: the same bytes in
+        generated headers however the folder was named on the command line."""
+        return tuple(f"{self._folder_name}/{Path(f).name}" for f in self.files)
+
+    _folder_name: str = "profiles"
 
 
 @dataclass
@@ -89,7 +97,8 @@ class ProfileStore:
                 f"{self._show('base.yaml')}: missing; it is rendered as out/base, the tree's base"
             )
         merged = self._merged(f"{env}.yaml", ())
-        return LoadedProfile(env, _validate(merged), tuple(merged.files))
+        return LoadedProfile(env, _validate(merged), tuple(merged.files),
+                             self.folder.resolve().name)
 
     def _merged(self, filename: str, chain: tuple[str, ...]) -> _Merged:
         if filename in self._cache:

@@ -60,8 +60,10 @@ class Resource:
 
     @property
     def identity(self) -> tuple[str, str, str, str]:
-        """What kustomize matches resources by: group, kind, namespace, name."""
-        return (self.group, self.kind, self.namespace, self.name)
+        """What kustomize matches resources by: apiVersion, kind, namespace, name.
+        A resource whose API version differs between base and an environment is
+        deleted and added again rather than patched."""
+        return (self.api_version, self.kind, self.namespace, self.name)
 
     @property
     def filename(self) -> str:
@@ -120,14 +122,15 @@ def _prune(value: Any) -> Any:
 
 
 def _check_unique(resources: list[Resource]) -> None:
-    seen: dict[tuple, Resource] = {}
+    seen: set[tuple[str, str, str, str]] = set()
     for resource in resources:
-        if resource.identity in seen:
+        key = (resource.group, resource.kind, resource.namespace, resource.name)
+        if key in seen:
             raise DsgenError(
                 f"two resources are both {resource.kind} {resource.namespace}/{resource.name}: "
                 "rename one in the profile"
             )
-        seen[resource.identity] = resource
+        seen.add(key)
 
 
 # ---------------------------------------------------------------- shared helpers

@@ -1,0 +1,207 @@
+"""The design document's values, read back from the built prod overlay.
+
+Expected values are copied from ../shared/seed/data-services-design.md, not
+from the profiles, so a change of profile or template that loses one fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dsgen import kustomize, pipeline, yamlio
+from tests.conftest import PROFILES, ZK_PROFILES
+
+SEED_PG_PARAMETERS = {
+    "max_connections": "200", "shared_buffers": "256MB", "effective_cache_size": "1GB",
+    "maintenance_work_mem": "64MB", "checkpoint_completion_target": "0.9", "wal_buffers": "16MB",
+    "default_statistics_target": "100", "random_page_cost": "1.1",
+    "effective_io_concurrency": "200", "work_mem": "4MB", "min_wal_size": "1GB",
+    "max_wal_size": "4GB",
+}
+SEED_KAFKA_CONFIG = {
+    "offsets.topic.replication.factor": 3, "transaction.state.log.replication.factor": 3,
+    "transaction.state.log.min.isr": 2, "default.replication.factor": 3,
+    "min.insync.replicas": 2, "log.retention.hours": 168, "log.segment.bytes": 1073741824,
+    "log.retention.check.interval.ms": 300000, "num.network.threads": 8, "num.io.threads": 8,
+    "socket.send.buffer.bytes": 102400, "socket.receive.buffer.bytes": 102400,
+    "socket.request.max.bytes": 104857600, "num.partitions": 3,
+    "num.recovery.threads.per.data.dir": 1, "log.flush.interval.messages": 10000,
+    "log.flush.interval.ms": 1000,
+}
+SEED_TOPICS = {
+    "user-events": (6, 604800000, 86400000),
+    "order-events": (12, 2592000000, 86400000),
+    "payment-events": (6, 7776000000, 86400000),
+    "notification-events": (3, 259200000, 3600000),
+}
+RECOMMENDED_LABELS = {
+    "app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by",
+}
+
+
+def built(profiles, env, tmp_path_factory) -> dict[tuple[str, str], dict]:
+    out = tmp_path_factory.mktemp(env) / "out"
+    pipeline.write(out, pipeline.render(profiles, out, all_envs=True))
+    documents = yamlio.load_documents(kustomize.build(out / "overlays" / env), env)
+    return {(d["kind"], d["metadata"]["name"]): d for d in documents}
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory, kubectl):
+    return built(PROFILES, "prod", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, kubectl):
+    return built(ZK_PROFILES, "seed", tmp_path_factory)
+
+
+def test_everything_is_in_namespace_data_with_recommended_labels(prod):
+    for (kind, name), doc in prod.items():
+        assert doc["metadata"]["namespace"] == "data", (kind, name)
+        assert RECOMMENDED_LABELS <= set(doc["metadata"]["labels"]), (kind, name)
+        assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ecotrack"
+
+
+def test_postgres_cluster(prod):
+    spec = prod[("Cluster", "postgres-cluster")]["spec"]
+    assert spec["instances"] == 3
+    assert spec["primaryUpdateStrategy"] == "unsupervised"
+    assert spec["postgresql"]["parameters"] == SEED_PG_PARAMETERS
+    initdb = spec["bootstrap"]["initdb"]
+    assert (initdb["database"], initdb["owner"], initdb["secret"]["name"]) == (
+        "ecotrack", "ecotrack", "postgres-credentials")
+    assert initdb["encoding"] == "UTF8"
+    assert initdb["localeCollate"] == initdb["localeCType"] == "en_US.UTF-8"
+    assert spec["storage"] == {"size": "100Gi", "storageClass": "gp3", "resizeInUseVolumes": True}
+    assert spec["resources"] == {"requests": {"memory": "1Gi", "cpu": "500m"},
+                                 "limits": {"memory": "2Gi", "cpu": "1000m"}}
+
+
+@pytest.mark.parametrize("name,kind", [("postgres-cluster-pooler-rw", "rw"), ("postgres-cluster-pooler-ro", "ro")])
+def test_poolers(prod, name, kind):
+    spec = prod[("Pooler", name)]["spec"]
+    assert spec["cluster"]["name"] == "postgres-cluster"
+    assert spec["type"] == kind
+    assert spec["pgbouncer"]["poolMode"] == "transaction"
+    assert spec["pgbouncer"]["parameters"] == {
+        "max_client_conn": "100", "default_pool_size": "25", "reserve_pool_size": "5"}
+    [container] = spec["template"]["spec"]["containers"]
+    assert container["name"] == "pgbouncer"
+    assert container["resources"] == {"requests": {"memory": "64Mi", "cpu": "50m"},
+                                      "limits": {"memory": "128Mi", "cpu": "100m"}}
+
+
+def test_redis_failover(prod):
+    spec = prod[("RedisFailover", "redis-cluster")]["spec"]
+    assert spec["auth"] == {"secretPath": "redis-auth"}
+    sentinel, redis = spec["sentinel"], spec["redis"]
+    assert sentinel["replicas"] == 3 and redis["replicas"] == 3
+    assert sentinel["resources"] == {"requests": {"memory": "128Mi", "cpu": "50m"},
+                                     "limits": {"memory": "256Mi", "cpu": "100m"}}
+    assert redis["resources"] == {"requests": {"memory": "256Mi", "cpu": "100m"},
+                                  "limits": {"memory": "512Mi", "cpu": "200m"}}
+    assert set(sentinel["customConfig"]) == {
+        "down-after-milliseconds 5000", "failover-timeout 10000", "parallel-syncs 1"}
+    expected = {
+        "maxmemory 400mb", "maxmemory-policy allkeys-lru", "save 900 1 300 10 60 10000",
+        "appendonly yes", "appendfsync everysec", "hash-max-ziplist-entries 512",
+        "hash-max-ziplist-value 64", "list-max-ziplist-size -2", "list-compress-depth 0",
+        "set-max-intset-entries 512", "zset-max-ziplist-entries 128",
+        "zset-max-ziplist-value 64", "tcp-keepalive 300", "timeout 0", "maxclients 10000",
+    }
+    assert set(redis["customConfig"]) == expected
+    # Redis refuses CONFIG SET tcp-backlog: it is a server argument instead.
+    assert not any(c.startswith("tcp-backlog") for c in redis["customConfig"])
+    assert redis["command"] == ["redis-server", "/redis/redis.conf", "--tcp-backlog", "511"]
+    pvc = redis["storage"]["persistentVolumeClaim"]
+    assert pvc["metadata"]["name"] == "redis-storage"
+    assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert pvc["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    assert pvc["spec"]["storageClassName"] == "gp3"
+
+
+def _kafka_common(kafka):
+    spec = kafka["spec"]["kafka"]
+    assert spec["listeners"] == [
+        {"name": "plain", "port": 9092, "type": "internal", "tls": False,
+         "authentication": {"type": "scram-sha-512"}},
+        {"name": "tls", "port": 9093, "type": "internal", "tls": True,
+         "authentication": {"type": "scram-sha-512"}},
+    ]
+    assert spec["authorization"]["type"] == "simple"
+    assert kafka["spec"]["entityOperator"] == {"topicOperator": {}, "userOperator": {}}
+    return spec
+
+
+def test_kafka_kraft_on_current_strimzi(prod):
+    kafka = prod[("Kafka", "kafka-cluster")]
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1"
+    spec = _kafka_common(kafka)
+    assert spec["config"] == SEED_KAFKA_CONFIG
+    assert "zookeeper" not in kafka["spec"]
+    pools = [d for (kind, _), d in prod.items() if kind == "KafkaNodePool"]
+    assert sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"]) == 3
+    for pool in pools:
+        assert pool["metadata"]["labels"]["strimzi.io/cluster"] == "kafka-cluster"
+        assert pool["spec"]["storage"] == {"type": "persistent-claim", "size": "50Gi",
+                                           "class": "gp3", "deleteClaim": False}
+        assert pool["spec"]["resources"] == {"requests": {"memory": "1Gi", "cpu": "500m"},
+                                             "limits": {"memory": "2Gi", "cpu": "1000m"}}
+
+
+def test_kafka_zookeeper_seed_literally(seed):
+    kafka = seed[("Kafka", "kafka-cluster")]
+    assert kafka["apiVersion"] == "kafka.strimzi.io/v1beta2"
+    spec = _kafka_common(kafka)
+    assert spec["version"] == "3.6.0"
+    assert spec["replicas"] == 3
+    assert spec["config"] == {**SEED_KAFKA_CONFIG, "inter.broker.protocol.version": "3.6",
+                              "log.message.format.version": "3.6"}
+    assert spec["storage"] == {"type": "persistent-claim", "size": "50Gi", "class": "gp3",
+                               "deleteClaim": False}
+    zookeeper = kafka["spec"]["zookeeper"]
+    assert zookeeper["replicas"] == 3
+    assert zookeeper["config"] == {"tickTime": 2000, "initLimit": 5, "syncLimit": 2,
+                                   "autopurge.snapRetainCount": 3, "autopurge.purgeInterval": 1}
+    assert zookeeper["storage"] == {"type": "persistent-claim", "size": "10Gi", "class": "gp3",
+                                    "deleteClaim": False}
+    assert zookeeper["resources"] == {"requests": {"memory": "512Mi", "cpu": "250m"},
+                                      "limits": {"memory": "1Gi", "cpu": "500m"}}
+    assert not any(kind == "KafkaNodePool" for kind, _ in seed)
+
+
+@pytest.mark.parametrize("tree", ["prod", "seed"])
+def test_topics(request, tree):
+    docs = request.getfixturevalue(tree)
+    topics = {name: d for (kind, name), d in docs.items() if kind == "KafkaTopic"}
+    assert set(topics) == set(SEED_TOPICS)
+    for name, (partitions, retention, segment) in SEED_TOPICS.items():
+        topic = topics[name]
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "kafka-cluster"
+        assert topic["spec"]["partitions"] == partitions
+        assert topic["spec"]["replicas"] == 3
+        assert topic["spec"]["config"] == {"retention.ms": retention, "segment.ms": segment,
+                                           "cleanup.policy": "delete"}
+
+
+@pytest.mark.parametrize("tree", ["prod", "seed"])
+def test_users(request, tree):
+    docs = request.getfixturevalue(tree)
+    users = {name: d for (kind, name), d in docs.items() if kind == "KafkaUser"}
+    secrets = {"ecotrack-producer": "kafka-producer-credentials",
+               "ecotrack-consumer": "kafka-consumer-credentials",
+               "ecotrack-admin": "kafka-admin-credentials"}
+    assert set(users) == set(secrets)
+    for name, secret in secrets.items():
+        user = users[name]
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == "kafka-cluster"
+        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+        assert user["spec"]["authentication"]["password"]["valueFrom"]["secretKeyRef"]["name"] == secret
+    producer = users["ecotrack-producer"]["spec"]["authorization"]
+    assert producer["type"] == "simple"
+    granted = {(a["resource"]["type"], a["resource"]["name"], tuple(a["operations"]))
+               for a in producer["acls"]}
+    assert granted == {("topic", "user-events", ("Read", "Write")),
+                       ("topic", "order-events", ("Read", "Write"))}
