@@ -13,7 +13,8 @@ from dsgen import operators as ops
 from dsgen.models import Kafka, Postgres, Profile, Redis
 from dsgen.units import postgres_bytes, quantity_value, redis_bytes, version_tuple
 
-Finding = tuple[tuple, str]
+# (path, message); a list of paths when the problem lies between several keys.
+Finding = tuple[tuple | list[tuple], str]
 _RULES: list[Callable[[Profile], Iterator[Finding]]] = []
 
 
@@ -122,8 +123,9 @@ def pooler_sizes(profile: Profile) -> Iterator[Finding]:
         total = per_instance * pooler.instances
         available = max_connections - reserved
         if total > available:
-            key = "default_pool_size" if "default_pool_size" in pooler.parameters else "instances"
-            where = (*path, "parameters", key) if key != "instances" else (*path, key)
+            where = [(*path, "parameters", "default_pool_size"), (*path, "instances"),
+                     (*path, "parameters", "reserve_pool_size"),
+                     ("postgres", "parameters", "max_connections")]
             yield where, (
                 f"{pooler.instances} pgbouncer instances x (default_pool_size "
                 f"{sizes['default_pool_size']} + reserve_pool_size {sizes['reserve_pool_size']}) "
@@ -284,11 +286,11 @@ def kafka_replication(profile: Profile) -> Iterator[Finding]:
     for key in ("default.replication.factor", "offsets.topic.replication.factor",
                 "transaction.state.log.replication.factor"):
         if values[key] is not None and values[key] > brokers:
-            yield (*path, key), f"{values[key]} is more than the {brokers} brokers (kafka.brokers.replicas)"
+            yield [(*path, key), ("kafka", "brokers", "replicas")], f"{values[key]} is more than the {brokers} brokers (kafka.brokers.replicas)"
     rf = values["default.replication.factor"] or 1
     isr = values["min.insync.replicas"]
     if isr is not None and isr >= rf:
-        yield (*path, "min.insync.replicas"), (
+        yield [(*path, "min.insync.replicas"), (*path, "default.replication.factor")], (
             f"{isr} must be below default.replication.factor {rf}, or one broker down stops all writes"
         )
     tl_isr, tl_rf = values["transaction.state.log.min.isr"], values["transaction.state.log.replication.factor"]
@@ -300,7 +302,7 @@ def kafka_replication(profile: Profile) -> Iterator[Finding]:
         tpath = ("kafka", "topics", name)
         replicas = topic.replicas or rf
         if replicas > brokers:
-            yield (*tpath, "replicas" if topic.replicas else "partitions"), (
+            yield [(*tpath, "replicas") if topic.replicas else tpath, ("kafka", "brokers", "replicas")], (
                 f"{replicas} replicas is more than the {brokers} brokers"
             )
         topic_isr, problem = _config_int(topic.config, "min.insync.replicas", (*tpath, "config"))

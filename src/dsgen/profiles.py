@@ -193,8 +193,20 @@ def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
     return _locate(merged, env_file, loc, message)
 
 
-def _locate(merged: _Merged, env_file: str, path: tuple, message: str) -> Problem:
-    """Find where ``path`` (or its nearest written parent) is in the files."""
+def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str) -> Problem:
+    """Find where ``path`` (or its nearest written parent) is in the files.
+
+    A rule about several keys passes a list of paths; the problem is shown at
+    the one written by the most derived profile, where the user last edited.
+    """
+    if isinstance(path, list):
+        order = {file: i for i, file in enumerate(merged.files)}
+
+        def recency(candidate: tuple) -> int:
+            where = merged.positions.get(candidate)
+            return order.get(where[0], -1) if where else -1
+
+        path = max(path, key=recency)  # max keeps the first of equals
     probe = path
     while probe and probe not in merged.positions:
         probe = probe[:-1]

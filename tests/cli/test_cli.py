@@ -1,0 +1,244 @@
+"""The command line, run as a user runs it: exit codes, whole messages, and
+out/ untouched whenever the input is bad."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CATALOG, ROOT
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def rendered(tmp_path, profiles_copy, cli):
+    out = tmp_path / "out"
+    result = cli("render", "--all", "--profiles", str(profiles_copy), "--out", str(out))
+    assert result.code == 0, result.err
+    return profiles_copy, out
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert (result.code, result.out) == (0, "dsgen 0.1.0\n")
+
+
+def test_help_documents_exit_codes(cli):
+    result = cli("--help")
+    assert result.code == 0
+    assert "Exit codes: 0 success; 1 drift or invalid documents; 2 bad profile" in " ".join(result.out.split())
+
+
+def test_render_env_writes_base_and_that_overlay(tmp_path, profiles_copy, cli):
+    out = tmp_path / "out"
+    result = cli("render", "--env", "prod", "--profiles", str(profiles_copy), "--out", str(out))
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert sorted(p.name for p in (out / "overlays").iterdir()) == ["prod"]
+    assert sorted(p.name for p in (out / "base").iterdir()) == ["kafka", "postgres", "redis"]
+
+
+def test_render_env_keeps_other_overlays_and_drops_stale_ones(rendered, cli):
+    profiles, out = rendered
+    (profiles / "staging.yaml").unlink()
+    result = cli("render", "--env", "dev", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (out / "overlays").iterdir()) == ["dev", "prod"]
+
+
+def test_check_passes_on_a_fresh_tree(rendered, cli):
+    profiles, out = rendered
+    result = cli("render", "--all", "--check", "--profiles", str(profiles), "--out", str(out))
+    assert (result.code, result.out) == (0, f"{out} is up to date (dev, prod, staging)\n")
+
+
+@pytest.mark.parametrize("change", ["edit", "missing", "stray"])
+def test_check_reports_drift_with_a_diff_and_writes_nothing(rendered, cli, change):
+    profiles, out = rendered
+    target = out / "base" / "postgres" / "cluster-postgres-cluster.yaml"
+    if change == "edit":
+        target.write_text(target.read_text().replace("instances: 3", "instances: 4"))
+        expected = ["-  instances: 4", "+  instances: 3"]
+    elif change == "missing":
+        target.unlink()
+        expected = ["--- /dev/null", f"+++ {out}/base/postgres/cluster-postgres-cluster.yaml"]
+    else:
+        (out / "base" / "postgres" / "stray.yaml").write_text("kind: Stray\n")
+        expected = [f"--- {out}/base/postgres/stray.yaml", "+++ /dev/null", "-kind: Stray"]
+    before = snapshot(out)
+    result = cli("render", "--all", "--check", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 1
+    assert result.err == f"{out} is out of date: run `dsgen render --all`\n"
+    for line in expected:
+        assert line in result.out.splitlines()
+    assert snapshot(out) == before
+
+
+def test_check_when_profiles_change(rendered, cli):
+    profiles, out = rendered
+    text = (profiles / "prod.yaml").read_text()
+    (profiles / "prod.yaml").write_text(text + "kafka:\n  brokers:\n    replicas: 3\n    storage: {size: 60Gi}\n")
+    result = cli("render", "--env", "prod", "--check", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 1
+    assert "+    path: /spec/storage/size" in result.out.splitlines()
+    assert "+    value: 60Gi" in result.out.splitlines()
+
+
+# Each profile starts with "extends: base", so its first own key is on line 2.
+BAD_PROFILES = [
+    ("postgres:\n  instances: 0\n", "{f}:3:3: postgres.instances: Input should be greater than or equal to 1"),
+    ("kafka:\n  brokers:\n    replicas: 3\n    storage: {size: 5Gi}\n  topics:\n    user-events: {replicas: 4}\n",
+     "{f}:7:19: kafka.topics.user-events.replicas: 4 replicas is more than the 3 brokers"),
+    ("postgres:\n  parameters:\n    port: '5433'\n",
+     "{f}:4:5: postgres.parameters.port: is managed by CloudNativePG and cannot be set (fixed parameter)"),
+    ("kafka:\n  config:\n    advertised.listeners: x\n",
+     "{f}:4:5: kafka.config[advertised.listeners]: Strimzi manages options starting with 'advertised.' and would ignore this one"),
+    ("kafka:\n  mode: zookeeper\n",
+     "{b}:104:3: kafka.version: Kafka 4.1.1 has no ZooKeeper mode; use 3.x or KRaft\n"
+     "{f}:3:3: kafka.mode: ZooKeeper mode needs Strimzi 0.45 or older; the pinned Strimzi 0.49.1 runs KRaft only (set mode: kraft)\n"
+     "{f}:3:3: kafka.mode: ZooKeeper mode needs a kafka.zookeeper section"),
+    ("redis:\n  redis:\n    config:\n      maxmemory: 600mb\n",
+     "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys"),
+    ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
+     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: 8 pgbouncer instances x (default_pool_size 25 + reserve_pool_size 5) = 240 server connections, more than max_connections 200 minus 3 reserved = 197"),
+    ("postgres:\n  bogus: 1\n",
+     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, resources, poolers"),
+    ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
+    ("postgres:\n\tinstances: 3\n", "{f}:3:1: tabs are not allowed in YAML indentation; use spaces"),
+]
+
+
+@pytest.mark.parametrize("extra,message", BAD_PROFILES)
+def test_bad_profile_one_line_exit_2_out_untouched(rendered, cli, extra, message):
+    profiles, out = rendered
+    (profiles / "prod.yaml").write_text("extends: base\n" + extra)
+    before = snapshot(out)
+    result = cli("render", "--env", "prod", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 2
+    assert result.err == message.format(f=f"{profiles}/prod.yaml", b=f"{profiles}/base.yaml") + "\n"
+    assert "Traceback" not in result.err and result.out == ""
+    assert snapshot(out) == before
+
+
+def test_unknown_environment_lists_the_known_ones(rendered, cli):
+    profiles, out = rendered
+    result = cli("render", "--env", "qa", "--profiles", str(profiles), "--out", str(out))
+    assert (result.code, result.err) == (
+        2, f"unknown environment 'qa': no {profiles}/qa.yaml (known: dev, prod, staging)\n")
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/b", "..", "Prod"])
+def test_environment_names_cannot_escape(rendered, cli, name):
+    profiles, out = rendered
+    result = cli("render", "--env", name, "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 2
+    assert result.err == f"{name!r} is not an environment name: use lower-case letters, digits, '-' and '_'\n"
+
+
+def test_out_that_is_a_file(tmp_path, cli):
+    target = tmp_path / "out"
+    target.write_text("not a folder\n")
+    result = cli("render", "--env", "prod", "--out", str(target))
+    assert (result.code, result.err) == (2, f"{target}: --out must be a folder, not a file\n")
+    assert target.read_text() == "not a folder\n"
+
+
+def test_out_not_made_by_dsgen_is_never_replaced(tmp_path, cli):
+    target = tmp_path / "repo"
+    target.mkdir()
+    (target / "README.md").write_text("mine\n")
+    result = cli("render", "--env", "prod", "--out", str(target))
+    assert result.code == 2
+    assert result.err.startswith(f"{target}: holds files dsgen did not write (no .dsgen-tree)")
+    assert [p.name for p in target.iterdir()] == ["README.md"]
+
+
+def test_missing_profiles_folder(tmp_path, cli):
+    result = cli("render", "--all", "--profiles", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert (result.code, result.err) == (2, f"{tmp_path / 'nope'}: profiles folder does not exist\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_env_and_all_together_is_a_usage_error(cli):
+    result = cli("render", "--env", "prod", "--all", "--check")
+    assert (result.code, result.err) == (2, "use either --env or --all, not both\n")
+
+
+def test_internal_errors_are_one_line_with_exit_4(monkeypatch, capsys):
+    from dsgen import cli as cli_module
+    from dsgen import pipeline
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "render", boom)
+    monkeypatch.setattr("sys.argv", ["dsgen", "render", "--env", "prod", "--check"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    assert exit_info.value.code == 4
+    assert capsys.readouterr().err == (
+        "internal error: RuntimeError: boom (run with --debug for the traceback)\n")
+
+
+def test_schema_command_matches_the_committed_schema(tmp_path, cli):
+    target = tmp_path / "profile.schema.json"
+    result = cli("schema", "--output", str(target))
+    assert result.code == 0
+    assert json.loads(target.read_text()) == json.loads((ROOT / "schemas" / "profile.schema.json").read_text())
+
+
+# ---------------------------------------------------------------- validate
+
+
+def test_validate_valid_tree(rendered, cli, kubectl, crds):
+    _, out = rendered
+    result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "--summary")
+    assert result.code == 0, result.out + result.err
+    assert result.out == ("Summary: 37 resources found in 3 overlays - Valid: 37, Invalid: 0, "
+                          "Errors: 0, Skipped: 0\n")
+
+
+def test_validate_reports_invalid_documents(rendered, cli, kubectl, crds):
+    _, out = rendered
+    cluster = out / "base" / "postgres" / "cluster-postgres-cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("  instances: 3", "  instances: three"))
+    result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
+    assert result.code == 1
+    assert result.out == (f"{out}/overlays/prod\n"
+                          "  INVALID Cluster/postgres-cluster /spec/instances: 'three' is not of type 'integer'\n")
+
+
+def test_validate_json_and_junit(rendered, cli, kubectl, crds):
+    _, out = rendered
+    result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "json", "--summary")
+    data = json.loads(result.out)
+    assert data["summary"] == {"valid": 12, "invalid": 0, "errors": 0, "skipped": 0}
+    assert {r["status"] for r in data["resources"]} == {"statusValid"}
+    result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "junit")
+    suite = ET.fromstring(result.out)
+    assert suite.get("tests") == "12" and suite.get("failures") == "0"
+
+
+def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli, kubectl, tmp_path):
+    _, out = rendered
+    result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(tmp_path))
+    assert result.code == 1
+    assert f"ERROR Cluster/postgres-cluster: no schema for postgresql.cnpg.io/v1 Cluster (looked in {tmp_path}/postgresql.cnpg.io/cluster_v1.json)" in result.out
+
+
+def test_validate_unknown_overlay(rendered, cli):
+    _, out = rendered
+    result = cli("validate", "--env", "qa", "--out", str(out))
+    assert result.code == 2
+    assert result.err == (f"{out}/overlays/qa: no such overlay (rendered: dev, prod, staging); "
+                          "run `dsgen render --env qa`\n")

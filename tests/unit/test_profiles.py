@@ -1,0 +1,104 @@
+"""Loading profiles: extends, merging, and where problems are reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsgen.errors import ProfileError, UsageError
+from dsgen.profiles import ProfileStore
+from tests.conftest import PROFILES
+
+MINIMAL = """\
+namespace: data
+postgres:
+  storage: {size: 1Gi}
+"""
+
+
+def store(tmp_path, **files: str) -> ProfileStore:
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text)
+    return ProfileStore(tmp_path, "p")
+
+
+def errors(tmp_path, env="dev", **files) -> list[str]:
+    with pytest.raises(ProfileError) as info:
+        store(tmp_path, **files).load(env)
+    return info.value.lines()
+
+
+def test_bundled_profiles_load():
+    profiles = ProfileStore(PROFILES)
+    assert profiles.environments() == ["dev", "prod", "staging"]
+    prod = profiles.load("prod")
+    assert prod.sources == ("profiles/base.yaml", "profiles/prod.yaml")
+    assert set(prod.profile.postgres.poolers) == {"postgres-cluster-pooler-rw", "postgres-cluster-pooler-ro"}
+
+
+def test_extends_merges_maps_replaces_lists_and_null_removes(tmp_path):
+    s = store(
+        tmp_path,
+        base=MINIMAL + "  parameters: {work_mem: 4MB, max_connections: '100'}\n"
+        "kafka:\n  version: 4.1.1\n  brokers: {replicas: 3, storage: {size: 1Gi}}\n"
+        "  listeners: [{name: plain, port: 9092}, {name: tls, port: 9093, tls: true}]\n",
+        dev="extends: base\npostgres:\n  parameters: {work_mem: null, max_connections: '50'}\n"
+        "kafka:\n  listeners: [{name: plain, port: 9092}]\n",
+    )
+    profile = s.load("dev").profile
+    assert profile.postgres.parameters == {"max_connections": "50"}
+    assert [listener.name for listener in profile.kafka.listeners] == ["plain"]
+    assert profile.postgres.storage.size == "1Gi"
+
+
+def test_extends_cycle(tmp_path):
+    assert errors(tmp_path, base=MINIMAL, dev="extends: qa\n", qa="extends: dev\n") == [
+        "p/qa.yaml:1:1: extends: extends forms a cycle: dev.yaml -> qa.yaml -> dev.yaml"]
+
+
+def test_extends_missing_parent(tmp_path):
+    assert errors(tmp_path, base=MINIMAL, dev="# comment\nextends: nope\n") == [
+        "p/dev.yaml:2:1: extends: parent profile p/nope.yaml does not exist"]
+
+
+def test_extends_cannot_leave_the_folder(tmp_path):
+    assert errors(tmp_path, base=MINIMAL, dev="extends: ../etc/passwd\n") == [
+        "p/dev.yaml:1:1: extends: '../etc/passwd' is not a profile in this folder (write a name such as base)"]
+
+
+def test_problem_is_reported_in_the_file_that_wrote_the_key(tmp_path):
+    assert errors(
+        tmp_path,
+        base=MINIMAL + "  instances: 0\n",
+        dev="extends: base\npostgres:\n  name: Bad_Name\n",
+    ) == [
+        "p/base.yaml:4:3: postgres.instances: Input should be greater than or equal to 1",
+        "p/dev.yaml:3:3: postgres.name: 'Bad_Name' is not a valid Kubernetes name: use lower-case "
+        "letters, digits and '-', starting and ending with a letter or digit",
+    ]
+
+
+def test_missing_required_key_points_at_its_parent(tmp_path):
+    assert errors(tmp_path, dev="postgres:\n  instances: 2\n") == [
+        "p/dev.yaml:1:1: postgres.storage: required key is missing"]
+
+
+def test_wrong_types(tmp_path):
+    assert errors(tmp_path, dev=MINIMAL + "  instances: three\n  parameters: {work_mem: 1.5}\n") == [
+        "p/dev.yaml:4:3: postgres.instances: Input should be a valid integer, unable to parse string as an integer",
+        "p/dev.yaml:5:16: postgres.parameters.work_mem: must be a string or a whole number, not a float; quote it, e.g. \"1.5\"",
+    ]
+
+
+def test_unquoted_version_is_explained(tmp_path):
+    assert errors(tmp_path, dev=MINIMAL + "kubernetesVersion: 1.30\n") == [
+        'p/dev.yaml:4:1: kubernetesVersion: write the version 1.3 in quotes, e.g. "1.3"']
+
+
+def test_unknown_environment_and_base(tmp_path):
+    s = store(tmp_path, dev=MINIMAL)
+    with pytest.raises(UsageError) as info:
+        s.load("qa")
+    assert str(info.value) == "unknown environment 'qa': no p/qa.yaml (known: dev)"
+    with pytest.raises(UsageError) as info:
+        s.load("base")
+    assert str(info.value) == "p/base.yaml: missing; it is rendered as out/base, the tree's base"
