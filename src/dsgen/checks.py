@@ -107,9 +107,13 @@ def pooler_sizes(profile: Profile) -> Iterator[Finding]:
     for name, pooler in pg.poolers.items():
         path = ("postgres", "poolers", name)
         yield from _requests_within_limits(pooler.resources, (*path, "resources"))
+        if name == pg.name:
+            yield path, "a Pooler cannot have the name of its Cluster"
         for key in pooler.parameters:
-            if key in ops.CNPG_POOLER_MANAGED:
-                yield (*path, "parameters", key), "is managed by CloudNativePG and cannot be set"
+            if key not in ops.CNPG_POOLER_ALLOWED:
+                yield (*path, "parameters", key), (
+                    "is not a PgBouncer parameter CloudNativePG accepts (invalid or reserved)"
+                )
         sizes = {}
         for key, default in (("default_pool_size", 20), ("reserve_pool_size", 0),
                              ("max_client_conn", 100), ("max_db_connections", 0)):

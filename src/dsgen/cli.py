@@ -97,25 +97,74 @@ def validate(
     schema_location: List[str] = typer.Option(
         [], "--schema-location", "-s",
         help="Folder or template of CRD JSON schemas, as kubeconform's -schema-location "
-        "(repeatable; default $DSGEN_SCHEMA_LOCATION).",
+        "(repeatable; default $DSGEN_SCHEMA_LOCATION, then the synced schema cache).",
     ),
+    engine: str = typer.Option("auto", "--engine", help="auto, builtin or kubeconform."),
+    skip: List[str] = typer.Option([], "--skip", help="Waive a rule by id or name (repeatable)."),
+    kubernetes_version: Optional[str] = typer.Option(
+        None, "--kubernetes-version", help="Validate core kinds for this version (default: the profile's)."),
     output_format: str = typer.Option("text", "--output", "-o", help="text, json or junit."),
     summary: bool = typer.Option(False, "--summary", help="Print a summary line."),
 ) -> None:
     """Build each overlay with kustomize and validate every document strictly.
 
     Custom resources are checked against JSON schemas in kubeconform's layout
-    ({group}/{kind}_{version}.json), core kinds against kubernetes-validate's
-    strict schemas at the profile's Kubernetes version.
+    ({group}/{kind}_{version}.json) and their CEL rules, core kinds against
+    kubernetes-validate's strict schemas at the profile's Kubernetes version;
+    then references across documents and operator rules (`dsgen rules`).
     """
     from dsgen.validate import api
 
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
     locations = schema_location or api.default_locations()
-    report = api.validate_tree(out, env, all_envs, locations)
+    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
+                               frozenset(skip))
     sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List the validation rules with their ids (for --skip)."""
+    from dsgen.validate import rules
+
+    entries = [(rid, title, doc) for rid, (title, doc) in rules.SCHEMA_RULES.items()]
+    entries += [(r.id, r.title, r.doc) for r in rules.RULES]
+    for rid, title, doc in sorted(entries):
+        typer.echo(f"{rid}  {title:22} {doc}")
+
+
+@schemas_app.command("lock")
+def schemas_lock(
+    source: Path = typer.Option(..., "--from", help="Folder holding the schema sets (catalog/, strimzi-0.45/)."),
+    lock: Path = typer.Option(Path("schemas/lock.json"), "--lock", help="Lock file to write."),
+) -> None:
+    """Write the lock file: every schema of each set, with its sha256."""
+    import json
+
+    from dsgen.validate import cache
+
+    data = cache.make_lock(source)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    count = sum(len(s["files"]) for s in data["sets"].values())
+    typer.echo(f"locked {count} schemas in {len(data['sets'])} sets into {lock}")
+
+
+@schemas_app.command("sync")
+def schemas_sync(
+    source: str = typer.Option(..., "--from", help="Folder or URL holding the schema sets."),
+    lock: Path = typer.Option(Path("schemas/lock.json"), "--lock", help="Lock file to follow."),
+) -> None:
+    """Fill the local schema cache from the lock file, verifying every hash."""
+    from dsgen.validate import cache
+
+    written = cache.sync(source, cache.read_lock(lock))
+    typer.echo(f"synced {written} schemas into {cache.cache_dir()}")
+
+
+app.add_typer(schemas_app, name="schemas")
 
 
 @app.command("schema")

@@ -303,6 +303,10 @@ class Profile(Strict):
     namespace: Name = "data"
     kubernetesVersion: Version = "1.34"
     operators: Operators = Operators()
+    externalSecrets: list[ObjectName] = Field(
+        [], description="Secrets the cluster already holds (not produced by this tree); "
+        "dsgen validate accepts references to them.",
+    )
     postgres: Postgres | None = None
     redis: Redis | None = None
     kafka: Kafka | None = None

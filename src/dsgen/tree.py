@@ -82,6 +82,8 @@ def _marker(envs: list[Rendered]) -> str:
     """What ``dsgen validate`` needs to know of each overlay without the profiles."""
     environments = {
         env.env: {"kubernetesVersion": env.loaded.profile.kubernetesVersion,
+                  "operators": env.loaded.profile.operators.model_dump(),
+                  "externalSecrets": list(env.loaded.profile.externalSecrets),
                   "profiles": list(env.loaded.sources)}
         for env in envs
     }

@@ -104,7 +104,7 @@ BAD_PROFILES = [
     ("kafka:\n  config:\n    advertised.listeners: x\n",
      "{f}:4:5: kafka.config[advertised.listeners]: Strimzi manages options starting with 'advertised.' and would ignore this one"),
     ("kafka:\n  mode: zookeeper\n",
-     "{b}:104:3: kafka.version: Kafka 4.1.1 has no ZooKeeper mode; use 3.x or KRaft\n"
+     "{b}:{kafka_version_line}:3: kafka.version: Kafka 4.1.1 has no ZooKeeper mode; use 3.x or KRaft\n"
      "{f}:3:3: kafka.mode: ZooKeeper mode needs Strimzi 0.45 or older; the pinned Strimzi 0.49.1 runs KRaft only (set mode: kraft)\n"
      "{f}:3:3: kafka.mode: ZooKeeper mode needs a kafka.zookeeper section"),
     ("redis:\n  redis:\n    config:\n      maxmemory: 600mb\n",
@@ -125,7 +125,9 @@ def test_bad_profile_one_line_exit_2_out_untouched(rendered, cli, extra, message
     before = snapshot(out)
     result = cli("render", "--env", "prod", "--profiles", str(profiles), "--out", str(out))
     assert result.code == 2
-    assert result.err == message.format(f=f"{profiles}/prod.yaml", b=f"{profiles}/base.yaml") + "\n"
+    kafka_version_line = 1 + (profiles / "base.yaml").read_text().splitlines().index("  version: 4.1.1")
+    assert result.err == message.format(f=f"{profiles}/prod.yaml", b=f"{profiles}/base.yaml",
+                                        kafka_version_line=kafka_version_line) + "\n"
     assert "Traceback" not in result.err and result.out == ""
     assert snapshot(out) == before
 
@@ -215,7 +217,7 @@ def test_validate_reports_invalid_documents(rendered, cli, kubectl, crds):
     result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
     assert result.code == 1
     assert result.out == (f"{out}/overlays/prod\n"
-                          "  INVALID Cluster/postgres-cluster /spec/instances: 'three' is not of type 'integer'\n")
+                          "  INVALID Cluster/postgres-cluster /spec/instances: [DSG001] 'three' is not of type 'integer'\n")
 
 
 def test_validate_json_and_junit(rendered, cli, kubectl, crds):
@@ -233,7 +235,7 @@ def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli,
     _, out = rendered
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(tmp_path))
     assert result.code == 1
-    assert f"ERROR Cluster/postgres-cluster: no schema for postgresql.cnpg.io/v1 Cluster (looked in {tmp_path}/postgresql.cnpg.io/cluster_v1.json)" in result.out
+    assert f"ERROR Cluster/postgres-cluster: [DSG002] no schema for postgresql.cnpg.io/v1 Cluster (looked in {tmp_path}/postgresql.cnpg.io/cluster_v1.json)" in result.out
 
 
 def test_validate_unknown_overlay(rendered, cli):

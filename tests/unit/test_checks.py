@@ -35,7 +35,7 @@ CASES = [
     ({"postgres": {"poolers": {"postgres-cluster-pooler-rw": {"parameters": {"max_client_conn": "10"}}}}},
      [(("postgres", "poolers", "postgres-cluster-pooler-rw", "parameters", "max_client_conn"), "max_client_conn 10 is below default_pool_size 25")]),
     ({"postgres": {"poolers": {"postgres-cluster-pooler-rw": {"parameters": {"listen_port": "1"}}}}},
-     [(("postgres", "poolers", "postgres-cluster-pooler-rw", "parameters", "listen_port"), "is managed by CloudNativePG and cannot be set")]),
+     [(("postgres", "poolers", "postgres-cluster-pooler-rw", "parameters", "listen_port"), "is not a PgBouncer parameter CloudNativePG accepts (invalid or reserved)")]),
     ({"redis": {"redis": {"config": {"requirepass": "x"}}}},
      [(("redis", "redis", "config", "requirepass"), "is managed by the redis-operator and cannot be set")]),
     ({"redis": {"sentinel": {"replicas": 2}}},

@@ -1,19 +1,28 @@
-"""``dsgen validate``: build each overlay with kustomize, check every document."""
+"""``dsgen validate``: build each overlay with kustomize, then check every document.
+
+Layers, each reported with a rule id:
+  DSG001/DSG002  the JSON schema (builtin jsonschema, or kubeconform), strict
+  DSG003/DSG004  the CRDs' CEL rules (x-kubernetes-validations)
+  DSG1xx/DSG2xx  references across documents and operator rules (rules.py)
+"""
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dsgen import kustomize, yamlio
 from dsgen.errors import UsageError
 from dsgen.tree import MARKER, read_marker
+from dsgen.validate import cache, cel, rules
 from dsgen.validate.results import WRITERS, Report, Result, Status
-from dsgen.validate.schemas import SchemaStore
+from dsgen.validate.schemas import SchemaStore, is_core
 
 DEFAULT_KUBERNETES = "1.34"
+ENGINES = ("auto", "builtin", "kubeconform")
 _MESSAGE_LIMIT = 300
 
 
@@ -40,47 +49,138 @@ def overlays(out: Path, env: str | None, all_envs: bool) -> list[str]:
     return [env]
 
 
-def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[str],
-                  kubernetes: str | None = None) -> Report:
+@dataclass(frozen=True)
+class Options:
+    locations: tuple[str, ...] = ()
+    kubernetes: str | None = None
+    engine: str = "auto"
+    skip: frozenset[str] = frozenset()
+
+
+def choose_engine(engine: str) -> str:
+    from dsgen.validate import kubeconform
+
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine}: choose one of {', '.join(ENGINES)}")
+    if engine == "auto":
+        return "kubeconform" if kubeconform.find() else "builtin"
+    return engine
+
+
+def check_skips(skip: frozenset[str]) -> None:
+    unknown = sorted(s for s in skip if s not in rules.ALL_IDS and s not in rules.ALL_IDS.values())
+    if unknown:
+        raise UsageError(f"--skip {', '.join(unknown)}: no such rule (see `dsgen rules`)")
+
+
+def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[str] | None = None,
+                  kubernetes: str | None = None, engine: str = "builtin",
+                  skip: frozenset[str] = frozenset()) -> Report:
+    check_skips(skip)
+    engine = choose_engine(engine)
     envs = overlays(out, env, all_envs)
     marker = out / MARKER
     meta = read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
     with ThreadPoolExecutor(max_workers=min(4, len(envs))) as pool:
         built = list(pool.map(lambda e: kustomize.build(out / "overlays" / e), envs))
     report = Report()
-    stores: dict[str, SchemaStore] = {}
+    stores: dict[tuple, SchemaStore] = {}
     for name, text in zip(envs, built):
-        version = kubernetes or str(meta.get(name, {}).get("kubernetesVersion") or DEFAULT_KUBERNETES)
-        store = stores.setdefault(version, SchemaStore(locations, version))
+        info = meta.get(name, {}) if isinstance(meta.get(name), dict) else {}
+        operators = {k: str(v) for k, v in (info.get("operators") or {}).items()}
+        version = kubernetes or str(info.get("kubernetesVersion") or DEFAULT_KUBERNETES)
+        chosen = list(locations) if locations else cache.locations_for(operators)
+        store = stores.setdefault((version, tuple(chosen)), SchemaStore(chosen, version))
         source = str(out / "overlays" / name)
         documents = yamlio.load_documents(text, source)
-        report.results.extend(validate_documents(documents, source, store))
+        overlay = rules.Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
+        report.results.extend(validate_overlay(overlay, source, store, text, engine, skip))
     return report
 
 
-def validate_documents(documents: list[Any], source: str, store: SchemaStore) -> list[Result]:
+def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore, text: str,
+                     engine: str, skip: frozenset[str]) -> list[Result]:
+    per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
+    if engine == "kubeconform":
+        _kubeconform_schemas(overlay, source, store, text, per_doc)
+    for doc in overlay.documents:
+        if not _identified(doc):
+            per_doc[id(doc)].append(Result(Status.ERROR, source, message="document has no apiVersion or kind"))
+            continue
+        schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
+        if engine == "builtin" or schema.core:
+            per_doc[id(doc)].extend(_schema_results(doc, source, schema, skip))
+        if schema.document is not None and not schema.core and {"DSG003", "cel"}.isdisjoint(skip):
+            per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
+    for each, doc, path, message in rules.run(overlay, skip):
+        per_doc[id(doc)].append(_result(Status.INVALID, source, doc, message, path, each.id))
     results: list[Result] = []
-    for doc in documents:
-        if not isinstance(doc, dict) or "apiVersion" not in doc or "kind" not in doc:
-            results.append(Result(Status.ERROR, source, message="document has no apiVersion or kind"))
-            continue
-        api_version, kind = str(doc["apiVersion"]), str(doc["kind"])
-        name = str((doc.get("metadata") or {}).get("name", ""))
-        validator, where = store.validator(api_version, kind)
-        if validator is None:
-            results.append(Result(Status.ERROR, source, kind, name, api_version,
-                                  f"no schema for {api_version} {kind} (looked in {where})"))
-            continue
-        errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-        if not errors:
-            results.append(Result(Status.VALID, source, kind, name, api_version))
-        for error in errors:
-            path = "".join(f"/{p}" for p in error.absolute_path)
-            message = error.message
-            if len(message) > _MESSAGE_LIMIT:
-                message = message[: _MESSAGE_LIMIT - 3] + "..."
-            results.append(Result(Status.INVALID, source, kind, name, api_version, message, path or "/"))
+    for doc in overlay.documents:
+        found = per_doc[id(doc)]
+        if not any(r.status in (Status.INVALID, Status.ERROR) for r in found):
+            results.append(_result(Status.VALID, source, doc))
+        results.extend(found)
     return results
+
+
+def _identified(doc: Any) -> bool:
+    return isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc
+
+
+def _result(status: Status, source: str, doc: dict, message: str = "", path: str = "",
+            rule: str = "") -> Result:
+    name = str((doc.get("metadata") or {}).get("name", ""))
+    return Result(status, source, str(doc.get("kind", "")), name, str(doc.get("apiVersion", "")),
+                  message, path, rule)
+
+
+def _schema_results(doc: dict, source: str, schema, skip: frozenset[str]) -> list[Result]:
+    if schema.validator is None:
+        if "DSG002" in skip or "no-schema" in skip:
+            return [_result(Status.SKIPPED, source, doc, "no schema (DSG002 skipped)", rule="DSG002")]
+        return [_result(Status.ERROR, source, doc,
+                        f"no schema for {doc['apiVersion']} {doc['kind']} (looked in {schema.where})",
+                        rule="DSG002")]
+    if "DSG001" in skip or "schema" in skip:
+        return []
+    results = []
+    errors = sorted(schema.validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        path = "".join(f"/{p}" for p in error.absolute_path) or "/"
+        message = error.message
+        if len(message) > _MESSAGE_LIMIT:
+            message = message[: _MESSAGE_LIMIT - 3] + "..."
+        results.append(_result(Status.INVALID, source, doc, message, path, "DSG001"))
+    return results
+
+
+def _cel_results(doc: dict, source: str, schema: Any, skip: frozenset[str]) -> list[Result]:
+    results = []
+    for outcome in cel.walk(schema, doc):
+        if outcome.passed is None:
+            if "DSG004" not in skip and "cel-skipped" not in skip:
+                results.append(_result(Status.SKIPPED, source, doc,
+                                       f"{outcome.rule}: {outcome.message}", outcome.path, "DSG004"))
+        elif not outcome.passed:
+            results.append(_result(Status.INVALID, source, doc, outcome.message, outcome.path, "DSG003"))
+    return results
+
+
+def _kubeconform_schemas(overlay: rules.Overlay, source: str, store: SchemaStore, text: str,
+                         per_doc: dict[int, list[Result]]) -> None:
+    """Custom resources through kubeconform; its results joined back by kind and name."""
+    from dsgen.validate import kubeconform
+
+    custom = [d for d in overlay.documents if _identified(d) and not is_core(str(d["apiVersion"]))]
+    if not custom:
+        return
+    locations = [loc.template for loc in store.locations]
+    found = kubeconform.validate(yamlio.dump_all(custom), source, locations, store.kubernetes)
+    index = {(str(d["kind"]), str((d.get("metadata") or {}).get("name", ""))): d for d in custom}
+    for result in found:
+        doc = index.get((result.kind, result.name))
+        if doc is not None and result.status is not Status.VALID:
+            per_doc[id(doc)].append(result)
 
 
 def format_report(report: Report, output_format: str, summary: bool, color: bool = False) -> str:

@@ -198,22 +198,36 @@ def _core_registry(version: str) -> tuple[Path, Registry]:
 # ---------------------------------------------------------------- the store
 
 
+@dataclass(frozen=True)
+class Schema:
+    """A compiled schema, or (validator None) the places that were searched."""
+
+    validator: Draft202012Validator | None
+    where: str
+    document: Any = None  # the normalised schema, for CEL rules
+    core: bool = False
+
+
 class SchemaStore:
     """Compiled validators by (apiVersion, kind), built on first use."""
 
     def __init__(self, locations: list[str], kubernetes: str):
         self.locations = [SchemaLocation.parse(spec) for spec in locations]
         self.kubernetes = kubernetes
-        self._cache: dict[tuple[str, str], tuple[Draft202012Validator | None, str]] = {}
+        self._cache: dict[tuple[str, str], Schema] = {}
 
-    def validator(self, api_version: str, kind: str) -> tuple[Draft202012Validator | None, str]:
-        """The validator and where it came from; (None, what was tried) if none."""
+    def schema(self, api_version: str, kind: str) -> Schema:
         key = (api_version, kind)
         if key not in self._cache:
             self._cache[key] = self._load(api_version, kind)
         return self._cache[key]
 
-    def _load(self, api_version: str, kind: str):
+    def validator(self, api_version: str, kind: str) -> tuple[Draft202012Validator | None, str]:
+        """The validator and where it came from; (None, what was tried) if none."""
+        found = self.schema(api_version, kind)
+        return found.validator, found.where
+
+    def _load(self, api_version: str, kind: str) -> Schema:
         group, _, version = api_version.rpartition("/")
         if is_core(api_version):
             core = core_version_for(self.kubernetes)
@@ -222,14 +236,16 @@ class SchemaStore:
             name = f"{kind.lower()}-{short}-{version}.json" if short else f"{kind.lower()}-{version}.json"
             path = folder / name
             if not path.is_file():
-                return None, f"kubernetes-validate {core} strict schemas"
+                return Schema(None, f"kubernetes-validate {core} strict schemas", core=True)
             schema = json.loads(path.read_text(encoding="utf-8"))
-            return Draft202012Validator(schema, registry=registry), f"kubernetes-validate {core}"
+            return Schema(Draft202012Validator(schema, registry=registry),
+                          f"kubernetes-validate {core}", schema, core=True)
         tried = []
         for location in self.locations:
             where = location.resolve(group, kind, version, self.kubernetes)
             tried.append(where)
             schema = _read_schema(where)
             if schema is not None:
-                return Draft202012Validator(normalise(schema)), where
-        return None, ", ".join(tried) or "no --schema-location given"
+                schema = normalise(schema)
+                return Schema(Draft202012Validator(schema), where, schema)
+        return Schema(None, ", ".join(tried) or "no --schema-location given")

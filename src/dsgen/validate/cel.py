@@ -1,0 +1,128 @@
+"""Evaluating the CEL rules of CRD schemas (``x-kubernetes-validations``).
+
+JSON Schema cannot express these rules and kubeconform does not run them; the
+API server does, and rejects the object. dsgen walks the schema and the
+document together and evaluates every rule at every place it applies, with
+``self`` bound to the value there. A rule that cannot be run here (a
+transition rule needing ``oldSelf``, a Kubernetes CEL library function the
+evaluator lacks) is reported as skipped with the reason, never as passed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+# CEL reserved words Kubernetes escapes as __word__ in property names.
+_RESERVED = {"true", "false", "null", "in", "as", "break", "const", "continue", "else", "for",
+             "function", "if", "import", "let", "loop", "package", "namespace", "return", "var",
+             "void", "while"}
+_PLAIN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str  # JSON pointer of the value the rule was evaluated on
+    rule: str
+    passed: bool | None  # None: could not be evaluated
+    message: str
+
+
+def escape_name(name: str) -> str:
+    """Kubernetes' escaping of property names for CEL (``namespace`` -> ``__namespace__``)."""
+    if name in _RESERVED:
+        return f"__{name}__"
+    if _PLAIN.match(name) and "__" not in name:
+        return name
+    return (name.replace("__", "__underscores__").replace(".", "__dot__")
+            .replace("-", "__dash__").replace("/", "__slash__"))
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {escape_name(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+class _Unsupported(Exception):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _program(rule: str):
+    import celpy
+
+    env = celpy.Environment()
+    try:
+        return env.program(env.compile(rule))
+    except Exception as exc:  # noqa: BLE001 - the parser's errors have no common base
+        raise _Unsupported(f"cannot compile: {str(exc).splitlines()[0][:120]}") from None
+
+
+def evaluate(rule: str, value: Any) -> bool | str:
+    """True/False, or a string saying why the rule could not be evaluated."""
+    if re.search(r"\boldSelf\b", rule):
+        return "transition rule: needs the object's previous version (oldSelf)"
+    try:
+        program = _program(rule)
+    except _Unsupported as exc:
+        return str(exc)
+    import celpy
+
+    try:
+        result = program.evaluate({"self": celpy.json_to_cel(_escaped(value))})
+    except Exception as exc:  # noqa: BLE001 - evaluation errors come in many types
+        text = str(exc.args[0] if exc.args else exc)
+        if "undeclared reference" in text:
+            name = re.search(r"undeclared reference to '([^']+)'", text)
+            return f"uses {name.group(1) if name else 'a function'}(), which the evaluator lacks"
+        return f"evaluation failed: {text[:120]}"
+    if isinstance(result, Exception):
+        return f"evaluation failed: {str(result)[:120]}"
+    if result is True or result is False or type(result).__name__ == "BoolType":
+        return bool(result)
+    return f"rule returned {type(result).__name__}, not a boolean"
+
+
+def walk(schema: Any, value: Any, path: str = "") -> Iterator[Outcome]:
+    """Evaluate every rule of ``schema`` that applies somewhere in ``value``."""
+    if not isinstance(schema, dict):
+        return
+    for entry in schema.get("x-kubernetes-validations") or []:
+        if not isinstance(entry, dict) or "rule" not in entry:
+            continue
+        result = evaluate(entry["rule"], value)
+        if isinstance(result, str):
+            yield Outcome(path or "/", entry["rule"], None, result)
+        else:
+            message = entry.get("message") or f"failed rule: {entry['rule']}"
+            where = path + _field_path(entry.get("fieldPath"))
+            yield Outcome(where or "/", entry["rule"], result, message)
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key) or []:
+            yield from walk(sub, value, path)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for name, item in value.items():
+            sub = properties.get(name, extra if isinstance(extra, dict) else None)
+            if sub is not None:
+                yield from walk(sub, item, f"{path}/{_pointer(name)}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            yield from walk(schema["items"], item, f"{path}/{index}")
+
+
+def _pointer(name: str) -> str:
+    return str(name).replace("~", "~0").replace("/", "~1")
+
+
+def _field_path(field_path: str | None) -> str:
+    """``.spec.foo`` (a rule's fieldPath) as a JSON pointer suffix."""
+    if not field_path:
+        return ""
+    return "".join(f"/{part}" for part in field_path.strip(".").split(".") if part)

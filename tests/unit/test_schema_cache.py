@@ -1,0 +1,70 @@
+"""The schema lock and cache: sync verifies every hash; validate picks sets
+by the pinned operator versions."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dsgen.validate import cache
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def lock():
+    return cache.read_lock(ROOT / "schemas" / "lock.json")
+
+
+def test_lock_covers_both_sets_and_every_rendered_kind(lock):
+    assert set(lock["sets"]) == {"catalog", "strimzi-0.45"}
+    catalog = lock["sets"]["catalog"]["files"]
+    for needed in ("postgresql.cnpg.io/cluster_v1.json", "postgresql.cnpg.io/pooler_v1.json",
+                   "databases.spotahome.com/redisfailover_v1.json", "kafka.strimzi.io/kafka_v1.json",
+                   "kafka.strimzi.io/kafkanodepool_v1.json", "kafka.strimzi.io/kafkatopic_v1.json",
+                   "kafka.strimzi.io/kafkauser_v1.json"):
+        assert needed in catalog
+    assert "kafka.strimzi.io/kafka_v1beta2.json" in lock["sets"]["strimzi-0.45"]["files"]
+
+
+def test_lock_matches_the_shared_schemas(crds, lock):
+    assert cache.make_lock(crds) == lock
+
+
+def test_sync_copies_and_verifies(crds, lock, tmp_path):
+    written = cache.sync(str(crds), lock, tmp_path / "cache")
+    assert written == sum(len(s["files"]) for s in lock["sets"].values())
+    assert (tmp_path / "cache" / "catalog" / "postgresql.cnpg.io" / "cluster_v1.json").read_bytes() == \
+        (crds / "catalog" / "postgresql.cnpg.io" / "cluster_v1.json").read_bytes()
+
+
+def test_sync_refuses_a_tampered_file(crds, lock, tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(crds, source)
+    target = source / "catalog" / "postgresql.cnpg.io" / "pooler_v1.json"
+    target.write_text(target.read_text().replace('"integer"', '"string"', 1))
+    (source / "strimzi-0.45" / "kafka.strimzi.io" / "kafkauser_v1beta2.json").unlink()
+    with pytest.raises(cache.SchemaCacheError) as info:
+        cache.sync(str(source), lock, tmp_path / "cache")
+    lines = info.value.lines()[0].splitlines()
+    assert lines[0].startswith("catalog/postgresql.cnpg.io/pooler_v1.json: sha256 ")
+    assert lines[0].endswith(f"does not match the lock ({lock['sets']['catalog']['files']['postgresql.cnpg.io/pooler_v1.json']})")
+    assert lines[1] == f"strimzi-0.45/kafka.strimzi.io/kafkauser_v1beta2.json: missing in {source}"
+
+
+def test_locations_follow_the_pinned_strimzi(tmp_path):
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "strimzi-0.45").mkdir()
+    assert cache.locations_for({"strimzi": "0.41.0"}, tmp_path) == [
+        str(tmp_path / "strimzi-0.45"), str(tmp_path / "catalog")]
+    assert cache.locations_for({"strimzi": "0.49.1"}, tmp_path) == [str(tmp_path / "catalog")]
+    assert cache.locations_for({}, tmp_path / "nothing") == []
+
+
+def test_validate_offline_from_the_synced_cache(crds, kubectl, cli, tmp_path):
+    env = {"DSGEN_CACHE_DIR": str(tmp_path / "cache"), "DSGEN_SCHEMA_LOCATION": ""}
+    assert cli("schemas", "sync", "--from", str(crds), env=env).code == 0
+    out = tmp_path / "out"
+    assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
+    result = cli("validate", "--all", "--out", str(out), "--summary", env=env)
+    assert (result.code, result.out) == (0, "Summary: 8 resources found in 1 overlays - Valid: 8, Invalid: 0, Errors: 0, Skipped: 0\n")
