@@ -174,7 +174,7 @@ def _plain(node: Any, path: KeyPath, positions: Positions, counter: list[int], s
 
 def load_documents(text: str, shown: str) -> list[Any]:
     """Load a multi-document YAML stream of manifests (kustomize output, files in out/)."""
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe", pure=False)  # the C parser when ruamel.yaml.clib is installed
     yaml.allow_duplicate_keys = False
     try:
         return [d for d in yaml.load_all(text) if d is not None]
