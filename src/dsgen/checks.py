@@ -85,6 +85,24 @@ def postgres_memory(profile: Profile) -> Iterator[Finding]:
             )
 
 
+@rule
+def postgres_backup(profile: Profile) -> Iterator[Finding]:
+    pg = _postgres(profile)
+    if not pg or not pg.backup:
+        return
+    s3 = pg.backup.s3
+    path = ("postgres", "backup", "s3")
+    if not s3.credentialsSecret and not s3.inheritFromIAMRole:
+        yield path, "needs credentialsSecret or inheritFromIAMRole: true"
+    if s3.credentialsSecret and s3.inheritFromIAMRole:
+        yield (*path, "inheritFromIAMRole"), "use either credentialsSecret or inheritFromIAMRole, not both"
+    method = ops.cnpg_backup_method(profile.operators.cloudnativepg, pg.backup.method)
+    if method == "plugin" and version_tuple(profile.operators.cloudnativepg) < (1, 25, 0):
+        yield ("postgres", "backup", "method"), (
+            f"the Barman Cloud plugin needs CloudNativePG 1.25 or newer; the profile pins "
+            f"{profile.operators.cloudnativepg}")
+
+
 def _int_setting(settings: dict, name: str, path: tuple) -> tuple[int | None, Finding | None]:
     if name not in settings:
         return None, None

@@ -45,13 +45,17 @@ Version = Annotated[StrictStr, BeforeValidator(_version_text), _check(_version)]
 
 
 def _setting(value: Any) -> Any:
-    """Server settings are strings; whole numbers are accepted and kept exact."""
+    """Server settings are strings; whole numbers are accepted and kept exact.
+    A line break would smuggle a second setting into the server's config file."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         kind = "boolean" if isinstance(value, bool) else type(value).__name__
         raise ValueError(
             f"must be a string or a whole number, not a {kind}; quote it, e.g. \"{value}\""
         )
-    return str(value)
+    text = str(value)
+    if not text.isprintable():
+        raise ValueError("must be a single line (no line breaks or control characters)")
+    return text
 
 
 Setting = Annotated[str, BeforeValidator(_setting)]
@@ -128,6 +132,28 @@ class PgStorage(Strict):
     resizeInUseVolumes: StrictBool = True
 
 
+class BackupS3(Strict):
+    region: StrictStr | None = Field(None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
+    credentialsSecret: ObjectName | None = Field(
+        None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
+    inheritFromIAMRole: StrictBool = False
+
+
+class PgBackup(Strict):
+    """Scheduled base backups and WAL archiving to S3 (point-in-time recovery)."""
+
+    name: Name | None = Field(None, description="ScheduledBackup name; default <cluster>-backup.")
+    schedule: Cron = Field(description="Five-field cron, e.g. '0 2 * * *'.")
+    retentionPolicy: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*[dwm]$")] = "30d"
+    destinationPath: Annotated[StrictStr, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")]
+    s3: BackupS3 = BackupS3()
+    compression: Literal["gzip", "bzip2", "snappy"] = "gzip"
+    encryption: Literal["AES256", "aws:kms"] | None = None
+    immediate: StrictBool = Field(True, description="Take the first backup at once, with an immediate checkpoint.")
+    method: Literal["auto", "plugin", "barmanObjectStore"] = Field(
+        "auto", description="auto: the Barman Cloud plugin on CloudNativePG 1.26+, in-tree before.")
+
+
 class Pooler(Strict):
     """A pgbouncer Pooler in front of the cluster."""
 
@@ -149,6 +175,7 @@ class Postgres(Strict):
     bootstrap: PgBootstrap = PgBootstrap()
     storage: PgStorage
     resources: Resources | None = None
+    backup: PgBackup | None = None
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )

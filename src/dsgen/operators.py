@@ -131,6 +131,16 @@ def cnpg_parameter_problem(name: str) -> str | None:
     return None
 
 
+BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io"
+
+
+def cnpg_backup_method(operator_version: str, asked: str = "auto") -> str:
+    """CloudNativePG 1.26 deprecates in-tree barmanObjectStore for the Barman Cloud plugin."""
+    if asked != "auto":
+        return asked
+    return "plugin" if version_tuple(operator_version) >= (1, 26, 0) else "barmanObjectStore"
+
+
 # PgBouncer parameters the Pooler webhook accepts (CloudNativePG 1.29); any
 # other key is rejected as "Invalid or reserved parameter".
 CNPG_POOLER_ALLOWED = frozenset({

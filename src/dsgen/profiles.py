@@ -116,9 +116,14 @@ class ProfileStore:
                 cycle = " -> ".join([*chain, filename, parent_file])
                 raise ProfileError.single(shown, f"extends forms a cycle: {cycle}", line, col, "extends")
             parent = self._merged(parent_file, (*chain, filename))
+            replaced = _replaced_paths(data)
+            inherited = {
+                path: where for path, where in parent.positions.items()
+                if not any(path[:i] in replaced for i in range(1, len(path)))
+            }
             merged = _Merged(
                 _deep_merge(parent.data, data),
-                {**parent.positions, **here},
+                {**inherited, **here},
                 [*parent.files, shown],
             )
         self._cache[filename] = merged
@@ -139,6 +144,18 @@ class ProfileStore:
                 line, col, "extends",
             )
         return f"{name}.yaml"
+
+
+def _replaced_paths(data: dict, path: tuple = ()) -> set[tuple]:
+    """Paths where the child replaces the parent's value whole (anything but a mapping):
+    positions the parent recorded below them no longer describe the merged data."""
+    out = set()
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out |= _replaced_paths(value, (*path, key))
+        else:
+            out.add((*path, key))
+    return out
 
 
 def _deep_merge(parent: dict, child: dict) -> dict:

@@ -163,12 +163,61 @@ Plan = Iterator[tuple[str, dict[str, Any]]]
 # ---------------------------------------------------------------- PostgreSQL
 
 
+def _barman_configuration(pg: Postgres) -> dict[str, Any]:
+    """Barman Cloud's object store settings, the same in-tree and in the plugin."""
+    backup = pg.backup
+    conf: dict[str, Any] = {"destinationPath": backup.destinationPath}
+    if backup.s3.region:
+        conf["endpointURL"] = f"https://s3.{backup.s3.region}.amazonaws.com"
+    if backup.s3.inheritFromIAMRole:
+        conf["s3Credentials"] = {"inheritFromIAMRole": True}
+    else:
+        secret = backup.s3.credentialsSecret
+        conf["s3Credentials"] = {
+            "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
+            "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
+        }
+    wal: dict[str, Any] = {"compression": backup.compression}
+    data: dict[str, Any] = {"compression": backup.compression, "immediateCheckpoint": backup.immediate}
+    if backup.encryption:
+        wal["encryption"] = data["encryption"] = backup.encryption
+    conf["wal"], conf["data"] = wal, data
+    return conf
+
+
+def _cnpg_schedule(cron: str) -> str:
+    """CloudNativePG's schedules start with a seconds field; profiles use standard cron."""
+    return cron if cron.startswith("@") else f"0 {cron}"
+
+
 def plan_postgres(profile: Profile, pg: Postgres) -> Plan:
+    backup = None
+    if pg.backup:
+        method = ops.cnpg_backup_method(profile.operators.cloudnativepg, pg.backup.method)
+        backup = {
+            "method": method,
+            "name": pg.backup.name or f"{pg.name}-backup",
+            "store": f"{pg.name}-s3",
+            "plugin": ops.BARMAN_CLOUD_PLUGIN,
+            "configuration": _barman_configuration(pg),
+            "schedule": _cnpg_schedule(pg.backup.schedule),
+        }
     yield "postgres/cluster.yaml.j2", {
         "pg": pg,
         "labels": labels(profile, "postgresql", "database", pg.name),
         "resources": resources(pg.resources),
+        "backup": backup,
     }
+    if backup and backup["method"] == "plugin":
+        yield "postgres/objectstore.yaml.j2", {
+            "pg": pg, "backup": backup,
+            "labels": labels(profile, "postgresql", "backup-store", pg.name),
+        }
+    if backup:
+        yield "postgres/scheduledbackup.yaml.j2", {
+            "pg": pg, "backup": backup,
+            "labels": labels(profile, "postgresql", "backup", pg.name),
+        }
     for name, pooler in pg.poolers.items():
         yield "postgres/pooler.yaml.j2", {
             "pg": pg,

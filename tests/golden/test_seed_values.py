@@ -205,3 +205,22 @@ def test_users(request, tree):
                for a in producer["acls"]}
     assert granted == {("topic", "user-events", ("Read", "Write")),
                        ("topic", "order-events", ("Read", "Write"))}
+
+
+def test_postgres_backups_to_s3(prod):
+    """Design: daily at 2 AM, 30d retention, S3 bucket/path in us-east-1, AES256, gzip, immediate checkpoint."""
+    scheduled = prod[("ScheduledBackup", "postgres-backup")]["spec"]
+    assert scheduled["cluster"]["name"] == "postgres-cluster"
+    assert scheduled["schedule"] == "0 0 2 * * *"  # CloudNativePG counts seconds first
+    assert scheduled["immediate"] is True
+    assert scheduled["method"] == "plugin"
+    store = prod[("ObjectStore", "postgres-cluster-s3")]["spec"]
+    assert store["retentionPolicy"] == "30d"
+    conf = store["configuration"]
+    assert conf["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster"
+    assert conf["endpointURL"] == "https://s3.us-east-1.amazonaws.com"
+    assert conf["wal"] == {"compression": "gzip", "encryption": "AES256"}
+    assert conf["data"] == {"compression": "gzip", "encryption": "AES256", "immediateCheckpoint": True}
+    plugins = prod[("Cluster", "postgres-cluster")]["spec"]["plugins"]
+    assert plugins == [{"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True,
+                        "parameters": {"barmanObjectName": "postgres-cluster-s3"}}]

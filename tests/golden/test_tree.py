@@ -124,7 +124,14 @@ kafka:
 """
 
 
-@pytest.mark.parametrize("text", [LAB, METADATA_ONLY], ids=["lab", "split"])
+LEGACY_CNPG = """\
+extends: base
+operators:
+  cloudnativepg: "1.24.1"     # before the Barman Cloud plugin: in-tree barmanObjectStore
+"""
+
+
+@pytest.mark.parametrize("text", [LAB, METADATA_ONLY, LEGACY_CNPG], ids=["lab", "split", "legacy-cnpg"])
 def test_overlays_that_drop_add_and_replace_build_exactly(tmp_path, kubectl, crds, profiles_copy, text):
     (profiles_copy / "lab.yaml").write_text(text)
     out = render_into(profiles_copy, tmp_path / "out")
@@ -144,3 +151,14 @@ def test_lab_overlay_uses_deletes_and_list_replacement(tmp_path, profiles_copy):
     ops = yamlio.load_documents((lab / "postgres" / "patch-cluster-postgres-cluster.yaml").read_text(), "x")[0]
     assert {"op": "remove", "path": "/spec/postgresql/parameters/work_mem"} in ops
     assert (lab / "kafka" / "delete-kafkatopic-payment-events.yaml").exists()
+
+
+def test_backup_method_follows_the_pinned_cloudnativepg(tmp_path, profiles_copy):
+    (profiles_copy / "lab.yaml").write_text(LEGACY_CNPG)
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in direct_render(profiles_copy, "lab")}
+    assert ("ObjectStore", "postgres-cluster-s3") not in docs
+    cluster = docs[("Cluster", "postgres-cluster")]["spec"]
+    assert "plugins" not in cluster
+    assert cluster["backup"]["retentionPolicy"] == "30d"
+    assert cluster["backup"]["barmanObjectStore"]["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster"
+    assert docs[("ScheduledBackup", "postgres-backup")]["spec"]["method"] == "barmanObjectStore"

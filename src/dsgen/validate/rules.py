@@ -157,6 +157,13 @@ def _secret_references(doc: dict) -> Iterator[tuple[str, str]]:
                 yield from walk(item, f"{path}/{index}")
 
     yield from walk(doc.get("spec"), "/spec")
+    for path, credentials in (("/spec/backup/barmanObjectStore/s3Credentials",
+                               _get(doc, "spec", "backup", "barmanObjectStore", "s3Credentials")),
+                              ("/spec/configuration/s3Credentials",
+                               _get(doc, "spec", "configuration", "s3Credentials"))):
+        for key, ref in (credentials or {}).items():
+            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                yield f"{path}/{key}/name", ref["name"]
 
 
 def _produced_secrets(overlay: Overlay) -> set[tuple[str, str]]:
