@@ -206,7 +206,7 @@ def test_validate_valid_tree(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "--summary")
     assert result.code == 0, result.out + result.err
-    assert result.out == ("Summary: 37 resources found in 3 overlays - Valid: 37, Invalid: 0, "
+    assert result.out == ("Summary: 43 resources found in 3 overlays - Valid: 43, Invalid: 0, "
                           "Errors: 0, Skipped: 0\n")
 
 
@@ -224,11 +224,11 @@ def test_validate_json_and_junit(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "json", "--summary")
     data = json.loads(result.out)
-    assert data["summary"] == {"valid": 12, "invalid": 0, "errors": 0, "skipped": 0}
+    assert data["summary"] == {"valid": 14, "invalid": 0, "errors": 0, "skipped": 0}
     assert {r["status"] for r in data["resources"]} == {"statusValid"}
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "junit")
     suite = ET.fromstring(result.out)
-    assert suite.get("tests") == "12" and suite.get("failures") == "0"
+    assert suite.get("tests") == "14" and suite.get("failures") == "0"
 
 
 def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli, kubectl, tmp_path):
