@@ -11,6 +11,7 @@ sandboxed and undefined names are errors.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -70,12 +71,16 @@ class Resource:
         return f"{self.kind.lower()}-{self.name}.yaml"
 
 
+# Characters JSON leaves raw but YAML forbids, or reads as line breaks.
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 def _json_literal(value: Any) -> str:
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=False)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return json.dumps(value, ensure_ascii=False)
-    raise TypeError(f"cannot place a {type(value).__name__} into a manifest")
+    """Every template expression becomes a JSON literal, which is valid YAML."""
+    if not isinstance(value, (dict, list, tuple, str, int, float, bool)) and value is not None:
+        raise TypeError(f"cannot place a {type(value).__name__} into a manifest")
+    text = json.dumps(value, ensure_ascii=False)
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Renderer:

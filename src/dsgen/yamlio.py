@@ -209,10 +209,14 @@ class _Representer(RoundTripRepresenter):
     pass
 
 
+# YAML line breaks besides \n, and characters it does not allow raw.
+_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 def _represent_str(representer: RoundTripRepresenter, value: str):
     if "\n" in value and _block_safe(value):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value == "" or _AMBIGUOUS.match(value):
+    if value == "" or _AMBIGUOUS.match(value) or _NEEDS_ESCAPE.search(value):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return representer.represent_scalar("tag:yaml.org,2002:str", value)
 
@@ -222,7 +226,8 @@ def _block_safe(value: str) -> bool:
     if value.startswith((" ", "\t")) or value.endswith("\n\n") or "\r" in value:
         return False
     return all(
-        line == line.rstrip(" \t") and line.isprintable() for line in value.split("\n")
+        line == line.rstrip(" \t") and line.isprintable() and not _NEEDS_ESCAPE.search(line)
+        for line in value.split("\n")
     )
 
 
