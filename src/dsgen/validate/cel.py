@@ -10,6 +10,7 @@ evaluator lacks) is reported as skipped with the reason, never as passed.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,7 @@ _RESERVED = {"true", "false", "null", "in", "as", "break", "const", "continue", 
              "function", "if", "import", "let", "loop", "package", "namespace", "return", "var",
              "void", "while"}
 _PLAIN = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+RULES_BELOW = "x-dsgen-rules-below"
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,21 @@ def _program(rule: str):
 
 
 def evaluate(rule: str, value: Any) -> bool | str:
-    """True/False, or a string saying why the rule could not be evaluated."""
+    """True/False, or a string saying why the rule could not be evaluated.
+
+    Results are remembered by rule and value: overlays repeat most values."""
+    key = (rule, json.dumps(value, sort_keys=True, default=str))
+    if key not in _RESULTS:
+        if len(_RESULTS) > 65536:
+            _RESULTS.clear()
+        _RESULTS[key] = _evaluate(rule, value)
+    return _RESULTS[key]
+
+
+_RESULTS: dict[tuple[str, str], bool | str] = {}
+
+
+def _evaluate(rule: str, value: Any) -> bool | str:
     if re.search(r"\boldSelf\b", rule):
         return "transition rule: needs the object's previous version (oldSelf)"
     try:
@@ -90,7 +106,8 @@ def evaluate(rule: str, value: Any) -> bool | str:
 
 def walk(schema: Any, value: Any, path: str = "") -> Iterator[Outcome]:
     """Evaluate every rule of ``schema`` that applies somewhere in ``value``."""
-    if not isinstance(schema, dict):
+    # normalise() marks every schema node with whether rules lie below it
+    if not isinstance(schema, dict) or not schema.get(RULES_BELOW, True):
         return
     for entry in schema.get("x-kubernetes-validations") or []:
         if not isinstance(entry, dict) or "rule" not in entry:

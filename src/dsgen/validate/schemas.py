@@ -21,13 +21,15 @@ import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from dsgen.errors import UsageError
 from dsgen.units import version_tuple
+from dsgen.validate.cel import RULES_BELOW
+from dsgen.validate.fastcheck import Check, compile_schema
 
 _PLACEHOLDER = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
 CATALOG_LAYOUT = "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
@@ -80,7 +82,10 @@ def _read_schema(where: str) -> Any | None:
     path = Path(where[len("file://"):] if where.startswith("file://") else where)
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UsageError(f"{path}: not a JSON schema: {exc}") from None
 
 
 # ---------------------------------------------------------------- quirks
@@ -130,6 +135,16 @@ def _group_end(pattern: str, start: int) -> int:
     return len(pattern)
 
 
+def _subschemas(schema: dict) -> Iterator[Any]:
+    for key in ("properties", "patternProperties"):
+        yield from (schema.get(key) or {}).values()
+    for key in ("additionalProperties", "items", "not"):
+        if isinstance(schema.get(key), dict):
+            yield schema[key]
+    for key in ("allOf", "anyOf", "oneOf"):
+        yield from schema.get(key) or []
+
+
 def normalise(schema: Any) -> Any:
     """A copy of a CRD schema that Python's jsonschema reads as Go's validators do."""
     if isinstance(schema, list):
@@ -150,6 +165,8 @@ def normalise(schema: Any) -> Any:
             out[key] = value
         else:
             out[key] = normalise(value)
+    out[RULES_BELOW] = bool(out.get("x-kubernetes-validations")) or any(
+        isinstance(sub, dict) and sub.get(RULES_BELOW, False) for sub in _subschemas(out))
     if out.get("nullable") is True and "type" in out:
         types = out["type"] if isinstance(out["type"], list) else [out["type"]]
         if "null" not in types:
@@ -188,11 +205,18 @@ def core_version_for(kubernetes: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _core_registry(version: str) -> tuple[Path, Registry]:
+def _core_registry(version: str) -> tuple[Path, Registry, Any]:
     folder = _core_root() / f"v{version}-local-strict"
     definitions = json.loads((folder / "_definitions.json").read_text(encoding="utf-8"))
     registry = Resource.from_contents(definitions) @ Registry()
-    return folder, registry
+    return folder, registry, definitions
+
+
+def _pointer(document: Any, ref: str) -> Any:
+    """The part of ``document`` a ``...#/a/b`` reference points at."""
+    for part in ref.partition("#")[2].split("/")[1:]:
+        document = document[part.replace("~1", "/").replace("~0", "~")]
+    return document
 
 
 # ---------------------------------------------------------------- the store
@@ -206,6 +230,7 @@ class Schema:
     where: str
     document: Any = None  # the normalised schema, for CEL rules
     core: bool = False
+    fast: Check | None = None  # compiled validity check; None: jsonschema only
 
 
 class SchemaStore:
@@ -231,15 +256,16 @@ class SchemaStore:
         group, _, version = api_version.rpartition("/")
         if is_core(api_version):
             core = core_version_for(self.kubernetes)
-            folder, registry = _core_registry(core)
+            folder, registry, definitions = _core_registry(core)
             short = group.split(".")[0]
             name = f"{kind.lower()}-{short}-{version}.json" if short else f"{kind.lower()}-{version}.json"
             path = folder / name
             if not path.is_file():
                 return Schema(None, f"kubernetes-validate {core} strict schemas", core=True)
             schema = json.loads(path.read_text(encoding="utf-8"))
+            fast = compile_schema(schema, lambda ref: _pointer(definitions, ref))
             return Schema(Draft202012Validator(schema, registry=registry),
-                          f"kubernetes-validate {core}", schema, core=True)
+                          f"kubernetes-validate {core}", schema, core=True, fast=fast)
         tried = []
         for location in self.locations:
             where = location.resolve(group, kind, version, self.kubernetes)
@@ -247,5 +273,5 @@ class SchemaStore:
             schema = _read_schema(where)
             if schema is not None:
                 schema = normalise(schema)
-                return Schema(Draft202012Validator(schema), where, schema)
+                return Schema(Draft202012Validator(schema), where, schema, fast=compile_schema(schema))
         return Schema(None, ", ".join(tried) or "no --schema-location given")
