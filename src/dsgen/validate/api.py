@@ -9,10 +9,11 @@ Layers, each reported with a rule id:
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from dsgen import kustomize, yamlio
 from dsgen.errors import UsageError
@@ -110,8 +111,10 @@ def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore, te
         schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
         if engine == "builtin" or schema.core:
             per_doc[id(doc)].extend(_schema_results(doc, source, schema, skip))
-        if schema.document is not None and not schema.core and {"DSG003", "cel"}.isdisjoint(skip):
-            per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
+        if schema.document is not None and not schema.core:
+            per_doc[id(doc)].extend(_envelope_results(doc, source, schema.document, store, skip))
+            if {"DSG003", "cel"}.isdisjoint(skip):
+                per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
     for each, doc, path, message in rules.run(overlay, skip):
         per_doc[id(doc)].append(_result(Status.INVALID, source, doc, message, path, each.id))
     results: list[Result] = []
@@ -154,6 +157,60 @@ def _schema_results(doc: dict, source: str, schema, skip: frozenset[str]) -> lis
             message = message[: _MESSAGE_LIMIT - 3] + "..."
         results.append(_result(Status.INVALID, source, doc, message, path, "DSG001"))
     return results
+
+
+_TOP_LEVEL = {"apiVersion", "kind", "metadata", "spec", "status"}
+
+
+def _envelope_results(doc: dict, source: str, schema: Any, store: SchemaStore,
+                      skip: frozenset[str]) -> list[Result]:
+    """What CRD schemas leave open: the top level and metadata."""
+    results = []
+    if {"DSG005", "top-level"}.isdisjoint(skip):
+        allowed = _TOP_LEVEL | set(schema.get("properties") or {})
+        for key in doc:
+            if key not in allowed:
+                results.append(_result(Status.INVALID, source, doc, f"unknown top-level field {key!r}",
+                                       f"/{key}", "DSG005"))
+    if {"DSG006", "metadata"}.isdisjoint(skip):
+        for path, message in metadata_problems(doc.get("metadata"), store):
+            results.append(_result(Status.INVALID, source, doc, message, path, "DSG006"))
+    return results
+
+
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _qualified_name_problem(key: str) -> str | None:
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return f"key {key!r} has an invalid prefix (a DNS subdomain)"
+    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+        return f"key {key!r} is not a qualified name (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
+    return None
+
+
+def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, str]]:
+    if metadata is None:
+        yield "/metadata", "has no metadata"
+        return
+    meta = store.object_meta()
+    if meta.fast is None or not meta.fast(metadata):
+        errors = sorted(meta.validator.iter_errors(metadata), key=lambda e: [str(p) for p in e.absolute_path])
+        for error in errors:
+            yield "/metadata" + "".join(f"/{p}" for p in error.absolute_path), error.message
+    if not isinstance(metadata, dict):
+        return
+    for field in ("labels", "annotations"):
+        for key, value in (metadata.get(field) or {}).items() if isinstance(metadata.get(field), dict) else ():
+            pointer = f"/metadata/{field}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            problem = _qualified_name_problem(str(key))
+            if problem:
+                yield pointer, problem
+            if field == "labels" and isinstance(value, str) and value and (
+                    len(value) > 63 or not _LABEL_NAME.match(value)):
+                yield pointer, f"label value {value!r} is not valid (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
 
 
 def _cel_results(doc: dict, source: str, schema: Any, skip: frozenset[str]) -> list[Result]:

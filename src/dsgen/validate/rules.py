@@ -56,6 +56,8 @@ SCHEMA_RULES = {
     "DSG002": ("no-schema", "No schema was found for the document's apiVersion and kind."),
     "DSG003": ("cel", "A CEL rule of the CRD (x-kubernetes-validations) fails; the API server would reject the object."),
     "DSG004": ("cel-skipped", "A CEL rule could not be evaluated here (transition rule, missing function); reported, never passed."),
+    "DSG005": ("top-level", "A custom resource has only apiVersion, kind, metadata and the fields its schema declares at the top (CRD schemas leave the top open, so a typo such as 'spc' passes them)."),
+    "DSG006": ("metadata", "A custom resource's metadata follows Kubernetes' ObjectMeta, strictly, with valid label and annotation keys and label values (CRD schemas say only 'object')."),
 }
 
 

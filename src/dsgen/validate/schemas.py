@@ -240,6 +240,18 @@ class SchemaStore:
         self.locations = [SchemaLocation.parse(spec) for spec in locations]
         self.kubernetes = kubernetes
         self._cache: dict[tuple[str, str], Schema] = {}
+        self._object_meta: Schema | None = None
+
+    def object_meta(self) -> Schema:
+        """Kubernetes' ObjectMeta, strict, for the metadata of custom resources."""
+        if self._object_meta is None:
+            _, registry, definitions = _core_registry(core_version_for(self.kubernetes))
+            reference = {"$ref": "https://kubernetes.io/api/_definitions.json#/$defs/"
+                                 "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+            self._object_meta = Schema(
+                Draft202012Validator(reference, registry=registry), "ObjectMeta", reference,
+                core=True, fast=compile_schema(reference, lambda ref: _pointer(definitions, ref)))
+        return self._object_meta
 
     def schema(self, api_version: str, kind: str) -> Schema:
         key = (api_version, kind)
