@@ -372,7 +372,7 @@ def kafka_listeners_and_users(profile: Profile) -> Iterator[Finding]:
                     and acl.resource.name and acl.resource.name != "*"
                     and acl.resource.name not in _topic_names(kafka)):
                 yield (*path, "acls", index, "resource", "name"), (
-                    f"names no topic of kafka.topics; use patternType: prefix for a family of topics"
+                    "names no topic of kafka.topics; use patternType: prefix for a family of topics"
                 )
 
 

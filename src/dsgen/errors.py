@@ -93,3 +93,18 @@ class ToolError(DsgenError):
         detail = self.stderr.splitlines()[-1] if self.stderr else "no output on stderr"
         code = "could not start" if returncode is None else f"exited {returncode}"
         super().__init__(f"{self.command}: {code}: {detail}")
+
+
+def run_tool(command: list[str], accept: tuple[int, ...] = (0,), timeout: int = 300):
+    """Run an external tool; any exit code outside ``accept`` is a ToolError."""
+    import subprocess
+
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except (FileNotFoundError, PermissionError) as exc:
+        raise ToolError(command, None, f"{command[0]}: {exc.strerror or 'cannot run'}") from None
+    except subprocess.TimeoutExpired:
+        raise ToolError(command, None, f"timed out after {timeout} s") from None
+    if done.returncode not in accept:
+        raise ToolError(command, done.returncode, done.stderr)
+    return done

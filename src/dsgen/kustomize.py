@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-from dsgen.errors import ToolError
+from dsgen.errors import ToolError, run_tool
 
 
 @lru_cache(maxsize=1)
@@ -35,13 +34,4 @@ def kubectl() -> str:
 
 def build(folder: Path) -> str:
     """``kubectl kustomize FOLDER``: the built multi-document YAML."""
-    command = [kubectl(), "kustomize", str(folder)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    except FileNotFoundError:
-        raise ToolError(command, None, f"{command[0]}: not found") from None
-    except subprocess.TimeoutExpired:
-        raise ToolError(command, None, "timed out after 300 s") from None
-    if done.returncode != 0:
-        raise ToolError(command, done.returncode, done.stderr)
-    return done.stdout
+    return run_tool([kubectl(), "kustomize", str(folder)]).stdout

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -258,14 +258,3 @@ def dump(data: Any, header: list[str] | None = None) -> str:
 
 def dump_all(documents: list[Any]) -> str:
     return "---\n".join(dump(d) for d in documents)
-
-
-def walk_paths(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
-    """Every (path, value) of a plain document, parents before children."""
-    yield path, data
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from walk_paths(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from walk_paths(value, (*path, index))

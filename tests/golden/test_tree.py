@@ -5,7 +5,6 @@ the documents of a direct render, every document is valid against
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

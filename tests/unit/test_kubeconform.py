@@ -4,7 +4,6 @@ kubeconform's own JSON writer (pkg/output/json.go and its tests)."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -153,7 +152,7 @@ def test_real_kubeconform_agrees_with_builtin(crds):
     binary = kubeconform.find()
     if not binary:
         pytest.skip("kubeconform is not installed (not on PyPI, Debian or npm); set DSGEN_KUBECONFORM")
-    from tests.unit.test_validate_corpus import CASES, CORPUS, header
+    from tests.unit.test_validate_corpus import CASES, CORPUS
 
     from dsgen import yamlio
     from dsgen.validate import rules

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from dsgen.errors import ToolError
+from dsgen.errors import ToolError, run_tool
 from dsgen.validate.results import Result, Status
 from dsgen.validate.schemas import SchemaLocation
 
@@ -86,13 +85,6 @@ def validate(text: str, source: str, locations: list[str], kubernetes: str,
         path = Path(folder) / "overlay.yaml"
         path.write_text(text, encoding="utf-8")
         command = arguments(binary, locations, kubernetes, [str(path)])
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-        except FileNotFoundError:
-            raise ToolError(command, None, f"{binary}: not found") from None
-        except subprocess.TimeoutExpired:
-            raise ToolError(command, None, "timed out after 300 s") from None
         # 0: all valid; 1: some invalid or errors. Anything else is kubeconform failing.
-        if done.returncode not in (0, 1):
-            raise ToolError(command, done.returncode, done.stderr)
+        done = run_tool(command, accept=(0, 1))
         return parse(done.stdout, source, command)
