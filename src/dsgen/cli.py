@@ -97,7 +97,8 @@ def validate(
     schema_location: List[str] = typer.Option(
         [], "--schema-location", "-s",
         help="Folder or template of CRD JSON schemas, as kubeconform's -schema-location "
-        "(repeatable; default $DSGEN_SCHEMA_LOCATION, then the synced schema cache).",
+        "(repeatable; default $DSGEN_SCHEMA_LOCATION, then schemaLocations in ./dsgen.yaml, "
+        "then the synced schema cache).",
     ),
     engine: str = typer.Option("auto", "--engine", help="auto, builtin or kubeconform."),
     skip: List[str] = typer.Option([], "--skip", help="Waive a rule by id or name (repeatable)."),

@@ -190,6 +190,20 @@ def test_out_in_a_missing_folder(tmp_path, capsys):
     assert (code, stderr) == (2, f"{out}: parent folder {out.parent} does not exist\n")
 
 
+def test_out_where_nothing_can_be_written(capsys):
+    """/proc takes no new folders, even from root."""
+    code, _, stderr = run(["render", "--env", "prod", "--out", "/proc/dsgen-out"], capsys)
+    assert (code, stderr) == (2, "/proc/dsgen-out: cannot write: No such file or directory\n")
+
+
+def test_project_config_with_an_unknown_key(tmp_path, capsys, monkeypatch):
+    (tmp_path / "dsgen.yaml").write_text("schemaLocation: [x]\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DSGEN_SCHEMA_LOCATION", raising=False)
+    code, _, stderr = run(["validate", "--all", "--out", str(tmp_path / "out")], capsys)
+    assert (code, stderr) == (2, "dsgen.yaml:1:1: schemaLocation: unknown key; expected one of: schemaLocations\n")
+
+
 def test_out_in_a_read_only_folder(tmp_path, capsys):
     import os
 

@@ -216,8 +216,8 @@ def test_validate_reports_invalid_documents(rendered, cli, kubectl, crds):
     cluster.write_text(cluster.read_text().replace("  instances: 3", "  instances: three"))
     result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
     assert result.code == 1
-    assert result.out == (f"{out}/overlays/prod\n"
-                          "  INVALID Cluster/postgres-cluster /spec/instances: [DSG001] 'three' is not of type 'integer'\n")
+    assert result.out == (f"{cluster}\n"
+                          "  INVALID [prod] Cluster/postgres-cluster /spec/instances: [DSG001] 'three' is not of type 'integer'\n")
 
 
 def test_validate_json_and_junit(rendered, cli, kubectl, crds):
@@ -235,7 +235,7 @@ def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli,
     _, out = rendered
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(tmp_path))
     assert result.code == 1
-    assert f"ERROR Cluster/postgres-cluster: [DSG002] no schema for postgresql.cnpg.io/v1 Cluster (looked in {tmp_path}/postgresql.cnpg.io/cluster_v1.json)" in result.out
+    assert f"ERROR [dev] Cluster/postgres-cluster: [DSG002] no schema for postgresql.cnpg.io/v1 Cluster (looked in {tmp_path}/postgresql.cnpg.io/cluster_v1.json)" in result.out
 
 
 def test_validate_unknown_overlay(rendered, cli):

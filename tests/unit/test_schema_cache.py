@@ -66,5 +66,5 @@ def test_validate_offline_from_the_synced_cache(crds, kubectl, cli, tmp_path):
     assert cli("schemas", "sync", "--from", str(crds), env=env).code == 0
     out = tmp_path / "out"
     assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
-    result = cli("validate", "--all", "--out", str(out), "--summary", env=env)
+    result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)  # no dsgen.yaml
     assert (result.code, result.out) == (0, "Summary: 8 resources found in 1 overlays - Valid: 8, Invalid: 0, Errors: 0, Skipped: 0\n")

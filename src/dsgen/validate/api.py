@@ -8,6 +8,7 @@ Layers, each reported with a rule id:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +28,29 @@ ENGINES = ("auto", "builtin", "kubeconform")
 _MESSAGE_LIMIT = 300
 
 
-def default_locations() -> list[str]:
-    """``$DSGEN_SCHEMA_LOCATION`` (several separated by the OS path separator)."""
+PROJECT_CONFIG = Path("dsgen.yaml")
+
+
+def default_locations(config: Path = PROJECT_CONFIG) -> list[str]:
+    """``$DSGEN_SCHEMA_LOCATION`` (several, separated by the OS path separator),
+    else ``schemaLocations`` of the project's ``dsgen.yaml``; else [] (the cache)."""
     value = os.environ.get("DSGEN_SCHEMA_LOCATION", "")
-    return [part for part in value.split(os.pathsep) if part]
+    if value:
+        return [part for part in value.split(os.pathsep) if part]
+    if not config.is_file():
+        return []
+    from dsgen.errors import ProfileError
+
+    data, positions = yamlio.load_mapping(config, str(config))
+    locations = data.get("schemaLocations", [])
+    unknown = [key for key in data if key != "schemaLocations"]
+    if unknown:
+        line, column = positions[(unknown[0],)]
+        raise ProfileError.single(str(config), "unknown key; expected one of: schemaLocations", line, column, unknown[0])
+    if not isinstance(locations, list) or not all(isinstance(x, str) and x for x in locations):
+        line, column = positions.get(("schemaLocations",), (1, 1))
+        raise ProfileError.single(str(config), "must be a list of folders or templates", line, column, "schemaLocations")
+    return locations
 
 
 def overlays(out: Path, env: str | None, all_envs: bool) -> list[str]:
@@ -95,8 +115,23 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         source = str(out / "overlays" / name)
         documents = yamlio.load_documents(text, source)
         overlay = rules.Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
-        report.results.extend(validate_overlay(overlay, source, store, text, engine, skip))
+        files = _resource_files(out, name)
+        report.results.extend(
+            dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
+            for r in validate_overlay(overlay, source, store, text, engine, skip))
     return report
+
+
+def _resource_files(out: Path, env: str) -> dict[tuple[str, str], str]:
+    """Where each resource of an overlay is written: ``<kind>-<name>.yaml`` in the
+    overlay (resources only it has) or else in the base."""
+    files: dict[tuple[str, str], str] = {}
+    for folder in (out / "base", out / "overlays" / env):
+        for path in sorted(folder.glob("*/*.yaml")):
+            kind, _, name = path.stem.partition("-")
+            if kind not in ("kustomization", "patch", "delete") and name:
+                files[(kind, name)] = str(path)
+    return files
 
 
 def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore, text: str,

@@ -54,13 +54,38 @@ class _Unsupported(Exception):
     pass
 
 
+def _kubernetes_functions() -> dict:
+    """The parts of Kubernetes' CEL libraries the operators' rules use (URLs)."""
+    from urllib.parse import urlsplit
+
+    import celpy
+
+    text = celpy.celtypes.StringType
+
+    def parse(value):
+        parts = urlsplit(str(value))
+        if not parts.scheme and not str(value).startswith("/"):
+            raise ValueError(f"url() needs an absolute URI or path: {value!r}")
+        return parts
+
+    return {
+        "url": lambda value: text(str(value)) if parse(value) else None,
+        "isURL": lambda value: celpy.celtypes.BoolType(bool(urlsplit(str(value)).scheme or str(value).startswith("/"))),
+        "getScheme": lambda value: text(parse(value).scheme),
+        "getHost": lambda value: text(parse(value).netloc.rpartition("@")[2]),
+        "getHostname": lambda value: text(parse(value).hostname or ""),
+        "getPort": lambda value: text(str(parse(value).port or "")),
+        "getEscapedPath": lambda value: text(parse(value).path),
+    }
+
+
 @lru_cache(maxsize=None)
 def _program(rule: str):
     import celpy
 
     env = celpy.Environment()
     try:
-        return env.program(env.compile(rule))
+        return env.program(env.compile(rule), functions=_kubernetes_functions())
     except Exception as exc:  # noqa: BLE001 - the parser's errors have no common base
         raise _Unsupported(f"cannot compile: {str(exc).splitlines()[0][:120]}") from None
 

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 
@@ -26,6 +27,7 @@ class Result:
     message: str = ""
     path: str = ""  # JSON path inside the document, e.g. /spec/instances
     rule: str = ""  # rule id, e.g. DSG001
+    file: str = ""  # the file in out/ that defines the resource, when known
 
     @property
     def resource(self) -> str:
@@ -64,11 +66,13 @@ def write_text(report: Report, summary: bool, color: bool = False) -> str:
     by_source: dict[str, list[Result]] = {}
     for result in report.results:
         if result.status is not Status.VALID:
-            by_source.setdefault(result.source, []).append(result)
+            by_source.setdefault(result.file or result.source, []).append(result)
     for source, results in by_source.items():
         lines.append(source)
         for r in results:
             label = r.status.value.upper()
+            if r.file:
+                label = f"{label} [{Path(r.source).name}]"
             if color:
                 label = f"\033[{_COLORS[r.status]}m{label}\033[0m"
             rule = f"[{r.rule}] " if r.rule else ""
@@ -84,13 +88,14 @@ def write_json(report: Report, summary: bool) -> str:
     resources = []
     for r in report.results:
         item = {
-            "filename": r.source, "kind": r.kind, "name": r.name, "version": r.api_version,
+            "filename": r.file or r.source, "kind": r.kind, "name": r.name, "version": r.api_version,
             "status": f"status{r.status.value.capitalize()}", "msg": r.message,
         }
         if r.path:
             item["path"] = r.path
         if r.rule:
             item["rule"] = r.rule
+        item["overlay"] = r.source
         resources.append(item)
     doc: dict = {"resources": resources}
     if summary:
