@@ -244,3 +244,12 @@ def test_validate_unknown_overlay(rendered, cli):
     assert result.code == 2
     assert result.err == (f"{out}/overlays/qa: no such overlay (rendered: dev, prod, staging); "
                           "run `dsgen render --env qa`\n")
+
+
+def test_validate_names_the_file_with_a_duplicate_key(rendered, cli):
+    _, out = rendered
+    cluster = out / "base" / "postgres" / "cluster-postgres-cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("kind: Cluster\n", "kind: Cluster\nkind: Cluster\n"))
+    result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"{cluster}:5:1: duplicate key 'kind'\n"

@@ -100,6 +100,7 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
     check_skips(skip)
     engine = choose_engine(engine)
     envs = overlays(out, env, all_envs)
+    check_yaml_files(out, envs)
     marker = out / MARKER
     meta = read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
     with ThreadPoolExecutor(max_workers=min(4, len(envs))) as pool:
@@ -120,6 +121,25 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
             dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
             for r in validate_overlay(overlay, source, store, text, engine, skip))
     return report
+
+
+def check_yaml_files(out: Path, envs: list[str]) -> None:
+    """Every YAML file the overlays use parses, without duplicate keys; kustomize
+    would stop at the first such file with a message that names no file."""
+    from dsgen.errors import ProfileError
+
+    problems = []
+    folders = [out / "base", *(out / "overlays" / env for env in envs)]
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yaml")):
+            try:
+                yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+            except ProfileError as exc:
+                problems.extend(exc.problems)
+            except UnicodeDecodeError:
+                problems.extend(ProfileError.single(str(path), "is not valid UTF-8").problems)
+    if problems:
+        raise ProfileError(problems)
 
 
 def _resource_files(out: Path, env: str) -> dict[tuple[str, str], str]:
