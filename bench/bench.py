@@ -104,9 +104,9 @@ def core_throughput(docs: list[dict]) -> tuple[float, float]:
 
     store = SchemaStore([], "1.34")
     overlay = rules.Overlay(docs)
-    validate_overlay(overlay, "warm", store, "", "builtin", frozenset())  # compile once
+    validate_overlay(overlay, "warm", store, "builtin", frozenset())  # compile once
     start = time.perf_counter()
-    results = validate_overlay(overlay, "bench", store, "", "builtin", frozenset())
+    results = validate_overlay(overlay, "bench", store, "builtin", frozenset())
     ours = len(docs) / (time.perf_counter() - start)
     assert all(r.status.value == "valid" for r in results)
     sample = docs[: max(1, len(docs) // 10)]
@@ -125,11 +125,11 @@ def tree_throughput(out: Path) -> float:
         docs.append((yamlio.load_documents(text, str(overlay)), text))
     store = SchemaStore([str(CRDS / "catalog")], "1.34")
     for documents, text in docs[:1]:
-        validate_overlay(rules.Overlay(documents), "warm", store, text, "builtin", frozenset())
+        validate_overlay(rules.Overlay(documents), "warm", store, "builtin", frozenset())
     start = time.perf_counter()
     total = 0
     for documents, text in docs:
-        validate_overlay(rules.Overlay(documents), "bench", store, text, "builtin", frozenset())
+        validate_overlay(rules.Overlay(documents), "bench", store, "builtin", frozenset())
         total += len(documents)
     return total / (time.perf_counter() - start)
 

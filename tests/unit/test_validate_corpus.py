@@ -37,7 +37,7 @@ def run(path: Path, skip: frozenset[str] = frozenset()):
     documents = yamlio.load_documents(text, str(path))
     overlay = rules.Overlay(documents, operators, external)
     store = SchemaStore([str(CATALOG)], "1.34")
-    return validate_overlay(overlay, str(path), store, text, "builtin", skip)
+    return validate_overlay(overlay, str(path), store, "builtin", skip)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from dsgen import kustomize, yamlio
-from dsgen.errors import UsageError
+from dsgen.errors import ProfileError, UsageError
 from dsgen.tree import MARKER, read_marker
 from dsgen.validate import cache, cel, rules
 from dsgen.validate.results import WRITERS, Report, Result, Status
@@ -39,8 +39,6 @@ def default_locations(config: Path = PROJECT_CONFIG) -> list[str]:
         return [part for part in value.split(os.pathsep) if part]
     if not config.is_file():
         return []
-    from dsgen.errors import ProfileError
-
     data, positions = yamlio.load_mapping(config, str(config))
     locations = data.get("schemaLocations", [])
     unknown = [key for key in data if key != "schemaLocations"]
@@ -119,15 +117,13 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         files = _resource_files(out, name)
         report.results.extend(
             dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
-            for r in validate_overlay(overlay, source, store, text, engine, skip))
+            for r in validate_overlay(overlay, source, store, engine, skip))
     return report
 
 
 def check_yaml_files(out: Path, envs: list[str]) -> None:
     """Every YAML file the overlays use parses, without duplicate keys; kustomize
     would stop at the first such file with a message that names no file."""
-    from dsgen.errors import ProfileError
-
     problems = []
     folders = [out / "base", *(out / "overlays" / env for env in envs)]
     for folder in folders:
@@ -154,11 +150,12 @@ def _resource_files(out: Path, env: str) -> dict[tuple[str, str], str]:
     return files
 
 
-def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore, text: str,
-                     engine: str, skip: frozenset[str]) -> list[Result]:
+def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore,
+                     engine: str = "builtin", skip: frozenset[str] = frozenset()) -> list[Result]:
+    """Every layer of checks on one overlay's documents."""
     per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
     if engine == "kubeconform":
-        _kubeconform_schemas(overlay, source, store, text, per_doc)
+        _kubeconform_schemas(overlay, source, store, per_doc)
     for doc in overlay.documents:
         if not _identified(doc):
             per_doc[id(doc)].append(Result(Status.ERROR, source, message="document has no apiVersion or kind"))
@@ -280,7 +277,7 @@ def _cel_results(doc: dict, source: str, schema: Any, skip: frozenset[str]) -> l
     return results
 
 
-def _kubeconform_schemas(overlay: rules.Overlay, source: str, store: SchemaStore, text: str,
+def _kubeconform_schemas(overlay: rules.Overlay, source: str, store: SchemaStore,
                          per_doc: dict[int, list[Result]]) -> None:
     """Custom resources through kubeconform; its results joined back by kind and name."""
     from dsgen.validate import kubeconform
