@@ -22,9 +22,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from dsgen import yamlio
-from dsgen.profiles import LoadedProfile
-from dsgen.render import Resource
+
+if TYPE_CHECKING:  # keeps `dsgen validate` from importing the renderer and pydantic
+    from dsgen.profiles import LoadedProfile
+    from dsgen.render import Resource
 
 MARKER = ".dsgen-tree"
 MARKER_HEADER = [

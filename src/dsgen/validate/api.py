@@ -198,7 +198,7 @@ def _schema_results(doc: dict, source: str, schema, skip: frozenset[str]) -> lis
                         rule="DSG002")]
     if "DSG001" in skip or "schema" in skip:
         return []
-    if schema.fast is not None and schema.fast(doc):
+    if _fast_valid(schema, doc):
         return []  # the compiled check agrees with jsonschema; ask it for errors only
     results = []
     errors = sorted(schema.validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
@@ -248,7 +248,7 @@ def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, 
         yield "/metadata", "has no metadata"
         return
     meta = store.object_meta()
-    if meta.fast is None or not meta.fast(metadata):
+    if not _fast_valid(meta, metadata):
         errors = sorted(meta.validator.iter_errors(metadata), key=lambda e: [str(p) for p in e.absolute_path])
         for error in errors:
             yield "/metadata" + "".join(f"/{p}" for p in error.absolute_path), error.message
@@ -263,6 +263,17 @@ def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, 
             if field == "labels" and isinstance(value, str) and value and (
                     len(value) > 63 or not _LABEL_NAME.match(value)):
                 yield pointer, f"label value {value!r} is not valid (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
+
+
+def _fast_valid(schema, value: Any) -> bool:
+    from dsgen.validate.fastcheck import Unsupported
+
+    if schema.fast is None:
+        return False
+    try:
+        return schema.fast(value)
+    except Unsupported:
+        return False  # jsonschema decides
 
 
 def _cel_results(doc: dict, source: str, schema: Any, skip: frozenset[str]) -> list[Result]:

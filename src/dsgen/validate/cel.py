@@ -79,11 +79,45 @@ def _kubernetes_functions() -> dict:
     }
 
 
+@lru_cache(maxsize=1)
+def _environment():
+    import celpy
+    from celpy.celparser import CELParser
+
+    if CELParser.CEL_PARSER is None:
+        CELParser.CEL_PARSER = _parser()
+    return celpy.Environment()
+
+
+def _parser():
+    """celpy's CEL grammar, built without its debug mode (0.5 s -> 0.13 s) and
+    cached beside the schema cache (-> 0.01 s on later runs)."""
+    import os
+    from pathlib import Path
+
+    import celpy
+    import lark
+    from celpy.celparser import CELParser
+
+    options = dict(parser="lalr", start="expr", g_regex_flags=re.M,
+                   lexer_callbacks={"IDENT": CELParser.ambiguous_literals},
+                   propagate_positions=True, maybe_placeholders=False, priority="invert")
+    grammar = (Path(celpy.__file__).parent / "cel.lark").read_text()
+    from dsgen.validate.cache import cache_dir
+
+    folder = cache_dir().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return lark.Lark(grammar, cache=str(folder / f"cel-parser-lark{lark.__version__}.cache"), **options)
+    except Exception:  # noqa: BLE001 - a cache that cannot be used is only slower
+        pass
+    return lark.Lark(grammar, **options)
+
+
 @lru_cache(maxsize=None)
 def _program(rule: str):
-    import celpy
-
-    env = celpy.Environment()
+    env = _environment()
     try:
         return env.program(env.compile(rule), functions=_kubernetes_functions())
     except Exception as exc:  # noqa: BLE001 - the parser's errors have no common base

@@ -9,7 +9,9 @@ are jsonschema's own. A schema using a keyword not handled here is not
 compiled (``compile_schema`` returns None) and jsonschema does all the work.
 
 The verdicts match jsonschema's Draft 2020-12 semantics; a test compares them
-on the corpus, the bundled tree and generated mutations.
+on the corpus, the bundled tree and generated mutations. Subschemas compile
+when first reached, so a keyword this module lacks deep inside a schema
+surfaces as ``Unsupported`` at check time: the caller then asks jsonschema.
 """
 
 from __future__ import annotations
@@ -70,6 +72,16 @@ class Compiler:
     def __init__(self, resolve: Callable[[str], Any] | None = None):
         self.resolve = resolve
         self._refs: dict[str, list[Check | None]] = {}
+
+    def lazy(self, schema: Any) -> Check:
+        """Compile ``schema`` when first used: big CRD schemas are mostly never reached."""
+        cell: list[Check | None] = [None]
+
+        def check(value: Any) -> bool:
+            if cell[0] is None:
+                cell[0] = self.compile(schema)
+            return cell[0](value)
+        return check
 
     def compile(self, schema: Any) -> Check:
         if schema is True or schema == {}:
@@ -167,10 +179,10 @@ class Compiler:
 
     def _objects(self, schema: dict) -> list[Check]:
         out: list[Check] = []
-        properties = {k: self.compile(s) for k, s in (schema.get("properties") or {}).items()}
-        patterns = [(re.compile(p), self.compile(s)) for p, s in (schema.get("patternProperties") or {}).items()]
+        properties = {k: self.lazy(s) for k, s in (schema.get("properties") or {}).items()}
+        patterns = [(re.compile(p), self.lazy(s)) for p, s in (schema.get("patternProperties") or {}).items()]
         extra = schema.get("additionalProperties", True)
-        extra_check = None if extra is True else self.compile(extra)
+        extra_check = None if extra is True else self.lazy(extra)
         required = list(schema.get("required") or [])
         if properties or patterns or extra_check is not None:
             def members(v: Any) -> bool:
@@ -207,7 +219,7 @@ class Compiler:
         if "items" in schema:
             if not isinstance(schema["items"], (dict, bool)):
                 raise Unsupported("items as a list")
-            item = self.compile(schema["items"])
+            item = self.lazy(schema["items"])
             out.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
         if "minItems" in schema:
             low = schema["minItems"]
