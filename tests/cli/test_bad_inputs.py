@@ -184,6 +184,21 @@ def test_unreadable_profiles_folder(tmp_path, capsys):
     assert (code, stderr) == (2, f"{profiles}: cannot be read: permission denied\n")
 
 
+def test_profiles_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "profiles"
+    target.write_text("postgres: {}\n")
+    code, _, stderr = run(["render", "--all", "--profiles", str(target), "--out", str(tmp_path / "out")], capsys)
+    assert (code, stderr) == (2, f"{target}: is not a folder of profiles\n")
+
+
+def test_profile_that_is_a_folder_is_no_environment(tmp_path, capsys):
+    profiles = tmp_path / "profiles"
+    shutil.copytree(PROFILES, profiles)
+    (profiles / "qa.yaml").mkdir()
+    code, _, stderr = run(["render", "--env", "qa", "--profiles", str(profiles), "--out", str(tmp_path / "out")], capsys)
+    assert (code, stderr) == (2, f"unknown environment 'qa': no {profiles}/qa.yaml (known: dev, prod, staging)\n")
+
+
 def test_out_in_a_missing_folder(tmp_path, capsys):
     out = tmp_path / "missing" / "out"
     code, _, stderr = run(["render", "--env", "prod", "--out", str(out)], capsys)

@@ -192,6 +192,23 @@ def test_internal_errors_are_one_line_with_exit_4(monkeypatch, capsys):
         "internal error: RuntimeError: boom (run with --debug for the traceback)\n")
 
 
+def test_debug_shows_the_traceback_of_internal_errors(monkeypatch, capsys):
+    from dsgen import cli as cli_module
+    from dsgen import pipeline
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "render", boom)
+    monkeypatch.setattr("sys.argv", ["dsgen", "--debug", "render", "--env", "prod", "--check"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 4
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("internal error: RuntimeError: boom (run with --debug for the traceback)\n")
+
+
 def test_schema_command_matches_the_committed_schema(tmp_path, cli):
     target = tmp_path / "profile.schema.json"
     result = cli("schema", "--output", str(target))
@@ -253,3 +270,12 @@ def test_validate_names_the_file_with_a_duplicate_key(rendered, cli):
     result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
     assert (result.code, result.out) == (2, "")
     assert result.err == f"{cluster}:5:1: duplicate key 'kind'\n"
+
+
+def test_rules_lists_every_rule_once(cli):
+    from dsgen.validate import rules
+
+    result = cli("rules")
+    assert result.code == 0
+    ids = [line.split()[0] for line in result.out.splitlines()]
+    assert ids == sorted(rules.ALL_IDS)
