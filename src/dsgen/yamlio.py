@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from dsgen.errors import ProfileError
@@ -58,19 +58,29 @@ def read_text(path: Path, shown: str) -> str:
         ) from None
 
 
-def _yaml_problem(shown: str, exc: YAMLError) -> ProfileError:
+def _yaml_problem(shown: str, exc: YAMLError, text: str = "") -> ProfileError:
     """Turn a ruamel error into one line naming file, line and column."""
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         problem = exc.problem or str(exc)
-        if "found character '\\t'" in problem or "found character '\t'" in problem:
+        if _char_at(text, mark.line, mark.column) == "\t" or "found character '\\t'" in problem:
             problem = "tabs are not allowed in YAML indentation; use spaces"
-        elif "found duplicate key" in problem or "duplicate key" in str(exc):
+        elif "duplicate key" in problem or "duplicate key" in str(exc):
             key = re.search(r'duplicate key "?([^"]*?)"? with value', str(exc))
             problem = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
         return ProfileError.single(shown, problem.strip(), mark.line + 1, mark.column + 1)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return ProfileError.single(shown, first)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column:column + 1] if 0 <= line < len(lines) else ""
+
+
+# The C parser composes nodes that carry their positions; ruamel's round-trip
+# loader would too, at ten times the cost.
+_COMPOSER = YAML(typ="safe", pure=False)
 
 
 def load_mapping(path: Path, shown: str) -> tuple[dict[str, Any], Positions]:
@@ -80,32 +90,42 @@ def load_mapping(path: Path, shown: str) -> tuple[dict[str, Any], Positions]:
     every key path in it.
     """
     text = read_text(path, shown)
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
     try:
-        documents = list(yaml.load_all(text))
+        documents = list(_COMPOSER.compose_all(text))
     except YAMLError as exc:
-        raise _yaml_problem(shown, exc) from None
-    except RecursionError:
-        raise ProfileError.single(shown, "is nested too deeply") from None
-    documents = [d for d in documents if d is not None] or ([] if not documents else [None])
-    if not documents or documents == [None]:
+        raise _yaml_problem(shown, exc, text) from None
+    documents = [d for d in documents if not _is_null(d)]
+    if not documents:
         raise ProfileError.single(shown, "is empty; a profile is a YAML mapping")
     if len(documents) > 1:
-        second = documents[1]
-        line = second.lc.line + 1 if hasattr(second, "lc") else None
+        mark = documents[1].start_mark
         raise ProfileError.single(
-            shown, "holds several YAML documents; a profile is exactly one mapping", line, 1
+            shown, "holds several YAML documents; a profile is exactly one mapping", mark.line + 1, 1
         )
     root = documents[0]
-    if not isinstance(root, CommentedMap):
-        raise ProfileError.single(
-            shown, f"must be a YAML mapping, not {_kind_of(root)}", 1, 1
-        )
+    if not isinstance(root, MappingNode):
+        raise ProfileError.single(shown, f"must be a YAML mapping, not {_node_kind(root)}", 1, 1)
     positions: Positions = {}
     counter = [0]
-    data = _plain(root, (), positions, counter, shown)
+    try:
+        data = _plain(root, (), positions, counter, shown)
+    except RecursionError:
+        raise ProfileError.single(shown, "is nested too deeply (or an alias refers to itself)") from None
     return data, positions
+
+
+def _is_null(node: Any) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null"))
+
+
+def _node_kind(node: Any) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag.endswith((":int", ":float")):
+        return "a number"
+    if node.tag.endswith(":bool"):
+        return "a boolean"
+    return "a string"
 
 
 def _kind_of(value: Any) -> str:
@@ -121,7 +141,7 @@ def _kind_of(value: Any) -> str:
 
 
 def _plain(node: Any, path: KeyPath, positions: Positions, counter: list[int], shown: str) -> Any:
-    """Convert ruamel's round-trip nodes to plain Python, recording positions.
+    """Plain Python from composed nodes, recording where each key and item is.
 
     Counts nodes as it goes so that an alias bomb fails fast instead of
     expanding into gigabytes.
@@ -131,45 +151,36 @@ def _plain(node: Any, path: KeyPath, positions: Positions, counter: list[int], s
         raise ProfileError.single(
             shown, f"expands to more than {MAX_NODES} values (anchor/alias expansion?)"
         )
-    if isinstance(node, CommentedMap):
+    if isinstance(node, MappingNode):
+        _COMPOSER.constructor.flatten_mapping(node)  # applies << merge keys
         out: dict[str, Any] = {}
-        for key, value in node.items():
-            child = (*path, key)
-            try:
-                line, col = node.lc.key(key)
-                positions[child] = (line + 1, col + 1)
-            except (KeyError, TypeError):
-                pass
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, ScalarNode) else key_node
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if not isinstance(key, str):
-                line, col = positions.get(child, (None, None))
-                raise ProfileError.single(
-                    shown, f"keys must be strings, not {_kind_of(key)} {key!r}", line, col
-                )
-            out[key] = _plain(value, child, positions, counter, shown)
+                kind = _kind_of(key) if not isinstance(key, (MappingNode, SequenceNode)) else "a collection"
+                raise ProfileError.single(shown, f"keys must be strings, not {kind} {key!r}"
+                                          if kind != "a collection" else "keys must be strings", line, col)
+            if key in out:
+                raise ProfileError.single(shown, f"duplicate key {key!r}", line, col)
+            positions[(*path, key)] = (line, col)
+            out[key] = _plain(value_node, (*path, key), positions, counter, shown)
         return out
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, SequenceNode):
         items = []
-        for index, value in enumerate(node):
-            child = (*path, index)
-            try:
-                line, col = node.lc.item(index)
-                positions[child] = (line + 1, col + 1)
-            except (KeyError, TypeError):
-                pass
-            items.append(_plain(value, child, positions, counter, shown))
+        for index, item in enumerate(node.value):
+            positions[(*path, index)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_plain(item, (*path, index), positions, counter, shown))
         return items
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if node is None:
-        return None
-    # Timestamps, sets and other YAML types have no place in a profile.
-    return str(node)
+    return _scalar(node)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    value = _COMPOSER.constructor.construct_object(node, deep=True)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    # Timestamps, binary and other YAML types have no place in a profile: keep the text.
+    return node.value
 
 
 def load_documents(text: str, shown: str) -> list[Any]:
@@ -179,7 +190,7 @@ def load_documents(text: str, shown: str) -> list[Any]:
     try:
         return [d for d in yaml.load_all(text) if d is not None]
     except YAMLError as exc:
-        raise _yaml_problem(shown, exc) from None
+        raise _yaml_problem(shown, exc, text) from None
 
 
 # ---------------------------------------------------------------- writing
