@@ -30,14 +30,13 @@ class LoadedProfile:
     env: str
     profile: Profile
     files: tuple[str, ...]  # as the user named them, for messages
+    folder_name: str = "profiles"
 
     @property
     def sources(self) -> tuple[str, ...]:
         """The files as ``<profiles folder name>/<file>``: the same bytes in
         generated headers however the folder was named on the command line."""
-        return tuple(f"{self._folder_name}/{Path(f).name}" for f in self.files)
-
-    _folder_name: str = "profiles"
+        return tuple(f"{self.folder_name}/{Path(f).name}" for f in self.files)
 
 
 @dataclass

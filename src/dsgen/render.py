@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from dsgen import operators as ops
 from dsgen import yamlio
-from dsgen.errors import DsgenError
+from dsgen.errors import EXIT_INTERNAL, DsgenError
 from dsgen.models import Kafka, KafkaNodes, Postgres, Profile, Redis, Resources
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -29,7 +29,9 @@ MANAGED_BY = "dsgen"
 
 
 class TemplateProblem(DsgenError):
-    """A template is missing or broken: a bug in the templates, not the profile."""
+    """A template is missing or broken: a bug in dsgen's templates, not the profile."""
+
+    exit_code = EXIT_INTERNAL
 
 
 @dataclass(frozen=True)
