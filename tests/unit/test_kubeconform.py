@@ -170,3 +170,50 @@ def test_real_kubeconform_agrees_with_builtin(crds):
                            if r.rule in ("DSG001", "DSG002") and r.status in (Status.INVALID, Status.ERROR)}
                        for e in ("builtin", "kubeconform")}
             assert verdict["builtin"] == verdict["kubeconform"], (case, name)
+
+
+FAKE_KUBECONFORM = r'''#!{python}
+"""Stands in for kubeconform's command line: reads the file it is given and
+answers in kubeconform's verbose JSON, finding every Pooler invalid."""
+import json, sys
+from ruamel.yaml import YAML
+args = sys.argv[1:]
+assert args[:6] == ["-strict", "-summary", "-verbose", "-output", "json", "-kubernetes-version"], args
+docs = [d for d in YAML(typ="safe").load_all(open(args[-1])) if d]
+resources, summary = [], {{"valid": 0, "invalid": 0, "errors": 0, "skipped": 0}}
+for doc in docs:
+    bad = doc["kind"] == "Pooler"
+    summary["invalid" if bad else "valid"] += 1
+    item = {{"filename": args[-1], "kind": doc["kind"], "name": doc["metadata"]["name"],
+            "version": doc["apiVersion"], "status": "statusInvalid" if bad else "statusValid",
+            "msg": "jsonschema validation failed" if bad else ""}}
+    if bad:
+        item["validationErrors"] = [{{"path": "/spec/instances", "msg": "expected integer"}}]
+    resources.append(item)
+print(json.dumps({{"resources": resources, "summary": summary}}, indent=2))
+sys.exit(1 if summary["invalid"] else 0)
+'''
+
+
+def test_kubeconform_engine_joins_its_verdicts_with_the_other_layers(tmp_path, kubectl, crds, monkeypatch):
+    """The engine's wiring, with a stand-in for the binary: kubeconform's schema
+    verdicts replace the builtin ones, CEL and the rules still run."""
+    import sys
+
+    from dsgen import pipeline
+    from dsgen.validate.api import validate_tree
+    from tests.conftest import CATALOG, PROFILES
+
+    fake = tmp_path / "kubeconform"
+    fake.write_text(FAKE_KUBECONFORM.format(python=sys.executable))
+    fake.chmod(0o755)
+    monkeypatch.setenv("DSGEN_KUBECONFORM", str(fake))
+    out = tmp_path / "out"
+    pipeline.write(out, pipeline.render(PROFILES, out, all_envs=True))
+    report = validate_tree(out, "prod", False, [str(CATALOG)], engine="auto")
+    problems = {(r.kind, r.name, r.rule, r.path) for r in report.results if r.status is not Status.VALID}
+    assert problems == {
+        ("Pooler", "postgres-cluster-pooler-rw", "DSG001", "/spec/instances"),
+        ("Pooler", "postgres-cluster-pooler-ro", "DSG001", "/spec/instances"),
+    }
+    assert {r.kind for r in report.results if r.status is Status.VALID} >= {"Cluster", "Kafka", "RedisFailover"}
