@@ -133,7 +133,8 @@ class PgStorage(Strict):
 
 
 class BackupS3(Strict):
-    region: StrictStr | None = Field(None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
+    region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] | None = Field(
+        None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
     credentialsSecret: ObjectName | None = Field(
         None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
     inheritFromIAMRole: StrictBool = False

@@ -85,6 +85,12 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("cron-fields", "extends: base\npostgres:\n  backup:\n    schedule: '0 2 * *'\n", f"{P}:4:5: postgres.backup.schedule: '0 2 * *' must have 5 fields (minute hour day-of-month month day-of-week), not 4"),
     ("cron-range", "extends: base\npostgres:\n  backup:\n    schedule: '0 25 * * *'\n", f"{P}:4:5: postgres.backup.schedule: '0 25 * * *': hour 25 is outside 0-23"),
     ("cron-name", "extends: base\npostgres:\n  backup:\n    schedule: '0 2 * * funday'\n", f"{P}:4:5: postgres.backup.schedule: '0 2 * * funday': 'funday' is not a valid day of week"),
+    ("backup-region", "extends: base\npostgres:\n  backup:\n    s3: {region: US East}\n",
+     f"{P}:4:10: postgres.backup.s3.region: String should match pattern '^[a-z]{{{{2}}}}(-[a-z]+)+-[0-9]+$'"),
+    ("backup-destination", "extends: base\npostgres:\n  backup:\n    destinationPath: /local/dir\n",
+     f"{P}:4:5: postgres.backup.destinationPath: String should match pattern '^s3://[a-z0-9][a-z0-9.-]{{{{1,61}}}}[a-z0-9](/.*)?$'"),
+    ("backup-no-credentials", "extends: base\npostgres:\n  backup:\n    s3: {credentialsSecret: null}\n",
+     f"{P}:4:5: postgres.backup.s3: needs credentialsSecret or inheritFromIAMRole: true"),
     # --- Kubernetes names
     ("name-upper", "extends: base\npostgres:\n  name: Postgres\n", f"{P}:3:3: postgres.name: 'Postgres' is not a valid Kubernetes name: use lower-case letters, digits and '-', starting and ending with a letter or digit"),
     ("name-underscore", "extends: base\nnamespace: data_services\n", f"{P}:2:1: namespace: 'data_services' is not a valid Kubernetes name: use lower-case letters, digits and '-', starting and ending with a letter or digit"),

@@ -53,6 +53,12 @@ def test_free_text_fields_round_trip(free, line, trap):
     data["kafka"]["topics"]["user-events"]["config"]["message.timestamp.type"] = trap
     data["kafka"]["topics"]["user-events"]["topicName"] = free
     data["kafka"]["authorization"]["superUsers"] = [free, trap]
+    data["postgres"]["bootstrap"]["encoding"] = free
+    data["postgres"]["poolers"]["postgres-cluster-pooler-rw"]["parameters"]["server_reset_query"] = line
+    data["redis"]["sentinel"]["image"] = trap
+    data["redis"]["sentinel"]["config"]["notification-script"] = line
+    data["kafka"]["users"]["ecotrack-producer"]["passwordSecret"]["key"] = free
+    data["kafka"]["users"]["ecotrack-producer"]["acls"][0]["host"] = trap
     profile = Profile.model_validate(data)
     for docs in rendered_documents(profile):  # as a YAML 1.2 reader and a YAML 1.1 one see it
         flat = [d for group in docs for d in (group if isinstance(group, list) else [group])]
@@ -68,6 +74,15 @@ def test_free_text_fields_round_trip(free, line, trap):
         assert kafka["metadataVersion"] == trap
         assert kafka["config"]["log.cleaner.backoff.ms"] == free
         assert kafka["authorization"]["superUsers"] == [free, trap]
+        assert cluster["bootstrap"]["initdb"]["encoding"] == free
+        pooler = by[("Pooler", "postgres-cluster-pooler-rw")]["spec"]["pgbouncer"]["parameters"]
+        assert pooler["server_reset_query"] == line
+        sentinel = by[("RedisFailover", "redis-cluster")]["spec"]["sentinel"]
+        assert sentinel["image"] == trap
+        assert f"notification-script {line}" in sentinel["customConfig"]
+        producer = by[("KafkaUser", "ecotrack-producer")]["spec"]
+        assert producer["authentication"]["password"]["valueFrom"]["secretKeyRef"]["key"] == free
+        assert producer["authorization"]["acls"][0]["host"] == trap
         topic = by[("KafkaTopic", "user-events")]["spec"]
         assert topic["topicName"] == free
         assert topic["config"]["message.timestamp.type"] == trap
