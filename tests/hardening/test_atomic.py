@@ -47,13 +47,18 @@ def test_killed_renders_leave_the_old_or_the_new_tree(tmp_path):
         trees[name] = output.read_tree(target)
     assert trees["a"] != trees["b"]
     pipeline.write(out, pipeline.render(PROFILES, out, all_envs=True))
+    # How long a whole render takes here, so the kills spread over all of it
+    # (start-up, rendering, writing, the swap, clean-up) on slow and fast machines.
+    start = time.perf_counter()
+    assert _render(PROFILES, out).wait(timeout=60) == 0
+    duration = time.perf_counter() - start
 
     chance = random.Random(os.environ.get("DSGEN_KILL_SEED", "dsgen"))
     seen = {"a": 0, "b": 0}
     for trial in range(TRIALS):
         profiles = variant if trial % 2 == 0 else PROFILES
         process = _render(profiles, out)
-        time.sleep(chance.uniform(0.05, 0.7))
+        time.sleep(chance.uniform(0.1 * duration, 1.2 * duration))
         process.send_signal(signal.SIGKILL)
         process.wait()
         current = output.read_tree(out)
