@@ -112,16 +112,25 @@ def _int_setting(settings: dict, name: str, path: tuple) -> tuple[int | None, Fi
         return None, ((*path, name), f"{settings[name]!r} is not a whole number")
 
 
+# Which PostgreSQL instances a pooler's server connections land on.
+_POOLER_TARGETS = {"rw": ("the primary",), "ro": ("a replica",), "r": ("the primary", "a replica")}
+
+
 @rule
 def pooler_sizes(profile: Profile) -> Iterator[Finding]:
     pg = _postgres(profile)
     if not pg:
         return
-    max_connections, problem = _int_setting(pg.parameters, "max_connections", ("postgres", "parameters"))
+    parameters = ("postgres", "parameters")
+    max_connections, problem = _int_setting(pg.parameters, "max_connections", parameters)
     if problem:
         yield problem
-    max_connections = max_connections or 100  # PostgreSQL's default
-    reserved = int(pg.parameters.get("superuser_reserved_connections", "3") or 3)
+    reserved, problem = _int_setting(pg.parameters, "superuser_reserved_connections", parameters)
+    if problem:
+        yield problem
+    max_connections = 100 if max_connections is None else max_connections  # PostgreSQL's defaults
+    reserved = 3 if reserved is None else reserved
+    load: dict[str, list[tuple[str, int, list[tuple]]]] = {}
     for name, pooler in pg.poolers.items():
         path = ("postgres", "poolers", name)
         yield from _requests_within_limits(pooler.resources, (*path, "resources"))
@@ -142,22 +151,25 @@ def pooler_sizes(profile: Profile) -> Iterator[Finding]:
         per_instance = sizes["default_pool_size"] + sizes["reserve_pool_size"]
         if sizes["max_db_connections"]:
             per_instance = min(per_instance, sizes["max_db_connections"])
-        total = per_instance * pooler.instances
-        available = max_connections - reserved
-        if total > available:
-            where = [(*path, "parameters", "default_pool_size"), (*path, "instances"),
-                     (*path, "parameters", "reserve_pool_size"),
-                     ("postgres", "parameters", "max_connections")]
-            yield where, (
-                f"{pooler.instances} pgbouncer instances x (default_pool_size "
-                f"{sizes['default_pool_size']} + reserve_pool_size {sizes['reserve_pool_size']}) "
-                f"= {total} server connections, more than max_connections {max_connections} "
-                f"minus {reserved} reserved = {available}"
-            )
+        keys = [(*path, "parameters", "default_pool_size"), (*path, "instances"),
+                (*path, "parameters", "reserve_pool_size")]
+        for target in _POOLER_TARGETS[pooler.type]:
+            load.setdefault(target, []).append((name, per_instance * pooler.instances, keys))
         if sizes["max_client_conn"] < sizes["default_pool_size"]:
             yield (*path, "parameters", "max_client_conn"), (
                 f"max_client_conn {sizes['max_client_conn']} is below default_pool_size "
                 f"{sizes['default_pool_size']}"
+            )
+    available = max_connections - reserved
+    for target, poolers in load.items():
+        total = sum(connections for _, connections, _ in poolers)
+        if total > available:
+            where = [key for _, _, keys in poolers for key in keys] + [(*parameters, "max_connections")]
+            detail = " + ".join(f"{name} {connections}" for name, connections, _ in poolers)
+            yield where, (
+                f"poolers open up to {total} server connections to {target} ({detail}: instances x "
+                f"(default_pool_size + reserve_pool_size)), more than max_connections "
+                f"{max_connections} minus {reserved} reserved = {available}"
             )
 
 

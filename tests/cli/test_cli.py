@@ -110,7 +110,7 @@ BAD_PROFILES = [
     ("redis:\n  redis:\n    config:\n      maxmemory: 600mb\n",
      "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys"),
     ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
-     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: 8 pgbouncer instances x (default_pool_size 25 + reserve_pool_size 5) = 240 server connections, more than max_connections 200 minus 3 reserved = 197"),
+     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197"),
     ("postgres:\n  bogus: 1\n",
      "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, resources, backup, poolers"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),

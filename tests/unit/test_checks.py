@@ -71,6 +71,27 @@ def test_rules_between_keys_name_every_key_involved():
     assert ("kafka", "brokers", "replicas") in paths
 
 
+def test_poolers_on_the_same_instances_add_up():
+    """Two rw poolers of 2 x 30 fit alone in max_connections 100 - 3, not together;
+    an ro pooler lands on the replicas and does not count against the primary."""
+    change = {"postgres": {"parameters": {"max_connections": "100"}, "poolers": {
+        "postgres-cluster-pooler-rw": {"instances": 2},
+        "second-rw": {"type": "rw", "instances": 2, "parameters": {"default_pool_size": "25", "reserve_pool_size": "5"}},
+        "reporting-ro": {"type": "ro", "instances": 3, "parameters": {"default_pool_size": "25", "reserve_pool_size": "5"}},
+    }}}
+    [(paths, message)] = findings(change)
+    assert message == (
+        "poolers open up to 120 server connections to the primary (postgres-cluster-pooler-rw 60 + "
+        "second-rw 60: instances x (default_pool_size + reserve_pool_size)), more than max_connections "
+        "100 minus 3 reserved = 97")
+    assert ("postgres", "poolers", "second-rw", "instances") in paths
+
+
+def test_reserved_connections_must_be_a_number():
+    assert findings({"postgres": {"parameters": {"superuser_reserved_connections": "few"}}}) == [
+        (("postgres", "parameters", "superuser_reserved_connections"), "'few' is not a whole number")]
+
+
 def test_zookeeper_on_old_strimzi_is_allowed_only_with_its_section():
     change = {"kafka": {"mode": "zookeeper", "version": "3.6.0"}}
     assert findings(change, {"strimzi": "0.41.0"}) == [
