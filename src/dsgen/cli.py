@@ -85,8 +85,8 @@ def render(
             raise typer.Exit(EXIT_FAILED)
         typer.echo(f"{out} is up to date ({', '.join(result.envs)})")
         return
-    pipeline.write(out, result)
-    typer.echo(f"rendered {len(result.files)} files into {out} for {', '.join(result.envs)}")
+    changes = pipeline.write(out, result)
+    typer.echo(f"rendered {len(result.files)} files into {out} for {', '.join(result.envs)}: {changes}")
 
 
 @app.command()

@@ -54,8 +54,27 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     return RenderResult(envs, tree.plan(base, rendered))
 
 
-def write(out: Path, result: RenderResult) -> None:
+@dataclass(frozen=True)
+class Changes:
+    added: int
+    changed: int
+    removed: int
+
+    def __str__(self) -> str:
+        if not (self.added or self.changed or self.removed):
+            return "no file changed"
+        return f"{self.added} added, {self.changed} changed, {self.removed} removed"
+
+
+def write(out: Path, result: RenderResult) -> Changes:
+    """Replace ``out`` with the render; say how many files that changed."""
+    before = output.read_tree(out) if out.is_dir() else {}
     output.write_tree(out, result.files)
+    return Changes(
+        added=sum(1 for path in result.files if path not in before),
+        changed=sum(1 for path, text in result.files.items() if path in before and before[path] != text),
+        removed=sum(1 for path in before if path not in result.files),
+    )
 
 
 def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> str:

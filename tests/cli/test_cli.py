@@ -279,3 +279,15 @@ def test_rules_lists_every_rule_once(cli):
     assert result.code == 0
     ids = [line.split()[0] for line in result.out.splitlines()]
     assert ids == sorted(rules.ALL_IDS)
+
+
+def test_render_says_what_changed(rendered, cli):
+    profiles, out = rendered
+    again = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
+    assert again.out == f"rendered 44 files into {out} for dev, prod, staging: no file changed\n"
+    (profiles / "staging.yaml").unlink()
+    text = (profiles / "dev.yaml").read_text().replace("  instances: 1\n", "  instances: 2\n", 1)
+    (profiles / "dev.yaml").write_text(text)
+    result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
+    # dev's Cluster patch and the tree's marker change; staging's 8 files go
+    assert result.out == f"rendered 36 files into {out} for dev, prod: 0 added, 2 changed, 8 removed\n"
