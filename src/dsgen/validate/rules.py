@@ -134,6 +134,22 @@ def acl_topics(overlay: Overlay) -> Iterator[Finding]:
                 yield user, path, f"prefix {name!r} matches no KafkaTopic of the tree"
 
 
+@rule("DSG106", "kraft-roles", "A KRaft Kafka (no spec.zookeeper) has node pools with the controller and the broker role.")
+def kraft_roles(overlay: Overlay) -> Iterator[Finding]:
+    roles: dict[tuple[str, str], set[str]] = {}
+    for pool in overlay.of_kind("KafkaNodePool"):
+        cluster = ((pool.get("metadata") or {}).get("labels") or {}).get("strimzi.io/cluster")
+        roles.setdefault((_ns(pool), cluster), set()).update(_get(pool, "spec", "roles") or [])
+    for kafka in overlay.of_kind("Kafka"):
+        if _get(kafka, "spec", "zookeeper") is not None:
+            continue
+        missing = {"controller", "broker"} - roles.get((_ns(kafka), _name(kafka)), set())
+        if missing:
+            yield kafka, "/metadata/name", (
+                f"no KafkaNodePool of this cluster has the {' or '.join(sorted(missing))} role; "
+                "a KRaft cluster needs both")
+
+
 def _secret_references(doc: dict) -> Iterator[tuple[str, str]]:
     """(JSON pointer, secret name) of every Secret a document needs."""
     kind = doc.get("kind")
