@@ -48,6 +48,17 @@ def kubectl() -> str:
     return path
 
 
+def key_paths(value, path=()):
+    """Every path (keys and indexes) into a plain document, the root first."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from key_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from key_paths(item, (*path, index))
+
+
 @dataclass
 class CliResult:
     code: int

@@ -11,7 +11,6 @@ sandboxed and undefined names are errors.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -73,16 +72,13 @@ class Resource:
         return f"{self.kind.lower()}-{self.name}.yaml"
 
 
-# Characters JSON leaves raw but YAML forbids, or reads as line breaks.
-_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-
-
 def _json_literal(value: Any) -> str:
     """Every template expression becomes a JSON literal, which is valid YAML."""
     if not isinstance(value, (dict, list, tuple, str, int, float, bool)) and value is not None:
         raise TypeError(f"cannot place a {type(value).__name__} into a manifest")
     text = json.dumps(value, ensure_ascii=False)
-    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # JSON leaves some characters raw that YAML forbids or reads as line breaks.
+    return yamlio.NEEDS_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Renderer:

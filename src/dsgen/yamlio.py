@@ -119,13 +119,7 @@ def _is_null(node: Any) -> bool:
 
 
 def _node_kind(node: Any) -> str:
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if node.tag.endswith((":int", ":float")):
-        return "a number"
-    if node.tag.endswith(":bool"):
-        return "a boolean"
-    return "a string"
+    return "a list" if isinstance(node, SequenceNode) else _kind_of(_scalar(node))
 
 
 def _kind_of(value: Any) -> str:
@@ -221,13 +215,13 @@ class _Representer(RoundTripRepresenter):
 
 
 # YAML line breaks besides \n, and characters it does not allow raw.
-_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def _represent_str(representer: RoundTripRepresenter, value: str):
     if "\n" in value and _block_safe(value):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    if value == "" or _AMBIGUOUS.match(value) or _NEEDS_ESCAPE.search(value):
+    if value == "" or _AMBIGUOUS.match(value) or NEEDS_ESCAPE.search(value):
         return representer.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return representer.represent_scalar("tag:yaml.org,2002:str", value)
 
@@ -237,7 +231,7 @@ def _block_safe(value: str) -> bool:
     if value.startswith((" ", "\t")) or value.endswith("\n\n") or "\r" in value:
         return False
     return all(
-        line == line.rstrip(" \t") and line.isprintable() and not _NEEDS_ESCAPE.search(line)
+        line == line.rstrip(" \t") and line.isprintable() and not NEEDS_ESCAPE.search(line)
         for line in value.split("\n")
     )
 

@@ -13,7 +13,7 @@ from dsgen import yamlio
 from dsgen.errors import ProfileError
 from dsgen.profiles import ProfileStore
 from dsgen.render import Renderer
-from tests.conftest import PROFILES
+from tests.conftest import PROFILES, key_paths
 
 BASE = yamlio.load_mapping(PROFILES / "base.yaml", "base.yaml")[0]
 RENDERER = Renderer()
@@ -25,17 +25,7 @@ JSON = st.recursive(
 )
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
-
-
-PATHS = [p for p in _paths(BASE) if p]
+PATHS = [p for p in key_paths(BASE) if p]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

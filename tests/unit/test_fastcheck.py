@@ -14,7 +14,7 @@ from dsgen import pipeline, yamlio
 from dsgen.profiles import ProfileStore
 from dsgen.validate.fastcheck import compile_schema
 from dsgen.validate.schemas import SchemaStore
-from tests.conftest import CATALOG, PROFILES, ROOT, ZK_PROFILES
+from tests.conftest import CATALOG, PROFILES, ROOT, ZK_PROFILES, key_paths
 
 SCHEMAS = [
     {"type": "integer"}, {"type": "number"}, {"type": ["string", "null"]},
@@ -83,22 +83,12 @@ JSON = st.recursive(
 DOCS = _documents()
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_agrees_on_mutated_documents(crds, data):
     store = SchemaStore([str(CATALOG)], "1.34")
     doc = copy.deepcopy(data.draw(st.sampled_from(DOCS)))
-    paths = [p for p in _paths(doc) if len(p) >= 2]
+    paths = [p for p in key_paths(doc) if len(p) >= 2]
     path = data.draw(st.sampled_from(paths))
     parent = doc
     for part in path[:-1]:

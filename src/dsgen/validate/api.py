@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from dsgen import kustomize, yamlio
+from dsgen import kustomize, units, yamlio
 from dsgen.errors import ProfileError, UsageError
 from dsgen.tree import MARKER, read_marker
 from dsgen.validate import cache, cel, rules
@@ -110,7 +110,10 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         operators = {k: str(v) for k, v in (info.get("operators") or {}).items()}
         version = kubernetes or str(info.get("kubernetesVersion") or DEFAULT_KUBERNETES)
         chosen = list(locations) if locations else cache.locations_for(operators)
-        store = stores.setdefault((version, tuple(chosen)), SchemaStore(chosen, version))
+        key = (version, tuple(chosen))
+        if key not in stores:
+            stores[key] = SchemaStore(chosen, version)
+        store = stores[key]
         source = str(out / "overlays" / name)
         documents = yamlio.load_documents(text, source)
         overlay = rules.Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
@@ -231,12 +234,19 @@ def _envelope_results(doc: dict, source: str, schema: Any, store: SchemaStore,
 
 
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _is_dns_subdomain(text: str) -> bool:
+    try:
+        units.dns_subdomain(text)
+    except ValueError:
+        return False
+    return bool(text)
 
 
 def _qualified_name_problem(key: str) -> str | None:
     prefix, slash, name = key.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+    if slash and not _is_dns_subdomain(prefix):
         return f"key {key!r} has an invalid prefix (a DNS subdomain)"
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
         return f"key {key!r} is not a qualified name (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"

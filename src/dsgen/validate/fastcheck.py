@@ -144,13 +144,7 @@ class Compiler:
         if "pattern" in schema:
             regex = re.compile(schema["pattern"])
             out.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
-        if "minLength" in schema:
-            low = schema["minLength"]
-            out.append(lambda v: not isinstance(v, str) or len(v) >= low)
-        if "maxLength" in schema:
-            high = schema["maxLength"]
-            out.append(lambda v: not isinstance(v, str) or len(v) <= high)
-        return out
+        return out + _sizes(schema, str, "minLength", "maxLength")
 
     def _numbers(self, schema: dict) -> list[Check]:
         out: list[Check] = []
@@ -206,13 +200,7 @@ class Compiler:
             out.append(members)
         if required:
             out.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
-        if "minProperties" in schema:
-            low = schema["minProperties"]
-            out.append(lambda v: not isinstance(v, dict) or len(v) >= low)
-        if "maxProperties" in schema:
-            high = schema["maxProperties"]
-            out.append(lambda v: not isinstance(v, dict) or len(v) <= high)
-        return out
+        return out + _sizes(schema, dict, "minProperties", "maxProperties")
 
     def _arrays(self, schema: dict) -> list[Check]:
         out: list[Check] = []
@@ -221,12 +209,7 @@ class Compiler:
                 raise Unsupported("items as a list")
             item = self.lazy(schema["items"])
             out.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
-        if "minItems" in schema:
-            low = schema["minItems"]
-            out.append(lambda v: not isinstance(v, list) or len(v) >= low)
-        if "maxItems" in schema:
-            high = schema["maxItems"]
-            out.append(lambda v: not isinstance(v, list) or len(v) <= high)
+        out += _sizes(schema, list, "minItems", "maxItems")
         if schema.get("uniqueItems"):
             def unique(v: Any) -> bool:
                 if not isinstance(v, list):
@@ -234,6 +217,18 @@ class Compiler:
                 return all(not _equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
             out.append(unique)
         return out
+
+
+def _sizes(schema: dict, kind: type, low_key: str, high_key: str) -> list[Check]:
+    """minLength/maxLength, minProperties/maxProperties, minItems/maxItems."""
+    out: list[Check] = []
+    if low_key in schema:
+        low = schema[low_key]
+        out.append(lambda v: not isinstance(v, kind) or len(v) >= low)
+    if high_key in schema:
+        high = schema[high_key]
+        out.append(lambda v: not isinstance(v, kind) or len(v) <= high)
+    return out
 
 
 def compile_schema(schema: Any, resolve: Callable[[str], Any] | None = None) -> Check | None:

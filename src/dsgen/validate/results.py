@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -140,9 +140,3 @@ def write_junit(report: Report, summary: bool) -> str:
 
 
 WRITERS = {"text": write_text, "json": write_json, "junit": write_junit}
-
-
-def as_dict(result: Result) -> dict:
-    data = asdict(result)
-    data["status"] = result.status.value
-    return data

@@ -259,11 +259,6 @@ class SchemaStore:
             self._cache[key] = self._load(api_version, kind)
         return self._cache[key]
 
-    def validator(self, api_version: str, kind: str) -> tuple[Draft202012Validator | None, str]:
-        """The validator and where it came from; (None, what was tried) if none."""
-        found = self.schema(api_version, kind)
-        return found.validator, found.where
-
     def _load(self, api_version: str, kind: str) -> Schema:
         group, _, version = api_version.rpartition("/")
         if is_core(api_version):
