@@ -68,6 +68,7 @@ class Changes:
 
 def write(out: Path, result: RenderResult) -> Changes:
     """Replace ``out`` with the render; say how many files that changed."""
+    output.check_target(out)  # before reading: --out may be a folder dsgen must not touch
     before = output.read_tree(out) if out.is_dir() else {}
     output.write_tree(out, result.files)
     return Changes(

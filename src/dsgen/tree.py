@@ -124,8 +124,6 @@ def _overlay(base: Rendered, env: Rendered) -> dict[str, str]:
                 files[f"{folder}/{name}"] = yamlio.dump(ops, header)
                 patches.append({"path": name, "target": _target(old)})
         for old in have.values():  # in base, not in this environment
-            if service not in base_services:
-                continue
             name = f"delete-{old.filename}"
             files[f"{folder}/{name}"] = yamlio.dump(_delete_patch(old), header)
             patches.append({"path": name})
