@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CRDS = Path(os.environ.get("DSGEN_SHARED_CRDS", ROOT.parent / "shared" / "crds"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from dsgen import kustomize, yamlio  # noqa: E402
-from dsgen.validate import rules  # noqa: E402
+from dsgen import yamlio  # noqa: E402
+from dsgen.formats import kustomize  # noqa: E402
+from dsgen import rules  # noqa: E402
 from dsgen.validate.api import validate_overlay  # noqa: E402
 from dsgen.validate.schemas import SchemaStore  # noqa: E402
 

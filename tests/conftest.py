@@ -36,7 +36,7 @@ def crds() -> Path:
 
 @pytest.fixture(scope="session")
 def kubectl() -> str:
-    from dsgen import kustomize
+    from dsgen.formats import kustomize
     from dsgen.errors import ToolError
 
     try:

@@ -127,13 +127,12 @@ def validate(
 
 @app.command("rules")
 def list_rules() -> None:
-    """List the validation rules with their ids (for --skip)."""
-    from dsgen.validate import rules
+    """List the rules with their ids (for --skip) and where each is checked
+    (profile: by render; manifest: by validate; schema: by validate's engine)."""
+    from dsgen import rules
 
-    entries = [(rid, title, doc) for rid, (title, doc) in rules.SCHEMA_RULES.items()]
-    entries += [(r.id, r.title, r.doc) for r in rules.RULES]
-    for rid, title, doc in sorted(entries):
-        typer.echo(f"{rid}  {title:22} {doc}")
+    for rule in rules.registry().values():
+        typer.echo(f"{rule.id}  {rule.name:22} {rule.checked:16} {rule.doc}")
 
 
 @schemas_app.command("lock")
@@ -156,7 +155,7 @@ def schemas_lock(
 @schemas_app.command("sync")
 def schemas_sync(
     source: str = typer.Option(..., "--from", help="Folder or URL holding the schema sets."),
-    lock: Path = typer.Option(Path("schemas/lock.json"), "--lock", help="Lock file to follow."),
+    lock: Optional[Path] = typer.Option(None, "--lock", help="Lock file to follow (default: the one dsgen ships)."),
 ) -> None:
     """Fill the local schema cache from the lock file, verifying every hash."""
     from dsgen.validate import cache

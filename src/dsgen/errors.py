@@ -39,10 +39,12 @@ class Problem:
     location: Location
     message: str
     key: str = ""
+    rule: str = ""  # the id of the rule that found it, as `dsgen rules` lists it
 
     def __str__(self) -> str:
         key = f"{self.key}: " if self.key else ""
-        return f"{self.location}: {key}{self.message}"
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{self.location}: {key}{self.message}{rule}"
 
 
 class DsgenError(Exception):

@@ -8,17 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsgen import output, tree
+from dsgen import formats, output
 from dsgen.errors import UsageError
-from dsgen.profiles import BASE, ProfileStore
+from dsgen.formats import Format, Rendered
+from dsgen.profiles import BASE, LoadedProfile, ProfileStore
 from dsgen.render import Renderer
-from dsgen.tree import Rendered
 
 
 @dataclass(frozen=True)
 class RenderResult:
     envs: list[str]
     files: dict[str, str]
+    format: str = formats.DEFAULT
 
 
 def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) -> Rendered:
@@ -27,7 +28,8 @@ def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) 
     return Rendered(loaded, (renderer or Renderer()).render(loaded.profile))
 
 
-def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_envs: bool) -> list[str]:
+def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_envs: bool,
+                           tree_format: Format | None = None) -> list[str]:
     """``--all``: every environment. ``--env X``: X plus every environment that
     already has an overlay in ``out/`` (so a changed base never leaves another
     overlay stale); overlays whose profile is gone are dropped."""
@@ -39,19 +41,31 @@ def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_
     store.check_env_name(env)
     if env == BASE:
         raise UsageError("base is the tree's base, not an environment; name an environment")
-    on_disk = sorted(p.name for p in (out / "overlays").glob("*") if p.is_dir()) if out.is_dir() else []
+    on_disk = (tree_format or formats.get()).environments(out) if out.is_dir() else []
     return sorted({env, *(e for e in on_disk if e in known)})
 
 
+def _marker_entry(loaded: LoadedProfile) -> dict:
+    """What ``dsgen validate`` needs to know of an environment without its profiles."""
+    profile = loaded.profile
+    return {"kubernetesVersion": profile.kubernetesVersion,
+            "operators": profile.operators.model_dump(),
+            "externalSecrets": list(profile.externalSecrets),
+            "profiles": list(loaded.sources)}
+
+
 def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = False,
-           profiles_shown: str | None = None) -> RenderResult:
+           profiles_shown: str | None = None, format_name: str = formats.DEFAULT) -> RenderResult:
     """Render the tree for the chosen environments (nothing is written)."""
+    tree_format = formats.get(format_name)
     store = ProfileStore(profiles, profiles_shown or profiles.name)
-    envs = environments_to_render(store, out, env, all_envs)
+    envs = environments_to_render(store, out, env, all_envs, tree_format)
     renderer = Renderer()
     base = render_env(store, BASE, renderer)
     rendered = [render_env(store, name, renderer) for name in envs]
-    return RenderResult(envs, tree.plan(base, rendered))
+    files = tree_format.plan(base, rendered)
+    files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
+    return RenderResult(envs, dict(sorted(files.items())), format_name)
 
 
 @dataclass(frozen=True)
@@ -82,15 +96,15 @@ def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> s
     """The unified diff between ``out/`` and ``result``; '' when up to date.
 
     ``--all`` compares the whole tree (stray files count); ``--env X``
-    compares the base and X's overlay only.
+    compares the base and X's files only.
     """
     current = output.read_tree(out)
     fresh = result.files
     if not all_envs:
-        prefixes = ("base/", f"overlays/{env}/")
+        prefixes = formats.get(result.format).scope(str(env))
 
         def keep(path: str) -> bool:
-            return path == tree.MARKER or path.startswith(prefixes)
+            return path == output.MARKER or path.startswith(prefixes)
 
         current = {k: v for k, v in current.items() if keep(k)}
         fresh = {k: v for k, v in fresh.items() if keep(k)}

@@ -1,7 +1,8 @@
 """Loading profiles: files -> ``extends`` chain -> deep merge -> model -> rules.
 
 Every problem is reported as ``file:line:column: dotted.key: message``, with
-the position of the key in the file that last wrote it.
+the position of the key in the file that last wrote it, and the id of the
+rule that found it (``[DSG201]``) where a rule did.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from dsgen import checks, yamlio
+from dsgen import rules, yamlio
 from dsgen.errors import Location, Problem, ProfileError, UsageError
 from dsgen.models import Profile
 
@@ -181,9 +182,9 @@ def _validate(merged: _Merged) -> Profile:
     except ValidationError as exc:
         problems = _dedupe(_problem(merged, env_file, err) for err in exc.errors())
         raise ProfileError(problems) from None
-    findings = checks.check(profile)
-    if findings:
-        raise ProfileError(_dedupe(_locate(merged, env_file, path, msg) for path, msg in findings))
+    problems = rules.run_profile(profile)
+    if problems:
+        raise ProfileError(_dedupe(_locate(merged, env_file, p.path, p.message, p.rule) for p in problems))
     return profile
 
 
@@ -209,7 +210,7 @@ def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
     return _locate(merged, env_file, loc, message)
 
 
-def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str) -> Problem:
+def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str, rule: str = "") -> Problem:
     """Find where ``path`` (or its nearest written parent) is in the files.
 
     A rule about several keys passes a list of paths; the problem is shown at
@@ -228,8 +229,8 @@ def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str) ->
         probe = probe[:-1]
     if probe:
         file, line, col = merged.positions[probe]
-        return Problem(Location(file, line, col), message, dotted(path))
-    return Problem(Location(env_file, 1, 1), message, dotted(path))
+        return Problem(Location(file, line, col), message, dotted(path), rule)
+    return Problem(Location(env_file, 1, 1), message, dotted(path), rule)
 
 
 def dotted(path: tuple) -> str:

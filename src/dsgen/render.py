@@ -1,30 +1,39 @@
 """Rendering: a validated profile -> a list of Kubernetes resources.
 
-Templates live in ``templates/<service>/<kind>.yaml.j2``, one per resource
-kind. They only lay out structure: every ``{{ expression }}`` is emitted as a
-JSON literal (valid YAML), so a profile value can never change the document's
-shape or its type, whatever quotes, colons or ``{{ }}`` it holds. Profile
-values are data and are never evaluated as templates: the environment is
-sandboxed and undefined names are errors.
+Each registered component plans :class:`~dsgen.components.base.Part` values
+from its section; a part is laid out by a template of the component
+(``templates/<component>/<kind>.yaml.j2``, shipped inside the package) or
+comes as a body a kit built. The renderer then stamps what every resource
+shares: ``metadata`` with the name, the namespace and the recommended
+labels. Templates write no metadata.
+
+Templates only lay out structure: every ``{{ expression }}`` is emitted as a
+JSON literal (valid YAML), so a profile value can never change the
+document's shape or its type, whatever quotes, colons or ``{{ }}`` it holds.
+Profile values are data and are never evaluated as templates: the
+environment is sandboxed and undefined names are errors.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from importlib import resources as package_files
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from dsgen import operators as ops
 from dsgen import yamlio
+from dsgen.components import COMPONENTS
+from dsgen.components.base import Component, Context, Part, recommended_labels
 from dsgen.errors import EXIT_INTERNAL, DsgenError
-from dsgen.models import Kafka, KafkaNodes, Postgres, Profile, Redis, Resources
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-MANAGED_BY = "dsgen"
+
+def packaged_templates() -> Path:
+    """The templates folder that ships inside the package."""
+    return Path(str(package_files.files("dsgen") / "templates"))
 
 
 class TemplateProblem(DsgenError):
@@ -35,7 +44,7 @@ class TemplateProblem(DsgenError):
 
 @dataclass(frozen=True)
 class Resource:
-    """One rendered Kubernetes object and the service it belongs to."""
+    """One rendered Kubernetes object and the component it belongs to."""
 
     service: str
     doc: dict[str, Any]
@@ -67,10 +76,6 @@ class Resource:
         deleted and added again rather than patched."""
         return (self.api_version, self.kind, self.namespace, self.name)
 
-    @property
-    def filename(self) -> str:
-        return f"{self.kind.lower()}-{self.name}.yaml"
-
 
 def _json_literal(value: Any) -> str:
     """Every template expression becomes a JSON literal, which is valid YAML."""
@@ -81,36 +86,69 @@ def _json_literal(value: Any) -> str:
     return yamlio.NEEDS_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _environment(folder: Path) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(folder)),
+        undefined=StrictUndefined,
+        finalize=_json_literal,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 class Renderer:
-    def __init__(self, templates: Path = DEFAULT_TEMPLATES):
-        if not templates.is_dir():
-            raise TemplateProblem(f"{templates}: templates folder does not exist")
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(str(templates)),
-            undefined=StrictUndefined,
-            finalize=_json_literal,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+    """Renders profiles with the registered components (or the ones given)."""
 
-    def document(self, template: str, **context: Any) -> dict[str, Any]:
+    def __init__(self, components: dict[str, Component] | None = None):
+        self.components = COMPONENTS if components is None else components
+        self._environments: dict[Path, SandboxedEnvironment] = {}
+
+    def _template_folder(self, component: Component) -> Path:
+        folder = Path(component.templates) if component.templates else packaged_templates() / component.name
+        if not folder.is_dir():
+            raise TemplateProblem(f"{folder}: templates folder of component {component.name} does not exist")
+        return folder
+
+    def _layout(self, component: Component, part: Part, labels: dict[str, str]) -> dict[str, Any]:
+        shown = f"templates/{component.name}/{part.template}"
+        folder = self._template_folder(component)
+        if folder not in self._environments:
+            self._environments[folder] = _environment(folder)
         try:
-            text = self.env.get_template(template).render(**context)
+            template = self._environments[folder].get_template(part.template)
+            text = template.render(**part.values, name=part.name, labels=labels)
         except TemplateError as exc:
-            raise TemplateProblem(f"templates/{template}: {exc}") from exc
-        documents = yamlio.load_documents(text, f"templates/{template}")
+            raise TemplateProblem(f"{shown}: {exc}") from exc
+        documents = yamlio.load_documents(text, shown)
         if len(documents) != 1 or not isinstance(documents[0], dict):
-            raise TemplateProblem(f"templates/{template}: must render exactly one mapping")
-        return _prune(documents[0])
+            raise TemplateProblem(f"{shown}: must render exactly one mapping")
+        return documents[0]
 
-    def render(self, profile: Profile) -> list[Resource]:
+    def document(self, ctx: Context, component: Component, part: Part) -> dict[str, Any]:
+        """One part as a manifest: laid out, pruned of nulls, metadata stamped."""
+        labels = recommended_labels(ctx, part)
+        body = dict(part.body) if part.body is not None else self._layout(component, part, labels)
+        where = f"templates/{component.name}/{part.template}" if part.template else f"component {component.name}"
+        if "metadata" in body or "apiVersion" not in body or "kind" not in body:
+            raise TemplateProblem(f"{where}: must give apiVersion and kind and no metadata "
+                                  "(the renderer stamps it)")
+        metadata: dict[str, Any] = {"name": part.name, "namespace": ctx.namespace, "labels": labels}
+        if part.annotations:
+            metadata["annotations"] = dict(part.annotations)
+        api_version, kind = body.pop("apiVersion"), body.pop("kind")
+        return _prune({"apiVersion": api_version, "kind": kind, "metadata": metadata, **body})
+
+    def render(self, profile: Any) -> list[Resource]:
+        ctx = Context.of(profile)
         resources: list[Resource] = []
-        for service, model in profile.services().items():
-            for template, context in SERVICES[service](profile, model):
-                doc = self.document(template, profile=profile, **context)
-                resources.append(Resource(service, doc))
+        for component in self.components.values():
+            section = component.section(profile)
+            if section is None:
+                continue
+            for part in component.parts(ctx, section):
+                resources.append(Resource(component.name, self.document(ctx, component, part)))
         _check_unique(resources)
         return resources
 
@@ -134,211 +172,3 @@ def _check_unique(resources: list[Resource]) -> None:
                 "rename one in the profile"
             )
         seen.add(key)
-
-
-# ---------------------------------------------------------------- shared helpers
-
-
-def labels(profile: Profile, name: str, component: str, instance: str, version: str | None = None) -> dict:
-    """The Kubernetes recommended labels."""
-    out = {
-        "app.kubernetes.io/name": name,
-        "app.kubernetes.io/instance": instance,
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/part-of": profile.platform,
-        "app.kubernetes.io/managed-by": MANAGED_BY,
-    }
-    if version:
-        out["app.kubernetes.io/version"] = version
-    return out
-
-
-def resources(value: Resources | None) -> dict | None:
-    if value is None:
-        return None
-    dumped = value.model_dump(exclude_none=True)
-    return {k: v for k, v in dumped.items() if v} or None
-
-
-Plan = Iterator[tuple[str, dict[str, Any]]]
-
-
-# ---------------------------------------------------------------- PostgreSQL
-
-
-def _barman_configuration(pg: Postgres) -> dict[str, Any]:
-    """Barman Cloud's object store settings, the same in-tree and in the plugin."""
-    backup = pg.backup
-    conf: dict[str, Any] = {"destinationPath": backup.destinationPath}
-    if backup.s3.region:
-        conf["endpointURL"] = f"https://s3.{backup.s3.region}.amazonaws.com"
-    if backup.s3.inheritFromIAMRole:
-        conf["s3Credentials"] = {"inheritFromIAMRole": True}
-    else:
-        secret = backup.s3.credentialsSecret
-        conf["s3Credentials"] = {
-            "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
-            "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
-        }
-    wal: dict[str, Any] = {"compression": backup.compression}
-    data: dict[str, Any] = {"compression": backup.compression, "immediateCheckpoint": backup.immediate}
-    if backup.encryption:
-        wal["encryption"] = data["encryption"] = backup.encryption
-    conf["wal"], conf["data"] = wal, data
-    return conf
-
-
-def _cnpg_schedule(cron: str) -> str:
-    """CloudNativePG's schedules start with a seconds field; profiles use standard cron."""
-    return cron if cron.startswith("@") else f"0 {cron}"
-
-
-def plan_postgres(profile: Profile, pg: Postgres) -> Plan:
-    backup = None
-    if pg.backup:
-        method = ops.cnpg_backup_method(profile.operators.cloudnativepg, pg.backup.method)
-        backup = {
-            "method": method,
-            "name": pg.backup.name or f"{pg.name}-backup",
-            "store": f"{pg.name}-s3",
-            "plugin": ops.BARMAN_CLOUD_PLUGIN,
-            "configuration": _barman_configuration(pg),
-            "schedule": _cnpg_schedule(pg.backup.schedule),
-        }
-    yield "postgres/cluster.yaml.j2", {
-        "pg": pg,
-        "labels": labels(profile, "postgresql", "database", pg.name),
-        "resources": resources(pg.resources),
-        "backup": backup,
-    }
-    if backup and backup["method"] == "plugin":
-        yield "postgres/objectstore.yaml.j2", {
-            "pg": pg, "backup": backup,
-            "labels": labels(profile, "postgresql", "backup-store", pg.name),
-        }
-    if backup:
-        yield "postgres/scheduledbackup.yaml.j2", {
-            "pg": pg, "backup": backup,
-            "labels": labels(profile, "postgresql", "backup", pg.name),
-        }
-    for name, pooler in pg.poolers.items():
-        yield "postgres/pooler.yaml.j2", {
-            "pg": pg,
-            "name": name,
-            "pooler": pooler,
-            "labels": labels(profile, "pgbouncer", "connection-pooler", name),
-            "resources": resources(pooler.resources),
-        }
-
-
-# ---------------------------------------------------------------- Redis
-
-
-def plan_redis(profile: Profile, redis: Redis) -> Plan:
-    runtime, startup = [], []
-    for key, value in redis.redis.config.items():
-        (startup if key in ops.REDIS_STARTUP_ONLY else runtime).append((key, value))
-    command = None
-    if startup:
-        # Redis refuses CONFIG SET for these; pass them as server arguments,
-        # after the operator's own config file.
-        command = [*ops.REDIS_DEFAULT_COMMAND]
-        for key, value in startup:
-            command += [f"--{key}", *value.split()]
-    yield "redis/redisfailover.yaml.j2", {
-        "redis": redis,
-        "labels": labels(profile, "redis", "cache", redis.name),
-        "redis_config": [f"{k} {v}" for k, v in runtime],
-        "redis_command": command,
-        "redis_resources": resources(redis.redis.resources),
-        "sentinel_config": [f"{k} {v}" for k, v in redis.sentinel.config.items()],
-        "sentinel_resources": resources(redis.sentinel.resources),
-    }
-
-
-# ---------------------------------------------------------------- Kafka
-
-
-def _kafka_storage(nodes: KafkaNodes) -> dict:
-    storage = nodes.storage
-    out: dict[str, Any] = {"type": storage.type}
-    if storage.type == "persistent-claim":
-        out.update(size=storage.size, deleteClaim=storage.deleteClaim)
-        if storage.storageClass:
-            out["class"] = storage.storageClass
-    return out
-
-
-def _node_pools(kafka: Kafka) -> list[dict]:
-    if kafka.controllers is None:
-        return [{"name": "dual-role", "roles": ["controller", "broker"], "nodes": kafka.brokers}]
-    return [
-        {"name": "controller", "roles": ["controller"], "nodes": kafka.controllers},
-        {"name": "broker", "roles": ["broker"], "nodes": kafka.brokers},
-    ]
-
-
-def plan_kafka(profile: Profile, kafka: Kafka) -> Plan:
-    api = ops.strimzi_api(profile.operators.strimzi)
-    api_version = f"kafka.strimzi.io/{api.version}"
-    kraft = kafka.mode == "kraft"
-    cluster_label = {"strimzi.io/cluster": kafka.name}
-    listeners = []
-    for listener in kafka.listeners:
-        item: dict[str, Any] = {"name": listener.name, "port": listener.port,
-                                "type": listener.type, "tls": listener.tls}
-        if listener.authentication != "none":
-            item["authentication"] = {"type": listener.authentication}
-        listeners.append(item)
-    yield "kafka/kafka.yaml.j2", {
-        "kafka": kafka,
-        "api_version": api_version,
-        "kraft": kraft,
-        "annotations": (
-            {"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
-            if kraft and api.kraft_annotations else None
-        ),
-        "labels": labels(profile, "kafka", "event-streaming", kafka.name, kafka.version),
-        "listeners": listeners,
-        "authorization": kafka.authorization.model_dump(exclude_defaults=False) if kafka.authorization else None,
-        "broker_storage": _kafka_storage(kafka.brokers),
-        "broker_resources": resources(kafka.brokers.resources),
-        "zookeeper_storage": _kafka_storage(kafka.zookeeper) if kafka.zookeeper else None,
-        "zookeeper_resources": resources(kafka.zookeeper.resources) if kafka.zookeeper else None,
-    }
-    if kraft:
-        for pool in _node_pools(kafka):
-            yield "kafka/kafkanodepool.yaml.j2", {
-                "api_version": api_version,
-                "name": pool["name"],
-                "roles": pool["roles"],
-                "replicas": pool["nodes"].replicas,
-                "storage": _kafka_storage(pool["nodes"]),
-                "resources": resources(pool["nodes"].resources),
-                "labels": {**labels(profile, "kafka", "node-pool", kafka.name), **cluster_label},
-            }
-    default_rf = int(kafka.config.get("default.replication.factor", 1))
-    for name, topic in kafka.topics.items():
-        yield "kafka/kafkatopic.yaml.j2", {
-            "api_version": api_version,
-            "name": name,
-            "topic": topic,
-            "replicas": topic.replicas or default_rf,
-            "labels": {**labels(profile, "kafka", "topic", kafka.name), **cluster_label},
-        }
-    for name, user in kafka.users.items():
-        yield "kafka/kafkauser.yaml.j2", {
-            "api_version": api_version,
-            "name": name,
-            "user": user,
-            "acls": [acl.model_dump(exclude_none=True) for acl in user.acls],
-            "authorization": bool(user.acls),
-            "labels": {**labels(profile, "kafka", "user", kafka.name), **cluster_label},
-        }
-
-
-SERVICES: dict[str, Callable[[Profile, Any], Plan]] = {
-    "postgres": plan_postgres,
-    "redis": plan_redis,
-    "kafka": plan_kafka,
-}

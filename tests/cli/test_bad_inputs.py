@@ -90,7 +90,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("backup-destination", "extends: base\npostgres:\n  backup:\n    destinationPath: /local/dir\n",
      f"{P}:4:5: postgres.backup.destinationPath: String should match pattern '^s3://[a-z0-9][a-z0-9.-]{{{{1,61}}}}[a-z0-9](/.*)?$'"),
     ("backup-no-credentials", "extends: base\npostgres:\n  backup:\n    s3: {credentialsSecret: null}\n",
-     f"{P}:4:5: postgres.backup.s3: needs credentialsSecret or inheritFromIAMRole: true"),
+     f"{P}:4:5: postgres.backup.s3: needs credentialsSecret or inheritFromIAMRole: true [DSG302]"),
     # --- Kubernetes names
     ("name-upper", "extends: base\npostgres:\n  name: Postgres\n", f"{P}:3:3: postgres.name: 'Postgres' is not a valid Kubernetes name: use lower-case letters, digits and '-', starting and ending with a letter or digit"),
     ("name-underscore", "extends: base\nnamespace: data_services\n", f"{P}:2:1: namespace: 'data_services' is not a valid Kubernetes name: use lower-case letters, digits and '-', starting and ending with a letter or digit"),

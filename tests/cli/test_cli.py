@@ -98,19 +98,19 @@ def test_check_when_profiles_change(rendered, cli):
 BAD_PROFILES = [
     ("postgres:\n  instances: 0\n", "{f}:3:3: postgres.instances: Input should be greater than or equal to 1"),
     ("kafka:\n  brokers:\n    replicas: 3\n    storage: {size: 5Gi}\n  topics:\n    user-events: {replicas: 4}\n",
-     "{f}:7:19: kafka.topics.user-events.replicas: 4 replicas is more than the 3 brokers"),
+     "{f}:7:19: kafka.topics.user-events.replicas: 4 replicas is more than the 3 brokers [DSG308]"),
     ("postgres:\n  parameters:\n    port: '5433'\n",
-     "{f}:4:5: postgres.parameters.port: is managed by CloudNativePG and cannot be set (fixed parameter)"),
+     "{f}:4:5: postgres.parameters.port: is managed by CloudNativePG and cannot be set (fixed parameter) [DSG201]"),
     ("kafka:\n  config:\n    advertised.listeners: x\n",
-     "{f}:4:5: kafka.config[advertised.listeners]: Strimzi manages options starting with 'advertised.' and would ignore this one"),
+     "{f}:4:5: kafka.config[advertised.listeners]: Strimzi manages options starting with 'advertised.' and ignores this one [DSG203]"),
     ("kafka:\n  mode: zookeeper\n",
-     "{b}:{kafka_version_line}:3: kafka.version: Kafka 4.1.1 has no ZooKeeper mode; use 3.x or KRaft\n"
-     "{f}:3:3: kafka.mode: ZooKeeper mode needs Strimzi 0.45 or older; the pinned Strimzi 0.49.1 runs KRaft only (set mode: kraft)\n"
-     "{f}:3:3: kafka.mode: ZooKeeper mode needs a kafka.zookeeper section"),
+     "{b}:{kafka_version_line}:3: kafka.version: Kafka 4.1.1 has no ZooKeeper mode; use 3.x or KRaft [DSG307]\n"
+     "{f}:3:3: kafka.mode: Strimzi 0.49.1 has no ZooKeeper support (removed in 0.46); use KRaft (mode: kraft) [DSG205]\n"
+     "{f}:3:3: kafka.mode: ZooKeeper mode needs a kafka.zookeeper section [DSG307]"),
     ("redis:\n  redis:\n    config:\n      maxmemory: 600mb\n",
-     "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys"),
+     "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys [DSG305]"),
     ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
-     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197"),
+     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197 [DSG303]"),
     ("postgres:\n  bogus: 1\n",
      "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, resources, backup, poolers"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
@@ -273,12 +273,12 @@ def test_validate_names_the_file_with_a_duplicate_key(rendered, cli):
 
 
 def test_rules_lists_every_rule_once(cli):
-    from dsgen.validate import rules
+    from dsgen import rules
 
     result = cli("rules")
     assert result.code == 0
     ids = [line.split()[0] for line in result.out.splitlines()]
-    assert ids == sorted(rules.ALL_IDS)
+    assert ids == sorted(rules.registry())
 
 
 def test_render_says_what_changed(rendered, cli):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dsgen import kustomize, pipeline, yamlio
+from dsgen import pipeline, yamlio
+from dsgen.formats import kustomize
 from tests.conftest import PROFILES, ZK_PROFILES
 
 SEED_PG_PARAMETERS = {

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dsgen import kustomize, pipeline, yamlio
+from dsgen import pipeline, yamlio
+from dsgen.formats import kustomize
 from dsgen.profiles import ProfileStore
 from dsgen.validate.api import validate_tree
 from dsgen.validate.results import Status

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from dsgen import tree, yamlio
+from dsgen import yamlio
+from dsgen.formats import Rendered, get
 from dsgen.models import Profile
 from dsgen.profiles import ProfileStore
 from dsgen.render import Renderer
@@ -32,7 +33,7 @@ def _yaml11():
 
 def rendered_documents(profile: Profile) -> list[list[dict]]:
     loaded = type(BASE)(BASE.env, profile, BASE.files)
-    files = tree.plan(tree.Rendered(loaded, RENDERER.render(profile)), [])
+    files = get("kustomize").plan(Rendered(loaded, RENDERER.render(profile)), [])
     texts = [text for path, text in files.items() if path.endswith(".yaml") and "kustomization" not in path]
     return [yamlio.load_documents(t, "t") for t in texts], [_yaml11().load(t) for t in texts]
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from dsgen import pipeline, yamlio
+from dsgen import pipeline
 from dsgen.profiles import ProfileStore
 from dsgen.validate.fastcheck import compile_schema
 from dsgen.validate.schemas import SchemaStore
-from tests.conftest import CATALOG, PROFILES, ROOT, ZK_PROFILES, key_paths
+from tests.conftest import CATALOG, PROFILES, ZK_PROFILES, key_paths
 
 SCHEMAS = [
     {"type": "integer"}, {"type": "number"}, {"type": ["string", "null"]},
@@ -49,8 +49,10 @@ def _documents() -> list[dict]:
     docs = []
     for profiles, env in ((PROFILES, "dev"), (PROFILES, "prod"), (ZK_PROFILES, "seed")):
         docs += [r.doc for r in pipeline.render_env(ProfileStore(profiles), env).resources]
-    for path in sorted((ROOT / "tests" / "data" / "corpus").rglob("*.yaml")):
-        docs += [d for d in yamlio.load_documents(path.read_text(), str(path)) if isinstance(d, dict)]
+    from tests.unit.test_validate_corpus import CASES, documents
+
+    for case in CASES.values():
+        docs += documents(case, "good") + documents(case, "bad")
     return docs
 
 

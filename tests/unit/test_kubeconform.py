@@ -152,18 +152,16 @@ def test_real_kubeconform_agrees_with_builtin(crds):
     binary = kubeconform.find()
     if not binary:
         pytest.skip("kubeconform is not installed (not on PyPI, Debian or npm); set DSGEN_KUBECONFORM")
-    from tests.unit.test_validate_corpus import CASES, CORPUS
+    from tests.unit.test_validate_corpus import CASES, documents
 
-    from dsgen import yamlio
-    from dsgen.validate import rules
+    from dsgen import rules
     from dsgen.validate.api import validate_overlay
     from dsgen.validate.schemas import SchemaStore
     from tests.conftest import CATALOG
 
     for case in CASES:
-        for name in ("bad.yaml", "good.yaml"):
-            path = CORPUS / case / name
-            docs = yamlio.load_documents(path.read_text(), str(path))
+        for name in ("bad", "good"):
+            docs = documents(CASES[case], name)
             overlay = rules.Overlay(docs)
             store = SchemaStore([str(CATALOG)], "1.34")
             verdict = {e: {(r.kind, r.name) for r in validate_overlay(overlay, "s", store, e, frozenset())

@@ -1,4 +1,4 @@
-from dsgen.tree import diff
+from dsgen.formats.kustomize import diff
 
 
 def test_diff_maps_key_by_key():

@@ -1,43 +1,92 @@
-"""The validation corpus: tests/data/corpus/<case>/bad.yaml breaks exactly one
-rule (or shows one schema quirk) and says which in its first comment line;
-good.yaml is its fixed twin and passes every check."""
+"""The validation corpus: each case of tests/data/corpus/cases.yaml is made of
+shared minimal fragments (fragments.yaml). Its bad twin breaks exactly the
+rule it names (or shows one schema quirk); its good twin passes every check."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
-from dsgen import yamlio
-from dsgen.validate import rules
+from dsgen import rules, yamlio
 from dsgen.validate.api import validate_overlay
 from dsgen.validate.results import Status
 from dsgen.validate.schemas import SchemaStore
 from tests.conftest import CATALOG, ROOT
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
-CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
 
-def header(path: Path) -> dict[str, str]:
-    out = {}
-    for line in path.read_text().splitlines():
-        if not line.startswith("# "):
-            break
-        key, _, value = line[2:].partition(": ")
-        out[key] = value
+def _load(name: str) -> dict:
+    [data] = yamlio.load_documents((CORPUS / name).read_text(), name)
+    return data
+
+
+FRAGMENTS = _load("fragments.yaml")
+CASES = _load("cases.yaml")
+
+
+def merge_patch(target, patch):
+    """RFC 7386: mappings merge, null removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
     return out
 
 
-def run(path: Path, skip: frozenset[str] = frozenset()):
-    meta = header(path)
-    operators = dict(item.split("=") for item in meta.get("operators", "").split(",") if item)
-    external = frozenset(filter(None, meta.get("external-secrets", "").split(",")))
-    text = path.read_text()
-    documents = yamlio.load_documents(text, str(path))
-    overlay = rules.Overlay(documents, operators, external)
-    store = SchemaStore([str(CATALOG)], "1.34")
-    return validate_overlay(overlay, str(path), store, "builtin", skip)
+def json_patch(doc, ops):
+    """RFC 6902 add, replace and remove: what the cases use."""
+    doc = copy.deepcopy(doc)
+    for op in ops:
+        *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
+        node = doc
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        key = int(last) if isinstance(node, list) else last
+        if op["op"] == "remove":
+            del node[key]
+        else:
+            node[key] = copy.deepcopy(op["value"])
+    return doc
+
+
+def _selects(selector: str, doc: dict) -> bool:
+    kind, _, name = selector.partition("/")
+    return doc.get("kind") == kind and (not name or rules.name_of(doc) == name)
+
+
+def documents(case: dict, side: str) -> list[dict]:
+    docs = [copy.deepcopy(d) for fragment in case["fragments"] for d in FRAGMENTS[fragment]]
+    changes = case.get(side) or []
+    for change in changes if isinstance(changes, list) else [changes]:
+        for selector, patch in change.items():
+            if selector == "add":
+                docs.append(copy.deepcopy(patch))
+                continue
+            matched = [d for d in docs if _selects(selector, d)]
+            assert matched, f"{side}: {selector} selects no document"
+            for doc in matched:
+                index = next(i for i, d in enumerate(docs) if d is doc)
+                if patch is None:
+                    docs.pop(index)
+                elif isinstance(patch, list):
+                    docs[index] = json_patch(doc, patch)
+                else:
+                    docs[index] = merge_patch(doc, patch)
+    return docs
+
+
+def run(docs: list[dict], operators: str = "", external: frozenset[str] = frozenset(),
+        skip: frozenset[str] = frozenset()):
+    pinned = dict(item.split("=") for item in operators.split(",") if item)
+    overlay = rules.Overlay(docs, pinned, external)
+    return validate_overlay(overlay, "corpus", SchemaStore([str(CATALOG)], "1.34"), "builtin", skip)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -45,11 +94,11 @@ def _needs_crds(crds):
     return crds
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_bad_fails_with_its_rule_and_path(case):
-    bad = CORPUS / case / "bad.yaml"
-    rule, status, *path = header(bad)["expect"].split()
-    results = run(bad)
+@pytest.mark.parametrize("name", CASES)
+def test_bad_fails_with_its_rule_and_path(name):
+    case = CASES[name]
+    rule, status, *path = case["expect"].split()
+    results = run(documents(case, "bad"), case.get("operators", ""))
     matching = [r for r in results if r.rule == rule and r.status.value == status]
     assert matching, [(r.rule, r.status.value, r.path, r.message) for r in results if r.status is not Status.VALID]
     if path:
@@ -58,29 +107,36 @@ def test_bad_fails_with_its_rule_and_path(case):
     assert others == []
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_fixed_twin_passes(case):
-    results = run(CORPUS / case / "good.yaml")
-    assert [r for r in results if r.status is not Status.VALID] == []
+@pytest.mark.parametrize("name", CASES)
+def test_fixed_twin_passes(name):
+    case = CASES[name]
+    results = run(documents(case, "good"), case.get("operators", ""))
+    assert [(r.rule, r.path, r.message) for r in results if r.status is not Status.VALID] == []
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.startswith("dsg1") or c.startswith("dsg2")])
-def test_skip_waives_the_rule(case):
-    bad = CORPUS / case / "bad.yaml"
-    rule = header(bad)["expect"].split()[0]
-    assert all(r.rule != rule for r in run(bad, frozenset({rule})))
+@pytest.mark.parametrize("name", [n for n in CASES if n.startswith(("dsg1", "dsg2"))])
+def test_skip_waives_the_rule(name):
+    case = CASES[name]
+    rule = case["expect"].split()[0]
+    assert all(r.rule != rule for r in run(documents(case, "bad"), case.get("operators", ""), skip=frozenset({rule})))
 
 
-def test_every_rule_has_a_case():
-    covered = {header(CORPUS / c / "bad.yaml")["expect"].split()[0] for c in CASES}
-    assert set(rules.ALL_IDS) <= covered
+def test_every_fragment_combination_is_valid():
+    everything = [copy.deepcopy(d) for docs in FRAGMENTS.values() for d in docs]
+    assert [(r.kind, r.rule, r.path, r.message) for r in run(everything) if r.status is not Status.VALID] == []
 
 
-def test_secret_declared_external_is_accepted(tmp_path):
-    source = CORPUS / "dsg105-secret-from-nowhere" / "bad.yaml"
-    target = tmp_path / "declared.yaml"
-    target.write_text("# external-secrets: pg-owner\n" + source.read_text().split("\n", 1)[1])
-    assert [r for r in run(target) if r.status is not Status.VALID] == []
+def test_every_manifest_rule_has_a_case():
+    covered = {case["expect"].split()[0] for case in CASES.values()}
+    manifest = {r.id for r in rules.registry().values() if r.checked != "profile"}
+    assert manifest - covered == set()
+
+
+def test_secret_declared_external_is_accepted():
+    case = CASES["dsg105-secret-from-nowhere"]
+    docs = documents(case, "bad")
+    assert [r.rule for r in run(docs) if r.status is Status.INVALID] == ["DSG105"]
+    assert [r for r in run(docs, external=frozenset({"pg-owner"})) if r.status is not Status.VALID] == []
 
 
 def test_duplicate_keys_in_manifests_are_an_error():
@@ -89,3 +145,7 @@ def test_duplicate_keys_in_manifests_are_an_error():
     with pytest.raises(ProfileError) as info:
         yamlio.load_documents("kind: A\nkind: B\n", "dup.yaml")
     assert str(info.value) == "dup.yaml:2:1: duplicate key 'kind'"
+
+
+def test_corpus_files_hold_no_loose_schema_copies():
+    assert sorted(p.name for p in Path(CORPUS).iterdir()) == ["cases.yaml", "fragments.yaml"]

@@ -3,7 +3,12 @@
 Layers, each reported with a rule id:
   DSG001/DSG002  the JSON schema (builtin jsonschema, or kubeconform), strict
   DSG003/DSG004  the CRDs' CEL rules (x-kubernetes-validations)
-  DSG1xx/DSG2xx  references across documents and operator rules (rules.py)
+  DSG005/DSG006  what CRD schemas leave open: the top level and metadata
+  DSG1xx/DSG2xx  references across documents and operator rules: the
+                 manifest checks of the components' rules (dsgen.rules)
+
+Trees are read through their output format (dsgen.formats): which
+environments a tree holds, how one is built, which file defines a resource.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from dsgen import kustomize, units, yamlio
+from dsgen import formats, output, rules, units, yamlio
 from dsgen.errors import ProfileError, UsageError
-from dsgen.tree import MARKER, read_marker
-from dsgen.validate import cache, cel, rules
+from dsgen.rules import Overlay
+from dsgen.validate import cache, cel
 from dsgen.validate.results import WRITERS, Report, Result, Status
 from dsgen.validate.schemas import SchemaStore, is_core
 
@@ -51,11 +56,11 @@ def default_locations(config: Path = PROJECT_CONFIG) -> list[str]:
     return locations
 
 
-def overlays(out: Path, env: str | None, all_envs: bool) -> list[str]:
+def overlays(out: Path, env: str | None, all_envs: bool, tree_format: formats.Format) -> list[str]:
     folder = out / "overlays"
     if not out.is_dir():
         raise UsageError(f"{out}: no rendered tree here; run `dsgen render` first")
-    present = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    present = tree_format.environments(out)
     if all_envs:
         if not present:
             raise UsageError(f"{folder}: no overlays to validate; run `dsgen render --all`")
@@ -87,7 +92,9 @@ def choose_engine(engine: str) -> str:
 
 
 def check_skips(skip: frozenset[str]) -> None:
-    unknown = sorted(s for s in skip if s not in rules.ALL_IDS and s not in rules.ALL_IDS.values())
+    known = rules.registry()
+    names = {rule.name for rule in known.values()}
+    unknown = sorted(s for s in skip if s not in known and s not in names)
     if unknown:
         raise UsageError(f"--skip {', '.join(unknown)}: no such rule (see `dsgen rules`)")
 
@@ -97,12 +104,13 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
                   skip: frozenset[str] = frozenset()) -> Report:
     check_skips(skip)
     engine = choose_engine(engine)
-    envs = overlays(out, env, all_envs)
-    check_yaml_files(out, envs)
-    marker = out / MARKER
-    meta = read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
+    tree_format = formats.get()
+    envs = overlays(out, env, all_envs, tree_format)
+    check_yaml_files(tree_format.sources(out, envs))
+    marker = out / output.MARKER
+    meta = output.read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
     with ThreadPoolExecutor(max_workers=min(4, len(envs))) as pool:
-        built = list(pool.map(lambda e: kustomize.build(out / "overlays" / e), envs))
+        built = list(pool.map(lambda e: tree_format.build(out, e), envs))
     report = Report()
     stores: dict[tuple, SchemaStore] = {}
     for name, text in zip(envs, built):
@@ -116,44 +124,30 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         store = stores[key]
         source = str(out / "overlays" / name)
         documents = yamlio.load_documents(text, source)
-        overlay = rules.Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
-        files = _resource_files(out, name)
+        overlay = Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
+        files = tree_format.files_of(out, name)
         report.results.extend(
             dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
             for r in validate_overlay(overlay, source, store, engine, skip))
     return report
 
 
-def check_yaml_files(out: Path, envs: list[str]) -> None:
+def check_yaml_files(paths: list[Path]) -> None:
     """Every YAML file the overlays use parses, without duplicate keys; kustomize
     would stop at the first such file with a message that names no file."""
     problems = []
-    folders = [out / "base", *(out / "overlays" / env for env in envs)]
-    for folder in folders:
-        for path in sorted(folder.rglob("*.yaml")):
-            try:
-                yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
-            except ProfileError as exc:
-                problems.extend(exc.problems)
-            except UnicodeDecodeError:
-                problems.extend(ProfileError.single(str(path), "is not valid UTF-8").problems)
+    for path in paths:
+        try:
+            yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+        except ProfileError as exc:
+            problems.extend(exc.problems)
+        except UnicodeDecodeError:
+            problems.extend(ProfileError.single(str(path), "is not valid UTF-8").problems)
     if problems:
         raise ProfileError(problems)
 
 
-def _resource_files(out: Path, env: str) -> dict[tuple[str, str], str]:
-    """Where each resource of an overlay is written: ``<kind>-<name>.yaml`` in the
-    overlay (resources only it has) or else in the base."""
-    files: dict[tuple[str, str], str] = {}
-    for folder in (out / "base", out / "overlays" / env):
-        for path in sorted(folder.glob("*/*.yaml")):
-            kind, _, name = path.stem.partition("-")
-            if kind not in ("kustomization", "patch", "delete") and name:
-                files[(kind, name)] = str(path)
-    return files
-
-
-def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore,
+def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
                      engine: str = "builtin", skip: frozenset[str] = frozenset()) -> list[Result]:
     """Every layer of checks on one overlay's documents."""
     per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
@@ -170,7 +164,7 @@ def validate_overlay(overlay: rules.Overlay, source: str, store: SchemaStore,
             per_doc[id(doc)].extend(_envelope_results(doc, source, schema.document, store, skip))
             if {"DSG003", "cel"}.isdisjoint(skip):
                 per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
-    for each, doc, path, message in rules.run(overlay, skip):
+    for each, doc, path, message in rules.run_manifest(overlay, skip):
         per_doc[id(doc)].append(_result(Status.INVALID, source, doc, message, path, each.id))
     results: list[Result] = []
     for doc in overlay.documents:
@@ -298,7 +292,7 @@ def _cel_results(doc: dict, source: str, schema: Any, skip: frozenset[str]) -> l
     return results
 
 
-def _kubeconform_schemas(overlay: rules.Overlay, source: str, store: SchemaStore,
+def _kubeconform_schemas(overlay: Overlay, source: str, store: SchemaStore,
                          per_doc: dict[int, list[Result]]) -> None:
     """Custom resources through kubeconform; its results joined back by kind and name."""
     from dsgen.validate import kubeconform

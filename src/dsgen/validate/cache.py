@@ -1,7 +1,8 @@
 """A local, verified cache of CRD schemas, so validation runs offline.
 
-``schemas/lock.json`` names schema sets (a folder each, in kubeconform's
-layout), the operator releases each covers, and the sha256 of every file.
+``schemas/lock.json`` (shipped inside the package) names schema sets (a
+folder each, in kubeconform's layout), the operator releases each covers,
+and the sha256 of every file.
 ``dsgen schemas sync --from DIR|URL`` copies the locked files into the cache
 and refuses any whose hash differs. ``dsgen validate`` without
 ``--schema-location`` then uses the cache, choosing sets by the operator
@@ -14,18 +15,17 @@ import hashlib
 import json
 import os
 import urllib.request
+from importlib import resources as package_files
 from pathlib import Path
 
 from dsgen.errors import DsgenError, UsageError
-from dsgen.units import version_tuple
+from dsgen.operators import SCHEMA_SETS as SETS
+from dsgen.operators import strimzi
 
-LOCK = Path("schemas/lock.json")
-# Which operator releases each schema set describes.
-SETS = {
-    "catalog": {"cloudnativepg": "1.29", "strimzi": "0.49", "redisOperator": "1.3",
-                "externalSecrets": "2.5", "prometheusOperator": "0.89", "argocd": "3.5"},
-    "strimzi-0.45": {"strimzi": "0.45"},
-}
+
+def packaged_lock() -> Path:
+    """The lock file that ships inside the package."""
+    return Path(str(package_files.files("dsgen") / "schemas" / "lock.json"))
 
 
 class SchemaCacheError(DsgenError):
@@ -60,7 +60,8 @@ def make_lock(source: Path) -> dict:
     return lock
 
 
-def read_lock(path: Path = LOCK) -> dict:
+def read_lock(path: Path | None = None) -> dict:
+    path = path or packaged_lock()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -113,9 +114,10 @@ def locations_for(operators: dict[str, str], target: Path | None = None) -> list
     """Synced sets that fit the pinned operators, most specific first."""
     target = target or cache_dir()
     chosen = []
-    strimzi = operators.get("strimzi")
-    if strimzi and version_tuple(strimzi) < (0, 46, 0) and (target / "strimzi-0.45").is_dir():
-        chosen.append(str(target / "strimzi-0.45"))
+    pinned = operators.get("strimzi")
+    special = strimzi.release(pinned)["schemaSet"] if pinned else None
+    if special and (target / special).is_dir():
+        chosen.append(str(target / special))
     if (target / "catalog").is_dir():
         chosen.append(str(target / "catalog"))
     return chosen

@@ -1,0 +1,186 @@
+"""What a component is: a profile section, its rules, and a plan of resources.
+
+A component (``postgres``, ``redis``, ``kafka``, ``platform``) owns one part
+of the profile. Its plan turns that section into :class:`Part` values, each
+one resource; the renderer lays each part out with the component's template
+(or takes the body a kit built) and stamps the metadata every resource shares.
+Where an operator choice changes the resources, a component delegates to a
+:class:`Backend` chosen by its section.
+
+A component never imports another; what it needs to know of the rest of the
+environment reaches it through :class:`Context`. Nothing here imports
+pydantic or jinja2: ``dsgen validate`` imports every component for its rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from dsgen.rules import KeyPath, ProfileFinding, Rule
+from dsgen.units import quantity_value
+
+MANAGED_BY = "dsgen"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the whole environment a component may use."""
+
+    platform: str  # app.kubernetes.io/part-of
+    namespace: str  # the namespace of every resource
+    kubernetes_version: str
+    operators: Mapping[str, str]  # pinned operator releases by profile key
+    external_secrets: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, profile: Any) -> "Context":
+        return cls(
+            platform=profile.platform,
+            namespace=profile.namespace,
+            kubernetes_version=profile.kubernetesVersion,
+            operators=profile.operators.model_dump(),
+            external_secrets=tuple(profile.externalSecrets),
+        )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One resource a plan asks for.
+
+    ``template`` names a file in the component's templates folder, laid out
+    with ``values``; or ``body`` is the document already built (a kit's),
+    with ``apiVersion``, ``kind`` and the rest but no metadata. The renderer
+    stamps ``metadata``: the name, the namespace, the recommended labels
+    (``app`` as app.kubernetes.io/name, ``role`` as .../component,
+    ``instance``, ``version``), then ``labels`` (operators' own, such as
+    strimzi.io/cluster) and ``annotations``.
+    """
+
+    name: str
+    app: str
+    role: str
+    instance: str
+    template: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] | None = None
+    version: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.template is None) == (self.body is None):
+            raise ValueError(f"part {self.name}: give a template or a body, not both or neither")
+
+
+def recommended_labels(ctx: Context, part: Part) -> dict[str, str]:
+    """The Kubernetes recommended labels of a part, then its own."""
+    out = {
+        "app.kubernetes.io/name": part.app,
+        "app.kubernetes.io/instance": part.instance,
+        "app.kubernetes.io/component": part.role,
+        "app.kubernetes.io/part-of": ctx.platform,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+    if part.version:
+        out["app.kubernetes.io/version"] = part.version
+    out.update(part.labels)
+    return out
+
+
+Plan = Callable[[Context, Any], Iterable[Part]]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One operator a component can render for: its own plan and rules."""
+
+    name: str
+    plan: Plan
+    rules: tuple[Rule, ...] = ()
+    secret_references: Callable[[dict], Iterable[tuple[str, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """One section of the profile, rendered into ``out/<folder>/<name>/``.
+
+    The profile field named like the component holds its section; with
+    ``whole_profile`` the section is the profile itself (what belongs to the
+    environment as a whole). A section that
+    is missing or has ``enabled: false`` renders nothing and is not checked.
+    ``templates`` is the folder of the component's templates when it does
+    not ship with dsgen (a component registered by a test); by default its
+    templates are ``templates/<name>/`` of the package, and a backend's are
+    ``templates/<name>/<backend>/``.
+    """
+
+    name: str
+    plan: Plan | None = None
+    rules: tuple[Rule, ...] = ()
+    whole_profile: bool = False
+    backends: Mapping[str, Backend] = field(default_factory=dict)
+    choose_backend: Callable[[Any], str] | None = None
+    templates: str | None = None
+    # Which Secrets a document of this component's kinds reads, beyond
+    # secretKeyRef/secretRef (JSON pointer, name), and which ones its
+    # operator writes for it; the platform's secret-source rule asks every
+    # component.
+    secret_references: Callable[[dict], Iterable[tuple[str, str]]] | None = None
+    produced_secrets: Callable[[dict], Iterable[str]] | None = None
+
+    def section(self, profile: Any) -> Any:
+        if self.whole_profile:
+            return profile
+        section = getattr(profile, self.name, None)
+        if section is None or not getattr(section, "enabled", True):
+            return None
+        return section
+
+    def backend(self, section: Any) -> Backend | None:
+        if self.choose_backend is None:
+            return None
+        return self.backends[self.choose_backend(section)]
+
+    def parts(self, ctx: Context, section: Any) -> Iterator[Part]:
+        """What the component plans for a section, then what its backend plans."""
+        if self.plan is not None:
+            yield from self.plan(ctx, section)
+        backend = self.backend(section)
+        if backend is not None:
+            yield from backend.plan(ctx, section)
+
+    def rules_for(self, section: Any) -> tuple[Rule, ...]:
+        """The component's rules and those of the backend the section chose."""
+        backend = self.backend(section)
+        return self.rules + (backend.rules if backend else ())
+
+    def all_rules(self) -> tuple[Rule, ...]:
+        return self.rules + tuple(r for b in self.backends.values() for r in b.rules)
+
+
+# ---------------------------------------------------------------- helpers for plans and rules
+
+
+def resources(value: Any) -> dict | None:
+    """A profile's ``resources`` as a container's, or None when empty."""
+    if value is None:
+        return None
+    dumped = value.model_dump(exclude_none=True)
+    return {k: v for k, v in dumped.items() if v} or None
+
+
+def memory_limit(resources: Any) -> int | None:
+    if resources and resources.limits and resources.limits.memory:
+        return int(quantity_value(resources.limits.memory))
+    return None
+
+
+def requests_within_limits(resources: Any, path: KeyPath) -> Iterator[ProfileFinding]:
+    if not resources or not resources.requests or not resources.limits:
+        return
+    for name in ("cpu", "memory"):
+        request = getattr(resources.requests, name)
+        limit = getattr(resources.limits, name)
+        if request and limit and quantity_value(request) > quantity_value(limit):
+            yield (*path, "requests", name), f"request {request} is above the limit {limit}"

@@ -1,0 +1,7 @@
+"""Kafka on Strimzi: KRaft node pools (or ZooKeeper on old Strimzi), topics, SCRAM users with ACLs."""
+
+from dsgen.components.base import Component
+from dsgen.components.kafka import rules
+from dsgen.components.kafka.plan import plan
+
+COMPONENT = Component("kafka", plan, rules.RULES, produced_secrets=rules.produced_secrets)

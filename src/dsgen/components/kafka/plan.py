@@ -1,0 +1,83 @@
+"""The ``kafka`` section -> a Strimzi Kafka, its node pools, topics and users."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from dsgen.components.base import Part, resources
+from dsgen.components.kafka.rules import CLUSTER_LABEL, GROUP
+from dsgen.operators import strimzi
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context
+    from dsgen.components.kafka.model import Kafka, KafkaNodes
+
+
+def _storage(nodes: KafkaNodes) -> dict:
+    storage = nodes.storage
+    out: dict[str, Any] = {"type": storage.type}
+    if storage.type == "persistent-claim":
+        out.update(size=storage.size, deleteClaim=storage.deleteClaim)
+        if storage.storageClass:
+            out["class"] = storage.storageClass
+    return out
+
+
+def _node_pools(kafka: Kafka) -> list[tuple[str, list[str], KafkaNodes]]:
+    if kafka.controllers is None:
+        return [("dual-role", ["controller", "broker"], kafka.brokers)]
+    return [("controller", ["controller"], kafka.controllers),
+            ("broker", ["broker"], kafka.brokers)]
+
+
+def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
+    release = strimzi.release(ctx.operators["strimzi"])
+    api_version = f"{GROUP}/{release['api']}"
+    kraft = kafka.mode == "kraft"
+    cluster_label = {CLUSTER_LABEL: kafka.name}
+    listeners = []
+    for listener in kafka.listeners:
+        item: dict[str, Any] = {"name": listener.name, "port": listener.port,
+                                "type": listener.type, "tls": listener.tls}
+        if listener.authentication != "none":
+            item["authentication"] = {"type": listener.authentication}
+        listeners.append(item)
+    yield Part(
+        kafka.name, "kafka", "event-streaming", kafka.name, "kafka.yaml.j2", {
+            "kafka": kafka,
+            "api_version": api_version,
+            "kraft": kraft,
+            "listeners": listeners,
+            "authorization": kafka.authorization.model_dump() if kafka.authorization else None,
+            "broker_storage": _storage(kafka.brokers),
+            "broker_resources": resources(kafka.brokers.resources),
+            "zookeeper_storage": _storage(kafka.zookeeper) if kafka.zookeeper else None,
+            "zookeeper_resources": resources(kafka.zookeeper.resources) if kafka.zookeeper else None,
+        },
+        version=kafka.version,
+        annotations=({"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
+                     if kraft and release["kraftAnnotations"] else None),
+    )
+    if kraft:
+        for name, roles, nodes in _node_pools(kafka):
+            yield Part(name, "kafka", "node-pool", kafka.name, "kafkanodepool.yaml.j2", {
+                "api_version": api_version,
+                "roles": roles,
+                "replicas": nodes.replicas,
+                "storage": _storage(nodes),
+                "resources": resources(nodes.resources),
+            }, labels=cluster_label)
+    default_rf = int(kafka.config.get("default.replication.factor", 1))
+    for name, topic in kafka.topics.items():
+        yield Part(name, "kafka", "topic", kafka.name, "kafkatopic.yaml.j2", {
+            "api_version": api_version,
+            "topic": topic,
+            "replicas": topic.replicas or default_rf,
+        }, labels=cluster_label)
+    for name, user in kafka.users.items():
+        yield Part(name, "kafka", "user", kafka.name, "kafkauser.yaml.j2", {
+            "api_version": api_version,
+            "user": user,
+            "acls": [acl.model_dump(exclude_none=True) for acl in user.acls],
+            "authorization": bool(user.acls),
+        }, labels=cluster_label)

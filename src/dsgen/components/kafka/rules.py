@@ -1,0 +1,316 @@
+"""Kafka rules: on the profile's ``kafka`` section, on Strimzi manifests, or
+both with one message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dsgen.components.base import requests_within_limits
+from dsgen.operators import strimzi
+from dsgen.rules import Overlay, Rule, get, group_kind, label_of, name_of, namespace_of, pointer
+from dsgen.units import version_tuple
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context
+    from dsgen.components.kafka.model import Kafka
+
+GROUP = "kafka.strimzi.io"
+KAFKA = (GROUP, "Kafka")
+TOPIC = (GROUP, "KafkaTopic")
+USER = (GROUP, "KafkaUser")
+NODE_POOL = (GROUP, "KafkaNodePool")
+CLUSTER_LABEL = "strimzi.io/cluster"
+
+
+# ---------------------------------------------------------------- messages both sides share
+
+
+def kafka_config_problem(key: str) -> str | None:
+    prefix = strimzi.forbidden(key, strimzi.FORBIDDEN_KAFKA_PREFIXES, strimzi.ALLOWED_KAFKA_EXCEPTIONS)
+    if prefix:
+        return f"Strimzi manages options starting with {prefix!r} and ignores this one"
+    return None
+
+
+def zookeeper_config_problem(key: str) -> str | None:
+    prefix = strimzi.forbidden(key, strimzi.FORBIDDEN_ZOOKEEPER_PREFIXES, strimzi.ALLOWED_ZOOKEEPER_EXCEPTIONS)
+    if prefix:
+        return f"Strimzi manages ZooKeeper options starting with {prefix!r} and ignores this one"
+    return None
+
+
+def no_zookeeper(pinned: str) -> str:
+    return f"Strimzi {pinned} has no ZooKeeper support (removed in 0.46); use KRaft (mode: kraft)"
+
+
+def unknown_topic(name: str) -> str:
+    return f"names topic {name!r}, which no KafkaTopic defines; use patternType: prefix for a family of topics"
+
+
+def unmatched_prefix(name: str) -> str:
+    return f"prefix {name!r} matches no KafkaTopic"
+
+
+def _acl_problems(acls, topics: set[str]):
+    """(index, message) of each topic ACL that names no topic of ``topics``."""
+    for index, acl in enumerate(acls):
+        if acl.get("type") != "topic" or not acl.get("name"):
+            continue
+        name, pattern = acl["name"], acl.get("patternType", "literal")
+        if pattern == "literal" and name != "*" and name not in topics:
+            yield index, unknown_topic(name)
+        elif pattern == "prefix" and not any(t.startswith(name) for t in topics):
+            yield index, unmatched_prefix(name)
+
+
+# ---------------------------------------------------------------- rules
+
+STRIMZI_CONFIG = Rule("DSG203", "strimzi-config", "Kafka spec.kafka.config and spec.zookeeper.config set no option Strimzi manages (it drops them with only a warning).")
+
+
+@STRIMZI_CONFIG.on_profile
+def _(ctx: Context, kafka: Kafka):
+    for key in kafka.config:
+        problem = kafka_config_problem(key)
+        if problem:
+            yield ("kafka", "config", key), problem
+    for key in kafka.zookeeper.config if kafka.zookeeper else ():
+        problem = zookeeper_config_problem(key)
+        if problem:
+            yield ("kafka", "zookeeper", "config", key), problem
+
+
+@STRIMZI_CONFIG.on_manifest
+def _(overlay: Overlay):
+    for kafka in overlay.of(KAFKA):
+        for part, problem_of in (("kafka", kafka_config_problem), ("zookeeper", zookeeper_config_problem)):
+            for key in get(kafka, "spec", part, "config") or {}:
+                problem = problem_of(key)
+                if problem:
+                    yield kafka, pointer("spec", part, "config", key), problem
+
+
+STRIMZI_API = Rule("DSG205", "strimzi-api", "Strimzi resources use the API the pinned operator serves: no ZooKeeper on 0.46+, no v1beta2 on 1.0+, no v1 before 0.49.")
+
+
+@STRIMZI_API.on_profile
+def _(ctx: Context, kafka: Kafka):
+    pinned = ctx.operators["strimzi"]
+    if kafka.mode == "zookeeper" and not strimzi.release(pinned)["zookeeper"]:
+        yield ("kafka", "mode"), no_zookeeper(pinned)
+
+
+@STRIMZI_API.on_manifest
+def _(overlay: Overlay):
+    pinned = overlay.operators.get("strimzi")
+    if not pinned:
+        return
+    release = strimzi.release(pinned)
+    for doc in overlay.documents:
+        group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
+        if group != GROUP:
+            continue
+        if version == "v1" and not release["servesV1"]:
+            yield doc, "/apiVersion", f"kafka.strimzi.io/v1 needs Strimzi 0.49 or newer; the profile pins {pinned}"
+        elif version != "v1" and not release["servesV1beta2"]:
+            yield doc, "/apiVersion", f"Strimzi {pinned} serves only kafka.strimzi.io/v1"
+        if doc.get("kind") == "Kafka" and get(doc, "spec", "zookeeper") is not None and not release["zookeeper"]:
+            yield doc, "/spec/zookeeper", no_zookeeper(pinned)
+
+
+CLUSTER_LABEL_RULE = Rule("DSG103", "strimzi-cluster-label", "KafkaTopic, KafkaUser and KafkaNodePool carry a strimzi.io/cluster label naming a Kafka of the tree.")
+
+
+@CLUSTER_LABEL_RULE.on_manifest
+def _(overlay: Overlay):
+    clusters = overlay.names(KAFKA)
+    for doc in overlay.of(TOPIC, USER, NODE_POOL):
+        label = label_of(doc, CLUSTER_LABEL)
+        if label is None:
+            yield doc, "/metadata/labels", "has no strimzi.io/cluster label; the operator ignores it"
+        elif (namespace_of(doc), label) not in clusters:
+            yield doc, "/metadata/labels/strimzi.io~1cluster", f"names Kafka {label!r}, which the tree does not define"
+
+
+ACL_TOPIC = Rule("DSG104", "acl-topic", "A KafkaUser's literal topic ACLs name KafkaTopics of the tree; a prefix ACL matches at least one.")
+
+
+@ACL_TOPIC.on_profile
+def _(ctx: Context, kafka: Kafka):
+    topics = {topic.topicName or name for name, topic in kafka.topics.items()}
+    for name, user in kafka.users.items():
+        acls = [acl.resource.model_dump() for acl in user.acls]
+        for index, message in _acl_problems(acls, topics):
+            yield ("kafka", "users", name, "acls", index, "resource", "name"), message
+
+
+@ACL_TOPIC.on_manifest
+def _(overlay: Overlay):
+    topics: dict[str, set[str]] = {}
+    for topic in overlay.of(TOPIC):
+        topics.setdefault(namespace_of(topic), set()).add(get(topic, "spec", "topicName") or name_of(topic))
+    for user in overlay.of(USER):
+        acls = [acl.get("resource") or {} for acl in get(user, "spec", "authorization", "acls") or []]
+        for index, message in _acl_problems(acls, topics.get(namespace_of(user), set())):
+            yield user, f"/spec/authorization/acls/{index}/resource/name", message
+
+
+KRAFT_ROLES = Rule("DSG106", "kraft-roles", "A KRaft Kafka (no spec.zookeeper) has node pools with the controller and the broker role.")
+
+
+@KRAFT_ROLES.on_manifest
+def _(overlay: Overlay):
+    roles: dict[tuple[str, str], set[str]] = {}
+    for pool in overlay.of(NODE_POOL):
+        roles.setdefault((namespace_of(pool), label_of(pool, CLUSTER_LABEL)), set()).update(
+            get(pool, "spec", "roles") or [])
+    for kafka in overlay.of(KAFKA):
+        if get(kafka, "spec", "zookeeper") is not None:
+            continue
+        missing = {"controller", "broker"} - roles.get((namespace_of(kafka), name_of(kafka)), set())
+        if missing:
+            yield kafka, "/metadata/name", (
+                f"no KafkaNodePool of this cluster has the {' or '.join(sorted(missing))} role; "
+                "a KRaft cluster needs both")
+
+
+KAFKA_MODE = Rule("DSG307", "kafka-mode", "ZooKeeper mode has its section, Kafka 3.x and no KRaft controllers; KRaft has no ZooKeeper section or ZooKeeper-only settings, and a Kafka the pinned Strimzi runs.")
+
+
+@KAFKA_MODE.on_profile
+def _(ctx: Context, kafka: Kafka):
+    pinned = ctx.operators["strimzi"]
+    kafka_version = version_tuple(kafka.version)
+    if kafka.mode == "zookeeper":
+        if kafka_version >= (4, 0, 0):
+            yield ("kafka", "version"), f"Kafka {kafka.version} has no ZooKeeper mode; use 3.x or KRaft"
+        if kafka.zookeeper is None:
+            yield ("kafka", "mode"), "ZooKeeper mode needs a kafka.zookeeper section"
+        if kafka.controllers is not None:
+            yield ("kafka", "controllers"), "KRaft controllers do not exist in ZooKeeper mode"
+        if kafka.metadataVersion is not None:
+            yield ("kafka", "metadataVersion"), "applies to KRaft clusters only"
+        return
+    if kafka.zookeeper is not None:
+        yield ("kafka", "zookeeper"), "a KRaft cluster has no ZooKeeper; remove this section or set mode: zookeeper"
+    oldest = strimzi.release(pinned)["oldestKafka"]
+    if kafka_version < version_tuple(oldest):
+        yield ("kafka", "version"), (
+            f"Kafka {kafka.version} is older than Strimzi {pinned} runs "
+            f"({'.'.join(oldest.split('.')[:2])} or newer)"
+        )
+    for key, why in strimzi.ZOOKEEPER_ONLY_CONFIG.items():
+        if key in kafka.config:
+            yield ("kafka", "config", key), f"is a ZooKeeper-mode setting: {why}"
+
+
+def _config_int(config: dict, key: str, path: tuple):
+    if key not in config:
+        return None, None
+    value = config[key]
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        return None, ((*path, key), f"{value!r} must be a whole number")
+    return int(value), None
+
+
+KAFKA_REPLICATION = Rule("DSG308", "kafka-replication", "min.insync.replicas < default.replication.factor <= brokers; internal topics and every topic have no more replicas than brokers, and no more in-sync replicas than replicas.")
+
+
+@KAFKA_REPLICATION.on_profile
+def _(ctx: Context, kafka: Kafka):
+    brokers = kafka.brokers.replicas
+    path = ("kafka", "config")
+    values = {}
+    for key in ("default.replication.factor", "min.insync.replicas",
+                "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+                "transaction.state.log.min.isr"):
+        values[key], problem = _config_int(kafka.config, key, path)
+        if problem:
+            yield problem
+    for key in ("default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor"):
+        if values[key] is not None and values[key] > brokers:
+            yield [(*path, key), ("kafka", "brokers", "replicas")], f"{values[key]} is more than the {brokers} brokers (kafka.brokers.replicas)"
+    rf = values["default.replication.factor"] or 1
+    isr = values["min.insync.replicas"]
+    if isr is not None and isr >= rf:
+        yield [(*path, "min.insync.replicas"), (*path, "default.replication.factor")], (
+            f"{isr} must be below default.replication.factor {rf}, or one broker down stops all writes"
+        )
+    tl_isr, tl_rf = values["transaction.state.log.min.isr"], values["transaction.state.log.replication.factor"]
+    if tl_isr is not None and tl_rf is not None and tl_isr > tl_rf:
+        yield (*path, "transaction.state.log.min.isr"), (
+            f"{tl_isr} is more than transaction.state.log.replication.factor {tl_rf}"
+        )
+    for name, topic in kafka.topics.items():
+        tpath = ("kafka", "topics", name)
+        replicas = topic.replicas or rf
+        if replicas > brokers:
+            yield [(*tpath, "replicas") if topic.replicas else tpath, ("kafka", "brokers", "replicas")], (
+                f"{replicas} replicas is more than the {brokers} brokers"
+            )
+        topic_isr, problem = _config_int(topic.config, "min.insync.replicas", (*tpath, "config"))
+        if problem:
+            yield problem
+        effective_isr = topic_isr if topic_isr is not None else isr
+        if effective_isr is not None and effective_isr > replicas:
+            where = (*tpath, "config", "min.insync.replicas") if topic_isr is not None else (*tpath, "replicas")
+            yield where, f"min.insync.replicas {effective_isr} is more than the topic's {replicas} replicas"
+        for key in topic.config:
+            if key.startswith(strimzi.TOPIC_OPERATOR_MANAGED_PREFIXES):
+                yield (*tpath, "config", key), "is managed by the Topic Operator and cannot be set"
+
+
+KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, and every user authenticates the way some listener accepts.")
+
+
+@KAFKA_LISTENERS.on_profile
+def _(ctx: Context, kafka: Kafka):
+    seen_names, seen_ports = {}, {}
+    for index, listener in enumerate(kafka.listeners):
+        path = ("kafka", "listeners", index)
+        if listener.name in seen_names:
+            yield (*path, "name"), f"listener name {listener.name!r} is used twice"
+        if listener.port in seen_ports:
+            yield (*path, "port"), f"port {listener.port} is used twice"
+        if listener.authentication == "tls" and not listener.tls:
+            yield (*path, "authentication"), "tls client authentication needs tls: true"
+        seen_names[listener.name] = seen_ports[listener.port] = index
+    auth_types = {listener.authentication for listener in kafka.listeners}
+    for name, user in kafka.users.items():
+        path = ("kafka", "users", name)
+        if user.authentication not in auth_types:
+            yield (*path, "authentication"), f"no listener accepts {user.authentication} authentication"
+        if user.acls and kafka.authorization is None:
+            yield (*path, "acls"), "ACLs need kafka.authorization"
+        if user.passwordSecret and user.authentication != "scram-sha-512":
+            yield (*path, "passwordSecret"), "a password applies to scram-sha-512 users only"
+        for index, acl in enumerate(user.acls):
+            if acl.resource.type != "cluster" and not acl.resource.name:
+                yield (*path, "acls", index, "resource"), f"a {acl.resource.type} ACL needs a name"
+
+
+KAFKA_STORAGE = Rule("DSG310", "kafka-storage", "Brokers, controllers and ZooKeeper: requests not above limits; persistent-claim storage has a size; ephemeral storage has no class.")
+
+
+@KAFKA_STORAGE.on_profile
+def _(ctx: Context, kafka: Kafka):
+    for part in ("brokers", "controllers", "zookeeper"):
+        nodes = getattr(kafka, part)
+        if nodes is None:
+            continue
+        yield from requests_within_limits(nodes.resources, ("kafka", part, "resources"))
+        if nodes.storage.type == "persistent-claim" and not nodes.storage.size:
+            yield ("kafka", part, "storage", "size"), "persistent-claim storage needs a size"
+        if nodes.storage.type == "ephemeral" and nodes.storage.storageClass:
+            yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
+
+
+RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_MODE,
+         KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
+
+
+def produced_secrets(doc: dict):
+    """The User Operator writes each KafkaUser's credentials into a Secret of its name."""
+    if group_kind(doc) == USER:
+        yield name_of(doc)

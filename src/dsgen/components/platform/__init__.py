@@ -1,0 +1,8 @@
+"""What belongs to the environment as a whole: its namespace, platform name,
+Kubernetes version, operator pins and the Secrets it already holds (the
+profile's top-level keys), and the rules that span every service."""
+
+from dsgen.components.base import Component
+from dsgen.components.platform.rules import RULES
+
+COMPONENT = Component("platform", rules=RULES, whole_profile=True)

@@ -1,0 +1,77 @@
+"""The ``postgres`` section of a profile: a CloudNativePG Cluster, its
+backups and its PgBouncer poolers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictStr
+
+from dsgen.fields import (Cron, Name, ObjectName, PgIdentifier, Quantity, Resources, Setting,
+                          Strict)
+
+
+class PgBootstrap(Strict):
+    database: PgIdentifier = "app"
+    owner: PgIdentifier = "app"
+    secret: ObjectName | None = Field(
+        None, description="Secret (basic-auth: username, password) of the owner."
+    )
+    encoding: StrictStr = "UTF8"
+    locale: StrictStr | None = Field(None, description="e.g. en_US.UTF-8 (collation and ctype)")
+
+
+class PgStorage(Strict):
+    size: Quantity
+    storageClass: ObjectName | None = None
+    resizeInUseVolumes: StrictBool = True
+
+
+class BackupS3(Strict):
+    region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] | None = Field(
+        None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
+    credentialsSecret: ObjectName | None = Field(
+        None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
+    inheritFromIAMRole: StrictBool = False
+
+
+class PgBackup(Strict):
+    """Scheduled base backups and WAL archiving to S3 (point-in-time recovery)."""
+
+    name: Name | None = Field(None, description="ScheduledBackup name; default <cluster>-backup.")
+    schedule: Cron = Field(description="Five-field cron, e.g. '0 2 * * *'.")
+    retentionPolicy: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*[dwm]$")] = "30d"
+    destinationPath: Annotated[StrictStr, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")]
+    s3: BackupS3 = BackupS3()
+    compression: Literal["gzip", "bzip2", "snappy"] = "gzip"
+    encryption: Literal["AES256", "aws:kms"] | None = None
+    immediate: StrictBool = Field(True, description="Take the first backup at once, with an immediate checkpoint.")
+    method: Literal["auto", "plugin", "barmanObjectStore"] = Field(
+        "auto", description="auto: the Barman Cloud plugin on CloudNativePG 1.26+, in-tree before.")
+
+
+class Pooler(Strict):
+    """A pgbouncer Pooler in front of the cluster."""
+
+    type: Literal["rw", "ro", "r"] = "rw"
+    instances: int = Field(2, ge=1)
+    poolMode: Literal["session", "transaction"] = "transaction"
+    parameters: dict[StrictStr, Setting] = {}
+    resources: Resources | None = None
+
+
+class Postgres(Strict):
+    enabled: StrictBool = True
+    name: Name = "postgres-cluster"
+    instances: int = Field(3, ge=1)
+    imageName: StrictStr | None = None
+    primaryUpdateStrategy: Literal["unsupervised", "supervised"] = "unsupervised"
+    primaryUpdateMethod: Literal["switchover", "restart"] | None = None
+    parameters: dict[StrictStr, Setting] = {}
+    bootstrap: PgBootstrap = PgBootstrap()
+    storage: PgStorage
+    resources: Resources | None = None
+    backup: PgBackup | None = None
+    poolers: dict[Name, Pooler] = Field(
+        {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
+    )

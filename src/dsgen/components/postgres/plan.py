@@ -1,0 +1,65 @@
+"""The ``postgres`` section -> a CloudNativePG Cluster, its backup objects and poolers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from dsgen.components.base import Part, resources
+from dsgen.operators import cloudnativepg as cnpg
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context
+    from dsgen.components.postgres.model import Postgres
+
+
+def _barman_configuration(pg: Postgres) -> dict[str, Any]:
+    """Barman Cloud's object store settings, the same in-tree and in the plugin."""
+    backup = pg.backup
+    conf: dict[str, Any] = {"destinationPath": backup.destinationPath}
+    if backup.s3.region:
+        conf["endpointURL"] = f"https://s3.{backup.s3.region}.amazonaws.com"
+    if backup.s3.inheritFromIAMRole:
+        conf["s3Credentials"] = {"inheritFromIAMRole": True}
+    else:
+        secret = backup.s3.credentialsSecret
+        conf["s3Credentials"] = {
+            "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
+            "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
+        }
+    wal: dict[str, Any] = {"compression": backup.compression}
+    data: dict[str, Any] = {"compression": backup.compression, "immediateCheckpoint": backup.immediate}
+    if backup.encryption:
+        wal["encryption"] = data["encryption"] = backup.encryption
+    conf["wal"], conf["data"] = wal, data
+    return conf
+
+
+def cnpg_schedule(cron: str) -> str:
+    """CloudNativePG's schedules start with a seconds field; profiles use standard cron."""
+    return cron if cron.startswith("@") else f"0 {cron}"
+
+
+def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
+    backup = None
+    if pg.backup:
+        backup = {
+            "method": cnpg.backup_method(ctx.operators["cloudnativepg"], pg.backup.method),
+            "name": pg.backup.name or f"{pg.name}-backup",
+            "store": f"{pg.name}-s3",
+            "plugin": cnpg.BARMAN_CLOUD_PLUGIN,
+            "configuration": _barman_configuration(pg),
+            "schedule": cnpg_schedule(pg.backup.schedule),
+        }
+    yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
+        "pg": pg, "resources": resources(pg.resources), "backup": backup,
+    })
+    if backup and backup["method"] == "plugin":
+        yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
+                   {"pg": pg, "backup": backup})
+    if backup:
+        yield Part(backup["name"], "postgresql", "backup", pg.name, "scheduledbackup.yaml.j2",
+                   {"pg": pg, "backup": backup})
+    for name, pooler in pg.poolers.items():
+        yield Part(name, "pgbouncer", "connection-pooler", name, "pooler.yaml.j2", {
+            "pg": pg, "pooler": pooler, "resources": resources(pooler.resources),
+        })

@@ -1,0 +1,255 @@
+"""PostgreSQL rules: on the profile's ``postgres`` section, on CloudNativePG
+manifests, or both with one message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dsgen.components.base import memory_limit, requests_within_limits
+from dsgen.operators import cloudnativepg as cnpg
+from dsgen.rules import Overlay, Rule, get, group_kind, name_of, namespace_of, pointer
+from dsgen.units import postgres_bytes
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context
+    from dsgen.components.postgres.model import Postgres
+
+CLUSTER = ("postgresql.cnpg.io", "Cluster")
+POOLER = ("postgresql.cnpg.io", "Pooler")
+BACKUPS = (("postgresql.cnpg.io", "ScheduledBackup"), ("postgresql.cnpg.io", "Backup"))
+
+
+# ---------------------------------------------------------------- messages both sides share
+
+
+def parameter_problem(name: str) -> str | None:
+    if name in cnpg.FIXED_PARAMETERS:
+        return "is managed by CloudNativePG and cannot be set (fixed parameter)"
+    if name in cnpg.BLOCKED_PARAMETERS:
+        return "is blocked by CloudNativePG and cannot be set"
+    return None
+
+
+def pgbouncer_problem(name: str) -> str | None:
+    if name not in cnpg.POOLER_ALLOWED:
+        return "is not a PgBouncer parameter CloudNativePG accepts (invalid or reserved)"
+    return None
+
+
+POOLER_NAMED_LIKE_CLUSTER = "a Pooler cannot have the name of a Cluster in its namespace"
+
+
+# ---------------------------------------------------------------- rules
+
+CNPG_PARAMETERS = Rule("DSG201", "cnpg-parameters", "Cluster spec.postgresql.parameters sets no parameter CloudNativePG fixes or blocks.")
+
+
+@CNPG_PARAMETERS.on_profile
+def _(ctx: Context, pg: Postgres):
+    for name in pg.parameters:
+        problem = parameter_problem(name)
+        if problem:
+            yield ("postgres", "parameters", name), problem
+
+
+@CNPG_PARAMETERS.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        for name in get(cluster, "spec", "postgresql", "parameters") or {}:
+            problem = parameter_problem(name)
+            if problem:
+                yield cluster, pointer("spec", "postgresql", "parameters", name), problem
+
+
+PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbouncer.parameters uses only parameters CloudNativePG allows.")
+
+
+@PGBOUNCER_PARAMETERS.on_profile
+def _(ctx: Context, pg: Postgres):
+    for name, pooler in pg.poolers.items():
+        for key in pooler.parameters:
+            problem = pgbouncer_problem(key)
+            if problem:
+                yield ("postgres", "poolers", name, "parameters", key), problem
+
+
+@PGBOUNCER_PARAMETERS.on_manifest
+def _(overlay: Overlay):
+    for pooler in overlay.of(POOLER):
+        for name in get(pooler, "spec", "pgbouncer", "parameters") or {}:
+            problem = pgbouncer_problem(name)
+            if problem:
+                yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
+
+
+POOLER_CLUSTER = Rule("DSG101", "pooler-cluster", "A Pooler's spec.cluster.name names a Cluster of the tree, and the Pooler is not named like a Cluster.")
+
+
+@POOLER_CLUSTER.on_profile
+def _(ctx: Context, pg: Postgres):
+    if pg.name in pg.poolers:
+        yield ("postgres", "poolers", pg.name), POOLER_NAMED_LIKE_CLUSTER
+
+
+@POOLER_CLUSTER.on_manifest
+def _(overlay: Overlay):
+    clusters = overlay.names(CLUSTER)
+    for pooler in overlay.of(POOLER):
+        target = get(pooler, "spec", "cluster", "name")
+        if (namespace_of(pooler), target) not in clusters:
+            yield pooler, "/spec/cluster/name", f"names Cluster {target!r}, which the tree does not define"
+        if (namespace_of(pooler), name_of(pooler)) in clusters:
+            yield pooler, "/metadata/name", POOLER_NAMED_LIKE_CLUSTER
+
+
+BACKUP_CLUSTER = Rule("DSG102", "backup-cluster", "A ScheduledBackup or Backup names a Cluster of the tree.")
+
+
+@BACKUP_CLUSTER.on_manifest
+def _(overlay: Overlay):
+    clusters = overlay.names(CLUSTER)
+    for backup in overlay.of(*BACKUPS):
+        target = get(backup, "spec", "cluster", "name")
+        if (namespace_of(backup), target) not in clusters:
+            yield backup, "/spec/cluster/name", f"names Cluster {target!r}, which the tree does not define"
+
+
+POSTGRES_MEMORY = Rule("DSG301", "postgres-memory", "PostgreSQL's requests are not above its limits, memory sizes parse, and shared_buffers stays below the memory limit.")
+
+
+@POSTGRES_MEMORY.on_profile
+def _(ctx: Context, pg: Postgres):
+    yield from requests_within_limits(pg.resources, ("postgres", "resources"))
+    limit = memory_limit(pg.resources)
+    for name, default_unit in (("shared_buffers", 8192), ("effective_cache_size", 8192)):
+        if name not in pg.parameters:
+            continue
+        path = ("postgres", "parameters", name)
+        try:
+            size = postgres_bytes(pg.parameters[name], default_unit)
+        except ValueError as exc:
+            yield path, str(exc)
+            continue
+        if name == "shared_buffers" and limit is not None and size >= limit:
+            yield path, (
+                f"{pg.parameters[name]} is not below the memory limit "
+                f"{pg.resources.limits.memory}; PostgreSQL would be killed for running out of memory"
+            )
+
+
+POSTGRES_BACKUP = Rule("DSG302", "postgres-backup", "Backups have S3 credentials or an IAM role (not both), and the Barman Cloud plugin only on CloudNativePG 1.25+.")
+
+
+@POSTGRES_BACKUP.on_profile
+def _(ctx: Context, pg: Postgres):
+    if not pg.backup:
+        return
+    s3 = pg.backup.s3
+    path = ("postgres", "backup", "s3")
+    if not s3.credentialsSecret and not s3.inheritFromIAMRole:
+        yield path, "needs credentialsSecret or inheritFromIAMRole: true"
+    if s3.credentialsSecret and s3.inheritFromIAMRole:
+        yield (*path, "inheritFromIAMRole"), "use either credentialsSecret or inheritFromIAMRole, not both"
+    pinned = ctx.operators["cloudnativepg"]
+    method = cnpg.backup_method(pinned, pg.backup.method)
+    if method == "plugin" and not cnpg.release(pinned)["barmanCloudPlugin"]:
+        yield ("postgres", "backup", "method"), (
+            f"the Barman Cloud plugin needs CloudNativePG 1.25 or newer; the profile pins {pinned}")
+
+
+def _int_setting(settings: dict, name: str, path: tuple):
+    if name not in settings:
+        return None, None
+    try:
+        return int(settings[name]), None
+    except ValueError:
+        return None, ((*path, name), f"{settings[name]!r} is not a whole number")
+
+
+# Which PostgreSQL instances a pooler's server connections land on.
+_POOLER_TARGETS = {"rw": ("the primary",), "ro": ("a replica",), "r": ("the primary", "a replica")}
+
+POOLER_CONNECTIONS = Rule("DSG303", "pooler-connections", "Pooler server connections (instances x (default_pool_size + reserve_pool_size)), summed over the poolers that reach the same instances, fit in max_connections minus reserved ones; requests not above limits.")
+
+
+@POOLER_CONNECTIONS.on_profile
+def _(ctx: Context, pg: Postgres):
+    parameters = ("postgres", "parameters")
+    max_connections, problem = _int_setting(pg.parameters, "max_connections", parameters)
+    if problem:
+        yield problem
+    reserved, problem = _int_setting(pg.parameters, "superuser_reserved_connections", parameters)
+    if problem:
+        yield problem
+    max_connections = 100 if max_connections is None else max_connections  # PostgreSQL's defaults
+    reserved = 3 if reserved is None else reserved
+    load: dict[str, list[tuple[str, int, list[tuple]]]] = {}
+    for name, pooler in pg.poolers.items():
+        path = ("postgres", "poolers", name)
+        yield from requests_within_limits(pooler.resources, (*path, "resources"))
+        sizes = {}
+        for key, default in (("default_pool_size", 20), ("reserve_pool_size", 0),
+                             ("max_client_conn", 100), ("max_db_connections", 0)):
+            value, problem = _int_setting(pooler.parameters, key, (*path, "parameters"))
+            if problem:
+                yield problem
+            sizes[key] = default if value is None else value
+        per_instance = sizes["default_pool_size"] + sizes["reserve_pool_size"]
+        if sizes["max_db_connections"]:
+            per_instance = min(per_instance, sizes["max_db_connections"])
+        keys = [(*path, "parameters", "default_pool_size"), (*path, "instances"),
+                (*path, "parameters", "reserve_pool_size")]
+        for target in _POOLER_TARGETS[pooler.type]:
+            load.setdefault(target, []).append((name, per_instance * pooler.instances, keys))
+        if sizes["max_client_conn"] < sizes["default_pool_size"]:
+            yield (*path, "parameters", "max_client_conn"), (
+                f"max_client_conn {sizes['max_client_conn']} is below default_pool_size "
+                f"{sizes['default_pool_size']}"
+            )
+    available = max_connections - reserved
+    for target, poolers in load.items():
+        total = sum(connections for _, connections, _ in poolers)
+        if total > available:
+            where = [key for _, _, keys in poolers for key in keys] + [(*parameters, "max_connections")]
+            detail = " + ".join(f"{name} {connections}" for name, connections, _ in poolers)
+            yield where, (
+                f"poolers open up to {total} server connections to {target} ({detail}: instances x "
+                f"(default_pool_size + reserve_pool_size)), more than max_connections "
+                f"{max_connections} minus {reserved} reserved = {available}"
+            )
+
+
+RULES = (CNPG_PARAMETERS, PGBOUNCER_PARAMETERS, POOLER_CLUSTER, BACKUP_CLUSTER, POSTGRES_MEMORY,
+         POSTGRES_BACKUP, POOLER_CONNECTIONS)
+
+
+# ---------------------------------------------------------------- Secrets (for the platform's secret-source rule)
+
+OBJECT_STORE = ("barmancloud.cnpg.io", "ObjectStore")
+_SECRET_PATHS = {
+    CLUSTER: [("spec", "bootstrap", "initdb", "secret", "name"), ("spec", "superuserSecret", "name")],
+    POOLER: [("spec", "pgbouncer", "authQuerySecret", "name")],
+}
+_S3_CREDENTIALS = {
+    CLUSTER: ("spec", "backup", "barmanObjectStore", "s3Credentials"),
+    OBJECT_STORE: ("spec", "configuration", "s3Credentials"),
+}
+
+
+def secret_references(doc: dict):
+    kind = group_kind(doc)
+    for path in _SECRET_PATHS.get(kind, []):
+        name = get(doc, *path)
+        if isinstance(name, str) and name:
+            yield pointer(*path), name
+    if kind in _S3_CREDENTIALS:
+        path = _S3_CREDENTIALS[kind]
+        for key, ref in (get(doc, *path) or {}).items():
+            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                yield pointer(*path, key, "name"), ref["name"]
+
+
+def produced_secrets(doc: dict):
+    """CloudNativePG writes <cluster>-app, -superuser, -ca, -server and -replication."""
+    if group_kind(doc) == CLUSTER:
+        yield from (f"{name_of(doc)}-{suffix}" for suffix in cnpg.GENERATED_SECRET_SUFFIXES)

@@ -1,0 +1,18 @@
+"""Redis with sentinel failover, on the operator the profile chooses (``redis.operator``)."""
+
+from dsgen.components.base import Component
+from dsgen.components.redis import spotahome
+from dsgen.components.redis.rules import RULES
+
+BACKENDS = {"spotahome": spotahome.BACKEND}
+
+
+def _secret_references(doc: dict):
+    for backend in BACKENDS.values():
+        if backend.secret_references:
+            yield from backend.secret_references(doc)
+
+
+COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
+                      choose_backend=lambda redis: redis.operator,
+                      secret_references=_secret_references)

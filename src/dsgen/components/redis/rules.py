@@ -1,0 +1,49 @@
+"""Redis rules every backend shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dsgen.components.base import memory_limit, requests_within_limits
+from dsgen.rules import Rule
+from dsgen.units import redis_bytes
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context
+    from dsgen.components.redis.model import Redis
+
+REDIS_MEMORY = Rule("DSG305", "redis-memory", "Redis and sentinel requests are not above their limits, and maxmemory (Redis units: mb is MiB, m is 10^6) stays below the memory limit.")
+
+
+@REDIS_MEMORY.on_profile
+def _(ctx: Context, redis: Redis):
+    yield from requests_within_limits(redis.redis.resources, ("redis", "redis", "resources"))
+    yield from requests_within_limits(redis.sentinel.resources, ("redis", "sentinel", "resources"))
+    if "maxmemory" not in redis.redis.config:
+        return
+    path = ("redis", "redis", "config", "maxmemory")
+    try:
+        maxmemory = redis_bytes(redis.redis.config["maxmemory"])
+    except ValueError as exc:
+        yield path, str(exc)
+        return
+    limit = memory_limit(redis.redis.resources)
+    if limit is not None and maxmemory >= limit:
+        yield path, (
+            f"{redis.redis.config['maxmemory']} is not below the memory limit "
+            f"{redis.redis.resources.limits.memory}; Redis would be killed before evicting keys"
+        )
+
+
+SENTINEL_QUORUM = Rule("DSG306", "sentinel-quorum", "A Redis with replicas has at least 3 sentinels, so that a majority can elect a new master.")
+
+
+@SENTINEL_QUORUM.on_profile
+def _(ctx: Context, redis: Redis):
+    if redis.sentinel.replicas < 3 and redis.redis.replicas > 1:
+        yield ("redis", "sentinel", "replicas"), (
+            f"{redis.sentinel.replicas} sentinels cannot elect a new master safely; use at least 3"
+        )
+
+
+RULES = (REDIS_MEMORY, SENTINEL_QUORUM)

@@ -1,0 +1,83 @@
+"""Value types and small models every component's profile section uses.
+
+Each wraps a parser of :mod:`dsgen.units` (which raises ``ValueError`` with a
+message fit for a user) into a pydantic type. Every model forbids unknown
+keys; field names follow Kubernetes' camelCase so that a profile reads like
+the manifests it produces.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictStr
+
+from dsgen import units
+
+Name = Annotated[StrictStr, AfterValidator(units.dns_label)]
+ObjectName = Annotated[StrictStr, AfterValidator(units.dns_subdomain)]
+Quantity = Annotated[StrictStr, BeforeValidator(units.quantity)]
+Cron = Annotated[StrictStr, AfterValidator(units.cron)]
+
+
+def _version(value: str) -> str:
+    units.version_tuple(value)
+    return value
+
+
+def _version_text(value: Any) -> Any:
+    # ``1.34`` written without quotes is a float in YAML; a version is text.
+    if isinstance(value, float):
+        raise ValueError(f"write the version {value} in quotes, e.g. \"{value}\"")
+    return value
+
+
+Version = Annotated[StrictStr, BeforeValidator(_version_text), AfterValidator(_version)]
+
+
+def _setting(value: Any) -> Any:
+    """Server settings are strings; whole numbers are accepted and kept exact.
+    A line break would smuggle a second setting into the server's config file."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        kind = "boolean" if isinstance(value, bool) else type(value).__name__
+        raise ValueError(
+            f"must be a string or a whole number, not a {kind}; quote it, e.g. \"{value}\""
+        )
+    text = str(value)
+    if not text.isprintable():
+        raise ValueError("must be a single line (no line breaks or control characters)")
+    return text
+
+
+Setting = Annotated[str, BeforeValidator(_setting)]
+
+_PG_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _pg_identifier(value: str) -> str:
+    if not _PG_IDENTIFIER.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a plain PostgreSQL identifier: lower-case letters, digits and '_', "
+            "at most 63 characters, not starting with a digit"
+        )
+    return value
+
+
+PgIdentifier = Annotated[StrictStr, AfterValidator(_pg_identifier)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class ResourceList(Strict):
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+
+
+class Resources(Strict):
+    """Container requests and limits, as in a Pod spec."""
+
+    requests: ResourceList | None = None
+    limits: ResourceList | None = None

@@ -1,0 +1,175 @@
+"""Rules: one id, one name, one message, checked on profiles, on manifests, or both.
+
+A :class:`Rule` is declared once, in the component it belongs to, and may
+carry two checks that share its id and its message functions:
+
+- a profile check, ``(ctx, section) -> (path, message)``, run by ``dsgen
+  render`` before anything is written and reported at the key's file, line
+  and column;
+- a manifest check, ``(overlay) -> (document, JSON pointer, message)``, run by
+  ``dsgen validate`` on any tree, including ones dsgen did not render.
+
+The registry is built from the components when it is asked for, never at
+import time, so a component registered later (a test's) takes part.
+Manifest checks match documents by API group and kind, never kind alone.
+This module imports neither pydantic nor jinja2: ``dsgen validate`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Component, Context
+
+KeyPath = tuple[Any, ...]
+# (path, message); a list of paths when the problem lies between several keys.
+ProfileFinding = tuple[KeyPath | list[KeyPath], str]
+# (document, JSON pointer, message)
+ManifestFinding = tuple[dict, str, str]
+GroupKind = tuple[str, str]
+
+
+class Rule:
+    """One rule: an id for ``--skip`` and the docs, a name, a one-line doc."""
+
+    def __init__(self, id: str, name: str, doc: str):
+        self.id, self.name, self.doc = id, name, doc
+        self.profile_check: Callable[[Context, Any], Iterator[ProfileFinding]] | None = None
+        self.manifest_check: Callable[[Overlay], Iterator[ManifestFinding]] | None = None
+
+    def on_profile(self, fn: Callable[[Context, Any], Iterator[ProfileFinding]]):
+        self.profile_check = fn
+        return fn
+
+    def on_manifest(self, fn: Callable[[Overlay], Iterator[ManifestFinding]]):
+        self.manifest_check = fn
+        return fn
+
+    @property
+    def checked(self) -> str:
+        """Where the rule runs: profile, manifest, both, or schema (the engine's own)."""
+        sides = [s for s, fn in (("profile", self.profile_check), ("manifest", self.manifest_check)) if fn]
+        return "+".join(sides) or "schema"
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id} {self.name})"
+
+
+# Rules the validation engine reports itself, per document (no check function).
+ENGINE_RULES = (
+    Rule("DSG001", "schema", "The document breaks its JSON schema (strict: unknown fields are errors)."),
+    Rule("DSG002", "no-schema", "No schema was found for the document's apiVersion and kind."),
+    Rule("DSG003", "cel", "A CEL rule of the CRD (x-kubernetes-validations) fails; the API server would reject the object."),
+    Rule("DSG004", "cel-skipped", "A CEL rule could not be evaluated here (transition rule, missing function); reported, never passed."),
+    Rule("DSG005", "top-level", "A custom resource has only apiVersion, kind, metadata and the fields its schema declares at the top (CRD schemas leave the top open, so a typo such as 'spc' passes them)."),
+    Rule("DSG006", "metadata", "A custom resource's metadata follows Kubernetes' ObjectMeta, strictly, with valid label and annotation keys and label values (CRD schemas say only 'object')."),
+)
+
+
+def registry(components: dict[str, Component] | None = None) -> dict[str, Rule]:
+    """Every rule by id: the engine's and each registered component's."""
+    if components is None:
+        from dsgen.components import COMPONENTS as components
+    found: dict[str, Rule] = {}
+    names: dict[str, str] = {}
+    for rule in (*ENGINE_RULES, *(r for c in components.values() for r in c.all_rules())):
+        if rule.id in found and found[rule.id] is not rule:
+            raise ValueError(f"two rules have the id {rule.id}")
+        if names.setdefault(rule.name, rule.id) != rule.id:
+            raise ValueError(f"two rules have the name {rule.name}")
+        found[rule.id] = rule
+    return dict(sorted(found.items()))
+
+
+def selected(skip: frozenset[str] | set[str], rules: dict[str, Rule]) -> Iterator[Rule]:
+    return (r for r in rules.values() if r.id not in skip and r.name not in skip)
+
+
+# ---------------------------------------------------------------- manifests
+
+
+def name_of(doc: dict) -> str:
+    return str((doc.get("metadata") or {}).get("name", ""))
+
+
+def namespace_of(doc: dict) -> str:
+    return str((doc.get("metadata") or {}).get("namespace", ""))
+
+
+def label_of(doc: dict, key: str) -> Any:
+    return ((doc.get("metadata") or {}).get("labels") or {}).get(key)
+
+
+def group_kind(doc: dict) -> GroupKind:
+    return str(doc.get("apiVersion", "")).rpartition("/")[0], str(doc.get("kind", ""))
+
+
+def get(doc: Any, *path: str) -> Any:
+    """``doc[path[0]][path[1]]...``, or None where any step is missing."""
+    for key in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def pointer(*path: Any) -> str:
+    """A JSON pointer (RFC 6901) to ``path``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """The built documents of one overlay and what the profile said about them."""
+
+    documents: list[dict]
+    operators: dict[str, str] = field(default_factory=dict)
+    external_secrets: frozenset[str] = frozenset()
+
+    def of(self, *kinds: GroupKind) -> Iterator[dict]:
+        """Documents of these API groups and kinds (any version)."""
+        return (d for d in self.documents if group_kind(d) in kinds)
+
+    def names(self, kind: GroupKind) -> set[tuple[str, str]]:
+        """(namespace, name) of every document of ``kind``."""
+        return {(namespace_of(d), name_of(d)) for d in self.of(kind)}
+
+
+def run_manifest(overlay: Overlay, skip: frozenset[str] | set[str] = frozenset(),
+                 rules: dict[str, Rule] | None = None) -> Iterator[tuple[Rule, dict, str, str]]:
+    """Every manifest check that is not skipped, on one overlay."""
+    for rule in selected(skip, rules if rules is not None else registry()):
+        if rule.manifest_check is not None:
+            for doc, path, message in rule.manifest_check(overlay):
+                yield rule, doc, path, message
+
+
+# ---------------------------------------------------------------- profiles
+
+
+@dataclass(frozen=True)
+class ProfileProblem:
+    rule: str
+    path: KeyPath | list[KeyPath]
+    message: str
+
+
+def run_profile(profile: Any, components: dict[str, Component] | None = None) -> list[ProfileProblem]:
+    """Every profile check of every enabled component, in registry order."""
+    from dsgen.components.base import Context
+
+    if components is None:
+        from dsgen.components import COMPONENTS as components
+    ctx = Context.of(profile)
+    problems = []
+    for component in components.values():
+        section = component.section(profile)
+        if section is None:
+            continue
+        for rule in component.rules_for(section):
+            if rule.profile_check is not None:
+                for path, message in rule.profile_check(ctx, section):
+                    problems.append(ProfileProblem(rule.id, path, message))
+    return problems
