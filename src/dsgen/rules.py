@@ -18,6 +18,7 @@ This module imports neither pydantic nor jinja2: ``dsgen validate`` stays fast.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:
@@ -68,10 +69,18 @@ ENGINE_RULES = (
 )
 
 
+_BUILT: tuple[tuple, dict[str, Rule]] | None = None
+
+
 def registry(components: dict[str, Component] | None = None) -> dict[str, Rule]:
-    """Every rule by id: the engine's and each registered component's."""
+    """Every rule by id: the engine's and each registered component's (built
+    again whenever the registered components change)."""
+    global _BUILT
     if components is None:
         from dsgen.components import COMPONENTS as components
+    key = tuple((name, id(component)) for name, component in components.items())
+    if _BUILT is not None and _BUILT[0] == key:
+        return _BUILT[1]
     found: dict[str, Rule] = {}
     names: dict[str, str] = {}
     for rule in (*ENGINE_RULES, *(r for c in components.values() for r in c.all_rules())):
@@ -80,7 +89,8 @@ def registry(components: dict[str, Component] | None = None) -> dict[str, Rule]:
         if names.setdefault(rule.name, rule.id) != rule.id:
             raise ValueError(f"two rules have the name {rule.name}")
         found[rule.id] = rule
-    return dict(sorted(found.items()))
+    _BUILT = (key, dict(sorted(found.items())))
+    return _BUILT[1]
 
 
 def selected(skip: frozenset[str] | set[str], rules: dict[str, Rule]) -> Iterator[Rule]:
@@ -128,9 +138,21 @@ class Overlay:
     operators: dict[str, str] = field(default_factory=dict)
     external_secrets: frozenset[str] = frozenset()
 
+    @cached_property
+    def kinds(self) -> list[GroupKind]:
+        """The (group, kind) of each document, in document order."""
+        return [group_kind(doc) for doc in self.documents]
+
+    @cached_property
+    def _by_kind(self) -> dict[GroupKind, list[dict]]:
+        index: dict[GroupKind, list[dict]] = {}
+        for kind, doc in zip(self.kinds, self.documents):
+            index.setdefault(kind, []).append(doc)
+        return index
+
     def of(self, *kinds: GroupKind) -> Iterator[dict]:
-        """Documents of these API groups and kinds (any version)."""
-        return (d for d in self.documents if group_kind(d) in kinds)
+        """Documents of these API groups and kinds (any version), kind by kind."""
+        return (doc for kind in kinds for doc in self._by_kind.get(kind, ()))
 
     def names(self, kind: GroupKind) -> set[tuple[str, str]]:
         """(namespace, name) of every document of ``kind``."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from dsgen.rules import KeyPath, ProfileFinding, Rule
+from dsgen.rules import GroupKind, KeyPath, ProfileFinding, Rule
 from dsgen.units import quantity_value
 
 MANAGED_BY = "dsgen"
@@ -98,7 +98,7 @@ class Backend:
     name: str
     plan: Plan
     rules: tuple[Rule, ...] = ()
-    secret_references: Callable[[dict], Iterable[tuple[str, str]]] | None = None
+    secret_references: Callable[[GroupKind, dict], Iterable[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,12 @@ class Component:
     backends: Mapping[str, Backend] = field(default_factory=dict)
     choose_backend: Callable[[Any], str] | None = None
     templates: str | None = None
-    # Which Secrets a document of this component's kinds reads, beyond
-    # secretKeyRef/secretRef (JSON pointer, name), and which ones its
-    # operator writes for it; the platform's secret-source rule asks every
-    # component.
-    secret_references: Callable[[dict], Iterable[tuple[str, str]]] | None = None
-    produced_secrets: Callable[[dict], Iterable[str]] | None = None
+    # Given a document's (group, kind) and the document: which Secrets it
+    # reads beyond secretKeyRef/secretRef (JSON pointer, name), and which
+    # ones its operator writes for it. The platform's secret-source rule
+    # asks every component.
+    secret_references: Callable[[GroupKind, dict], Iterable[tuple[str, str]]] | None = None
+    produced_secrets: Callable[[GroupKind, dict], Iterable[str]] | None = None
 
     def section(self, profile: Any) -> Any:
         if self.whole_profile:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
-from dsgen.rules import Overlay, Rule, get, group_kind, label_of, name_of, namespace_of, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, label_of, name_of, namespace_of, pointer
 from dsgen.units import version_tuple
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES
          KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
 
 
-def produced_secrets(doc: dict):
+def produced_secrets(kind: GroupKind, doc: dict):
     """The User Operator writes each KafkaUser's credentials into a Secret of its name."""
-    if group_kind(doc) == USER:
+    if kind == USER:
         yield name_of(doc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from dsgen.rules import Overlay, Rule, group_kind, get, name_of, namespace_of
+from dsgen.rules import Overlay, Rule, get, name_of, namespace_of
 
 # Kinds whose object is a Secret, or makes one of the name its spec says.
 SECRET = ("", "Secret")
@@ -32,21 +32,20 @@ SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource referen
 def _(overlay: Overlay):
     from dsgen.components import COMPONENTS  # the registry, asked when the rule runs
 
+    producers = [c.produced_secrets for c in COMPONENTS.values() if c.produced_secrets]
+    readers = [c.secret_references for c in COMPONENTS.values() if c.secret_references]
     produced: set[tuple[str, str]] = set()
-    for doc in overlay.documents:
-        kind, ns = group_kind(doc), namespace_of(doc)
+    for kind, doc in zip(overlay.kinds, overlay.documents):
+        ns = namespace_of(doc)
         if kind in (SECRET, SEALED_SECRET):
             produced.add((ns, name_of(doc)))
         elif kind == EXTERNAL_SECRET:
             produced.add((ns, get(doc, "spec", "target", "name") or name_of(doc)))
-        for component in COMPONENTS.values():
-            if component.produced_secrets:
-                produced.update((ns, name) for name in component.produced_secrets(doc))
-    for doc in overlay.documents:
-        references = list(_key_references(doc.get("spec"), "/spec"))
-        for component in COMPONENTS.values():
-            if component.secret_references:
-                references.extend(component.secret_references(doc))
+        for produces in producers:
+            produced.update((ns, name) for name in produces(kind, doc))
+    for kind, doc in zip(overlay.kinds, overlay.documents):
+        references = [ref for reads in readers for ref in reads(kind, doc)]
+        references += _key_references(doc.get("spec"), "/spec")
         for path, name in references:
             if (namespace_of(doc), name) not in produced and name not in overlay.external_secrets:
                 yield doc, path, (f"Secret {name!r} is neither produced by the tree nor listed in the "

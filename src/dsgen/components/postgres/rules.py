@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from dsgen.components.base import memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
-from dsgen.rules import Overlay, Rule, get, group_kind, name_of, namespace_of, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pointer
 from dsgen.units import postgres_bytes
 
 if TYPE_CHECKING:
@@ -236,8 +236,7 @@ _S3_CREDENTIALS = {
 }
 
 
-def secret_references(doc: dict):
-    kind = group_kind(doc)
+def secret_references(kind: GroupKind, doc: dict):
     for path in _SECRET_PATHS.get(kind, []):
         name = get(doc, *path)
         if isinstance(name, str) and name:
@@ -249,7 +248,7 @@ def secret_references(doc: dict):
                 yield pointer(*path, key, "name"), ref["name"]
 
 
-def produced_secrets(doc: dict):
+def produced_secrets(kind: GroupKind, doc: dict):
     """CloudNativePG writes <cluster>-app, -superuser, -ca, -server and -replication."""
-    if group_kind(doc) == CLUSTER:
+    if kind == CLUSTER:
         yield from (f"{name_of(doc)}-{suffix}" for suffix in cnpg.GENERATED_SECRET_SUFFIXES)

@@ -7,10 +7,10 @@ from dsgen.components.redis.rules import RULES
 BACKENDS = {"spotahome": spotahome.BACKEND}
 
 
-def _secret_references(doc: dict):
+def _secret_references(kind, doc: dict):
     for backend in BACKENDS.values():
         if backend.secret_references:
-            yield from backend.secret_references(doc)
+            yield from backend.secret_references(kind, doc)
 
 
 COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dsgen.operators import spotahome
-from dsgen.rules import Overlay, Rule, get, group_kind, name_of
+from dsgen.rules import GroupKind, Overlay, Rule, get, name_of
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -82,9 +82,9 @@ def _(ctx: Context, redis: Redis):
 RULES = (REDIS_NAME, REDIS_RUNTIME_CONFIG, SENTINEL_CONFIG)
 
 
-def secret_references(doc: dict):
+def secret_references(kind: GroupKind, doc: dict):
     """A RedisFailover's auth names its Secret in spec.auth.secretPath."""
-    if group_kind(doc) == REDIS_FAILOVER:
+    if kind == REDIS_FAILOVER:
         name = get(doc, "spec", "auth", "secretPath")
         if isinstance(name, str) and name:
             yield "/spec/auth/secretPath", name

@@ -1,0 +1,25 @@
+"""Builders for kinds every service needs, fed plain values.
+
+Each kit returns a :class:`~dsgen.components.base.Part` whose body is the
+document without metadata; the renderer stamps the name, namespace and
+labels like any other part. A component adds, say, its NetworkPolicy in a
+few lines of its plan::
+
+    yield kits.network_policy(Owner("postgresql", pg.name), f"{pg.name}-ingress",
+                              select={"cnpg.io/cluster": pg.name},
+                              ingress=[Allow([Peer(namespace="ecotrack")], [5432])])
+
+Kits know nothing of profiles or of other kits; what they build is checked
+against the Kubernetes and CRD schemas by their tests.
+"""
+
+from dsgen.kits.base import Owner
+from dsgen.kits.cronjob import SecretEnv, cron_job
+from dsgen.kits.externalsecret import RemoteRef, external_secret
+from dsgen.kits.monitoring import Alert, pod_monitor, prometheus_rule
+from dsgen.kits.networkpolicy import Allow, Peer, network_policy
+
+__all__ = [
+    "Alert", "Allow", "Owner", "Peer", "RemoteRef", "SecretEnv", "cron_job", "external_secret",
+    "network_policy", "pod_monitor", "prometheus_rule",
+]

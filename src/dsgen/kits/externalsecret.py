@@ -1,0 +1,47 @@
+"""ExternalSecret (external-secrets.io/v1): a Secret filled from a secret store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from dsgen.components.base import Part
+from dsgen.kits.base import Owner
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """Where a value lives in the store: the secret's path and, optionally, one property."""
+
+    key: str
+    property: str | None = None
+
+    def render(self) -> dict[str, str]:
+        out = {"key": self.key}
+        if self.property:
+            out["property"] = self.property
+        return out
+
+
+def external_secret(owner: Owner, name: str, *, store: str, data: Mapping[str, RemoteRef],
+                    store_kind: str = "SecretStore", target: str | None = None,
+                    refresh: str = "1h", secret_type: str | None = None,
+                    creation: str = "Owner") -> Part:
+    """A Secret ``target`` (default ``name``) whose keys come from ``data``.
+
+    ``secret_type`` sets the Secret's type (e.g. ``kubernetes.io/basic-auth``,
+    which CloudNativePG expects for role passwords).
+    """
+    if not data:
+        raise ValueError(f"ExternalSecret {name}: give at least one key")
+    target_spec: dict[str, Any] = {"name": target or name, "creationPolicy": creation}
+    if secret_type:
+        target_spec["template"] = {"type": secret_type}
+    spec = {
+        "refreshInterval": refresh,
+        "secretStoreRef": {"name": store, "kind": store_kind},
+        "target": target_spec,
+        "data": [{"secretKey": key, "remoteRef": ref.render()} for key, ref in data.items()],
+    }
+    return owner.part(name, "secret", {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
+                                       "spec": spec})

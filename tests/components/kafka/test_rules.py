@@ -1,0 +1,56 @@
+"""Kafka profile rules, through the components' one harness: each case
+asserts the rule id, the exact key and the whole message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.components.harness import findings
+
+CASES = [
+    ({"kafka": {"config": {"ssl.cipher.suites": "x", "ssl.keystore.type": "PKCS12"}}},
+     [("DSG203", ("kafka", "config", "ssl.keystore.type"), "Strimzi manages options starting with 'ssl.' and ignores this one")]),
+    ({"kafka": {"config": {"inter.broker.protocol.version": "3.6"}}},
+     [("DSG307", ("kafka", "config", "inter.broker.protocol.version"), "is a ZooKeeper-mode setting: KRaft clusters set kafka.metadataVersion instead")]),
+    ({"kafka": {"version": "3.9.0"}},
+     [("DSG307", ("kafka", "version"), "Kafka 3.9.0 is older than Strimzi 0.49.1 runs (4.0 or newer)")]),
+    ({"kafka": {"config": {"transaction.state.log.min.isr": 4}}},
+     [("DSG308", ("kafka", "config", "transaction.state.log.min.isr"), "4 is more than transaction.state.log.replication.factor 3")]),
+    ({"kafka": {"users": {"ecotrack-producer": {"acls": [{"resource": {"type": "topic", "name": "nope"}, "operations": ["Read"]}]}}}},
+     [("DSG104", ("kafka", "users", "ecotrack-producer", "acls", 0, "resource", "name"), "names topic 'nope', which no KafkaTopic defines; use patternType: prefix for a family of topics")]),
+    ({"kafka": {"users": {"ecotrack-producer": {"acls": [{"resource": {"type": "topic", "name": "audit-", "patternType": "prefix"}, "operations": ["Read"]}]}}}},
+     [("DSG104", ("kafka", "users", "ecotrack-producer", "acls", 0, "resource", "name"), "prefix 'audit-' matches no KafkaTopic")]),
+    ({"kafka": {"listeners": [{"name": "plain", "port": 9092}, {"name": "plain", "port": 9092}]}},
+     [("DSG309", ("kafka", "listeners", 1, "name"), "listener name 'plain' is used twice"),
+      ("DSG309", ("kafka", "listeners", 1, "port"), "port 9092 is used twice")]),
+    ({"kafka": {"topics": {"user-events": {"config": {"min.insync.replicas": 4}}}}},
+     [("DSG308", ("kafka", "topics", "user-events", "config", "min.insync.replicas"), "min.insync.replicas 4 is more than the topic's 3 replicas")]),
+    ({"kafka": {"brokers": {"storage": {"size": None}}}},
+     [("DSG310", ("kafka", "brokers", "storage", "size"), "persistent-claim storage needs a size")]),
+]
+
+
+@pytest.mark.parametrize("change,expected", CASES)
+def test_rule(change, expected):
+    assert findings(change) == expected
+
+
+def test_rules_between_keys_name_every_key_involved():
+    [(rule, paths, message)] = findings({"kafka": {"config": {"min.insync.replicas": 3}}})
+    assert rule == "DSG308"
+    assert paths == [("kafka", "config", "min.insync.replicas"), ("kafka", "config", "default.replication.factor")]
+    assert message == "3 must be below default.replication.factor 3, or one broker down stops all writes"
+    [(_, paths, message)] = findings({"kafka": {"brokers": {"replicas": 2}}})[:1]
+    assert ("kafka", "brokers", "replicas") in paths
+
+
+def test_zookeeper_on_old_strimzi_is_allowed_only_with_its_section():
+    change = {"kafka": {"mode": "zookeeper", "version": "3.6.0"}}
+    assert findings(change, {"strimzi": "0.41.0"}) == [
+        ("DSG307", ("kafka", "mode"), "ZooKeeper mode needs a kafka.zookeeper section")]
+
+
+def test_zookeeper_on_current_strimzi_names_the_twin_rule():
+    change = {"kafka": {"mode": "zookeeper", "version": "3.6.0", "zookeeper": {"storage": {"size": "1Gi"}}}}
+    assert ("DSG205", ("kafka", "mode"),
+            "Strimzi 0.49.1 has no ZooKeeper support (removed in 0.46); use KRaft (mode: kraft)") in findings(change)

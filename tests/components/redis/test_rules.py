@@ -1,0 +1,26 @@
+"""Redis profile rules, through the components' one harness: each case
+asserts the rule id, the exact key and the whole message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.components.harness import findings
+
+CASES = [
+    ({"redis": {"redis": {"config": {"requirepass": "x"}}}},
+     [("DSG206", ("redis", "redis", "config", "requirepass"), "is managed by the redis-operator and cannot be set")]),
+    ({"redis": {"sentinel": {"replicas": 2}}},
+     [("DSG306", ("redis", "sentinel", "replicas"), "2 sentinels cannot elect a new master safely; use at least 3")]),
+    ({"redis": {"name": "r" * 49}},
+     [("DSG204", ("redis", "name"), "is 49 characters; the redis-operator allows at most 48")]),
+    ({"redis": {"sentinel": {"config": {"sentinel-announce-ip": "1.2.3.4"}}}},
+     [("DSG304", ("redis", "sentinel", "config", "sentinel-announce-ip"), "is not a sentinel setting the redis-operator can apply; use one of auth-pass, auth-user, client-reconfig-script, down-after-milliseconds, failover-timeout, notification-script, parallel-syncs, quorum")]),
+    ({"redis": {"redis": {"config": {"maxmemory": "600mb"}}}},
+     [("DSG305", ("redis", "redis", "config", "maxmemory"), "600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys")]),
+]
+
+
+@pytest.mark.parametrize("change,expected", CASES)
+def test_rule(change, expected):
+    assert findings(change) == expected
