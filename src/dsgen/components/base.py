@@ -176,6 +176,20 @@ def memory_limit(resources: Any) -> int | None:
     return None
 
 
+def below_memory_limit(text: str, parse: Callable[[str], int], resources: Any, path: KeyPath,
+                       consequence: str) -> Iterator[ProfileFinding]:
+    """A server's memory setting, in its own units, parses and stays below the
+    container's memory limit (when ``resources`` sets one)."""
+    try:
+        size = parse(text)
+    except ValueError as exc:
+        yield path, str(exc)
+        return
+    limit = memory_limit(resources)
+    if limit is not None and size >= limit:
+        yield path, f"{text} is not below the memory limit {resources.limits.memory}; {consequence}"
+
+
 def requests_within_limits(resources: Any, path: KeyPath) -> Iterator[ProfileFinding]:
     if not resources or not resources.requests or not resources.limits:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dsgen.components.base import memory_limit, requests_within_limits
+from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pointer
 from dsgen.units import postgres_bytes
@@ -120,21 +120,11 @@ POSTGRES_MEMORY = Rule("DSG301", "postgres-memory", "PostgreSQL's requests are n
 @POSTGRES_MEMORY.on_profile
 def _(ctx: Context, pg: Postgres):
     yield from requests_within_limits(pg.resources, ("postgres", "resources"))
-    limit = memory_limit(pg.resources)
-    for name, default_unit in (("shared_buffers", 8192), ("effective_cache_size", 8192)):
-        if name not in pg.parameters:
-            continue
-        path = ("postgres", "parameters", name)
-        try:
-            size = postgres_bytes(pg.parameters[name], default_unit)
-        except ValueError as exc:
-            yield path, str(exc)
-            continue
-        if name == "shared_buffers" and limit is not None and size >= limit:
-            yield path, (
-                f"{pg.parameters[name]} is not below the memory limit "
-                f"{pg.resources.limits.memory}; PostgreSQL would be killed for running out of memory"
-            )
+    for name, limited in (("shared_buffers", pg.resources), ("effective_cache_size", None)):
+        if name in pg.parameters:
+            yield from below_memory_limit(
+                pg.parameters[name], lambda text: postgres_bytes(text, 8192), limited,
+                ("postgres", "parameters", name), "PostgreSQL would be killed for running out of memory")
 
 
 POSTGRES_BACKUP = Rule("DSG302", "postgres-backup", "Backups have S3 credentials or an IAM role (not both), and the Barman Cloud plugin only on CloudNativePG 1.25+.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dsgen.components.base import memory_limit, requests_within_limits
+from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.rules import Rule
 from dsgen.units import redis_bytes
 
@@ -19,20 +19,10 @@ REDIS_MEMORY = Rule("DSG305", "redis-memory", "Redis and sentinel requests are n
 def _(ctx: Context, redis: Redis):
     yield from requests_within_limits(redis.redis.resources, ("redis", "redis", "resources"))
     yield from requests_within_limits(redis.sentinel.resources, ("redis", "sentinel", "resources"))
-    if "maxmemory" not in redis.redis.config:
-        return
-    path = ("redis", "redis", "config", "maxmemory")
-    try:
-        maxmemory = redis_bytes(redis.redis.config["maxmemory"])
-    except ValueError as exc:
-        yield path, str(exc)
-        return
-    limit = memory_limit(redis.redis.resources)
-    if limit is not None and maxmemory >= limit:
-        yield path, (
-            f"{redis.redis.config['maxmemory']} is not below the memory limit "
-            f"{redis.redis.resources.limits.memory}; Redis would be killed before evicting keys"
-        )
+    if "maxmemory" in redis.redis.config:
+        yield from below_memory_limit(
+            redis.redis.config["maxmemory"], redis_bytes, redis.redis.resources,
+            ("redis", "redis", "config", "maxmemory"), "Redis would be killed before evicting keys")
 
 
 SENTINEL_QUORUM = Rule("DSG306", "sentinel-quorum", "A Redis with replicas has at least 3 sentinels, so that a majority can elect a new master.")
