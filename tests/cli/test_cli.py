@@ -263,6 +263,12 @@ def test_validate_unknown_overlay(rendered, cli):
                           "run `dsgen render --env qa`\n")
 
 
+def test_validate_a_tree_without_overlays(cli, tmp_path):
+    (tmp_path / "out").mkdir()
+    result = cli("validate", "--all", "--out", str(tmp_path / "out"))
+    assert (result.code, result.err) == (2, f"{tmp_path / 'out'}: no overlays to validate; run `dsgen render --all`\n")
+
+
 def test_validate_names_the_file_with_a_duplicate_key(rendered, cli):
     _, out = rendered
     cluster = out / "base" / "postgres" / "cluster-postgres-cluster.yaml"

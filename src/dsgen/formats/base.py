@@ -44,6 +44,9 @@ class Format(Protocol):
     def environments(self, out: Path) -> list[str]:
         """The environments a tree on disk holds."""
 
+    def location(self, out: Path, env: str) -> Path:
+        """Where environment ``env`` of the tree lives (it may not exist yet), for messages."""
+
     def sources(self, out: Path, envs: list[str]) -> list[Path]:
         """The files that build these environments (each read and checked before building)."""
 

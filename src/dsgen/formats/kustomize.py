@@ -112,12 +112,15 @@ class Kustomize:
         folder = out / "overlays"
         return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
+    def location(self, out: Path, env: str) -> Path:
+        return out / "overlays" / env
+
     def sources(self, out: Path, envs: list[str]) -> list[Path]:
         folders = [out / "base", *(out / "overlays" / env for env in envs)]
         return [path for folder in folders for path in sorted(folder.rglob("*.yaml"))]
 
     def build(self, out: Path, env: str) -> str:
-        return build(out / "overlays" / env)
+        return build(self.location(out, env))
 
     def files_of(self, out: Path, env: str) -> dict[tuple[str, str], str]:
         """Where each resource of an overlay is written: ``<kind>-<name>.yaml`` in the

@@ -57,19 +57,19 @@ def default_locations(config: Path = PROJECT_CONFIG) -> list[str]:
 
 
 def overlays(out: Path, env: str | None, all_envs: bool, tree_format: formats.Format) -> list[str]:
-    folder = out / "overlays"
     if not out.is_dir():
         raise UsageError(f"{out}: no rendered tree here; run `dsgen render` first")
     present = tree_format.environments(out)
     if all_envs:
         if not present:
-            raise UsageError(f"{folder}: no overlays to validate; run `dsgen render --all`")
+            raise UsageError(f"{out}: no overlays to validate; run `dsgen render --all`")
         return present
     if env is None:
         raise UsageError("say which overlay: --env NAME or --all")
     if env not in present:
         listing = ", ".join(present) or "none"
-        raise UsageError(f"{folder / env}: no such overlay (rendered: {listing}); run `dsgen render --env {env}`")
+        raise UsageError(f"{tree_format.location(out, env)}: no such overlay (rendered: {listing}); "
+                         f"run `dsgen render --env {env}`")
     return [env]
 
 
@@ -122,7 +122,7 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         if key not in stores:
             stores[key] = SchemaStore(chosen, version)
         store = stores[key]
-        source = str(out / "overlays" / name)
+        source = str(tree_format.location(out, name))
         documents = yamlio.load_documents(text, source)
         overlay = Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
         files = tree_format.files_of(out, name)
