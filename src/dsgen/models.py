@@ -23,7 +23,7 @@ class Operators(Strict):
     """The operator releases the cluster runs; they choose API versions and rules."""
 
     cloudnativepg: Version = "1.29.0"
-    redisOperator: Version = "1.3.0"
+    redisOperator: Version = "1.2.4"
     strimzi: Version = "0.49.1"
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsgen import formats, output
-from dsgen.errors import UsageError
+from dsgen import formats, output, rules
+from dsgen.errors import ProfileError, UsageError
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
 from dsgen.render import Renderer
@@ -25,7 +25,7 @@ class RenderResult:
 def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) -> Rendered:
     """Load and render one environment (or ``base``) to resources."""
     loaded = store.load(env)
-    return Rendered(loaded, (renderer or Renderer()).render(loaded.profile))
+    return Rendered(loaded, (renderer or Renderer()).render(loaded.profile, loaded.env))
 
 
 def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_envs: bool,
@@ -63,9 +63,25 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     renderer = Renderer()
     base = render_env(store, BASE, renderer)
     rendered = [render_env(store, name, renderer) for name in envs]
+    check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
     return RenderResult(envs, dict(sorted(files.items())), format_name)
+
+
+def check_across_environments(store: ProfileStore, rendered: list[LoadedProfile]) -> None:
+    """Rules between environments (two sharing one backup archive, ...), over the
+    rendered ones and every other environment whose profile loads."""
+    loaded = {r.env: r for r in rendered}
+    for name in store.environments():
+        if name not in loaded:
+            try:
+                loaded[name] = store.load(name)
+            except ProfileError:
+                continue  # reported when that environment is rendered
+    found = rules.run_environments([(env, r.profile) for env, r in sorted(loaded.items())])
+    if found:
+        raise ProfileError([store.locate(env, p.path, p.message, p.rule) for env, p in found])
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,13 @@ class ProfileStore:
                 f"{self._show('base.yaml')}: missing; it is rendered as out/base, the tree's base"
             )
         merged = self._merged(f"{env}.yaml", ())
-        return LoadedProfile(env, _validate(merged), tuple(merged.files),
+        return LoadedProfile(env, _validate(merged, env), tuple(merged.files),
                              self.folder.resolve().name)
+
+    def locate(self, env: str, path: tuple | list, message: str, rule: str = "") -> Problem:
+        """A problem at the key ``path`` of a profile that loaded."""
+        merged = self._merged(f"{env}.yaml", ())
+        return _locate(merged, merged.files[-1], path, message, rule)
 
     def _merged(self, filename: str, chain: tuple[str, ...]) -> _Merged:
         if filename in self._cache:
@@ -175,14 +180,14 @@ def _deep_merge(parent: dict, child: dict) -> dict:
 # ---------------------------------------------------------------- validation
 
 
-def _validate(merged: _Merged) -> Profile:
+def _validate(merged: _Merged, env: str) -> Profile:
     env_file = merged.files[-1]
     try:
         profile = Profile.model_validate(merged.data)
     except ValidationError as exc:
         problems = _dedupe(_problem(merged, env_file, err) for err in exc.errors())
         raise ProfileError(problems) from None
-    problems = rules.run_profile(profile)
+    problems = rules.run_profile(profile, environment=env)
     if problems:
         raise ProfileError(_dedupe(_locate(merged, env_file, p.path, p.message, p.rule) for p in problems))
     return profile

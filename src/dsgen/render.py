@@ -140,8 +140,9 @@ class Renderer:
         api_version, kind = body.pop("apiVersion"), body.pop("kind")
         return _prune({"apiVersion": api_version, "kind": kind, "metadata": metadata, **body})
 
-    def render(self, profile: Any) -> list[Resource]:
-        ctx = Context.of(profile)
+    def render(self, profile: Any, environment: str = "base") -> list[Resource]:
+        """The resources of one environment (or of ``base``, the tree's base)."""
+        ctx = Context.of(profile, environment)
         resources: list[Resource] = []
         for component in self.components.values():
             section = component.section(profile)

@@ -39,6 +39,7 @@ class Rule:
         self.id, self.name, self.doc = id, name, doc
         self.profile_check: Callable[[Context, Any], Iterator[ProfileFinding]] | None = None
         self.manifest_check: Callable[[Overlay], Iterator[ManifestFinding]] | None = None
+        self.environments_check: Callable[[list[tuple[Context, Any]]], Iterator[tuple[str, ProfileFinding]]] | None = None
 
     def on_profile(self, fn: Callable[[Context, Any], Iterator[ProfileFinding]]):
         self.profile_check = fn
@@ -48,10 +49,17 @@ class Rule:
         self.manifest_check = fn
         return fn
 
+    def on_environments(self, fn: Callable[[list[tuple[Context, Any]]], Iterator[tuple[str, ProfileFinding]]]):
+        """A check across environments: given (ctx, section) of each, yields
+        (environment, (path, message)) for each environment at fault."""
+        self.environments_check = fn
+        return fn
+
     @property
     def checked(self) -> str:
         """Where the rule runs: profile, manifest, both, or schema (the engine's own)."""
-        sides = [s for s, fn in (("profile", self.profile_check), ("manifest", self.manifest_check)) if fn]
+        sides = [s for s, fn in (("profile", self.profile_check or self.environments_check),
+                                 ("manifest", self.manifest_check)) if fn]
         return "+".join(sides) or "schema"
 
     def __repr__(self) -> str:
@@ -178,13 +186,14 @@ class ProfileProblem:
     message: str
 
 
-def run_profile(profile: Any, components: dict[str, Component] | None = None) -> list[ProfileProblem]:
+def run_profile(profile: Any, components: dict[str, Component] | None = None,
+                environment: str = "base") -> list[ProfileProblem]:
     """Every profile check of every enabled component, in registry order."""
     from dsgen.components.base import Context
 
     if components is None:
         from dsgen.components import COMPONENTS as components
-    ctx = Context.of(profile)
+    ctx = Context.of(profile, environment)
     problems = []
     for component in components.values():
         section = component.section(profile)
@@ -194,4 +203,22 @@ def run_profile(profile: Any, components: dict[str, Component] | None = None) ->
             if rule.profile_check is not None:
                 for path, message in rule.profile_check(ctx, section):
                     problems.append(ProfileProblem(rule.id, path, message))
+    return problems
+
+
+def run_environments(profiles: list[tuple[str, Any]],
+                     components: dict[str, Component] | None = None) -> list[tuple[str, ProfileProblem]]:
+    """Every check across environments, given (environment, profile) of each."""
+    from dsgen.components.base import Context
+
+    if components is None:
+        from dsgen.components import COMPONENTS as components
+    problems = []
+    for component in components.values():
+        sections = [(Context.of(profile, env), component.section(profile)) for env, profile in profiles]
+        sections = [(ctx, section) for ctx, section in sections if section is not None]
+        for rule in component.all_rules():
+            if rule.environments_check is not None and sections:
+                for env, (path, message) in rule.environments_check(sections):
+                    problems.append((env, ProfileProblem(rule.id, path, message)))
     return problems

@@ -121,7 +121,9 @@ _CRON_FIELDS = (
     ("day of month", 1, 31, {}),
     ("month", 1, 12, {m: i + 1 for i, m in enumerate(
         "jan feb mar apr may jun jul aug sep oct nov dec".split())}),
-    ("day of week", 0, 7, {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}),
+    # 0-6: the cron parsers of CloudNativePG (robfig/cron v1.2.0) and of
+    # Kubernetes CronJobs (robfig/cron v3) refuse 7 for Sunday (spec.go, dow bounds).
+    ("day of week", 0, 6, {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())}),
 )
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
@@ -151,6 +153,9 @@ def _cron_part(part: str, name: str, low: int, high: int, names: dict, expressio
         if not token.isdigit():
             raise ValueError(f"{expression!r}: {token!r} is not a valid {name}")
         value = int(token)
+        if name == "day of week" and value == 7:
+            raise ValueError(f"{expression!r}: day of week 7 is refused by the schedulers that run it "
+                             "(0-6); write 0 or sun for Sunday")
         if not low <= value <= high:
             raise ValueError(f"{expression!r}: {name} {value} is outside {low}-{high}")
         return value

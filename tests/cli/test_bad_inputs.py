@@ -50,7 +50,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
     # --- unknown keys at each level
     ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; expected one of: extends, platform, namespace, kubernetesVersion, operators, externalSecrets, postgres, redis, kafka"),
     ("unknown-operators", "extends: base\noperators:\n  strimzy: '0.49.1'\n", f"{P}:3:3: operators.strimzy: unknown key; expected one of: cloudnativepg, redisOperator, strimzi"),
-    ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, resources, backup, poolers"),
+    ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, walStorage, enablePDB, resources, backup, poolers"),
     ("unknown-bootstrap", "extends: base\npostgres:\n  bootstrap:\n    db: x\n", f"{P}:4:5: postgres.bootstrap.db: unknown key; expected one of: database, owner, secret, encoding, locale"),
     ("unknown-pooler", "extends: base\npostgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      mode: session\n", f"{P}:5:7: postgres.poolers.postgres-cluster-pooler-rw.mode: unknown key; expected one of: type, instances, poolMode, parameters, resources"),
     ("unknown-resources", "extends: base\npostgres:\n  resources:\n    limit: {cpu: 1}\n", f"{P}:4:5: postgres.resources.limit: unknown key; expected one of: requests, limits"),

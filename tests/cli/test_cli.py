@@ -112,7 +112,7 @@ BAD_PROFILES = [
     ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
      "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197 [DSG303]"),
     ("postgres:\n  bogus: 1\n",
-     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, resources, backup, poolers"),
+     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, walStorage, enablePDB, resources, backup, poolers"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
     ("postgres:\n\tinstances: 3\n", "{f}:3:1: tabs are not allowed in YAML indentation; use spaces"),
 ]
@@ -223,7 +223,7 @@ def test_validate_valid_tree(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "--summary")
     assert result.code == 0, result.out + result.err
-    assert result.out == ("Summary: 43 resources found in 3 overlays - Valid: 43, Invalid: 0, "
+    assert result.out == ("Summary: 49 resources found in 3 overlays - Valid: 49, Invalid: 0, "
                           "Errors: 0, Skipped: 0\n")
 
 
@@ -241,11 +241,11 @@ def test_validate_json_and_junit(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "json", "--summary")
     data = json.loads(result.out)
-    assert data["summary"] == {"valid": 14, "invalid": 0, "errors": 0, "skipped": 0}
+    assert data["summary"] == {"valid": 16, "invalid": 0, "errors": 0, "skipped": 0}
     assert {r["status"] for r in data["resources"]} == {"statusValid"}
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "junit")
     suite = ET.fromstring(result.out)
-    assert suite.get("tests") == "14" and suite.get("failures") == "0"
+    assert suite.get("tests") == "16" and suite.get("failures") == "0"
 
 
 def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli, kubectl, tmp_path):
@@ -290,10 +290,10 @@ def test_rules_lists_every_rule_once(cli):
 def test_render_says_what_changed(rendered, cli):
     profiles, out = rendered
     again = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
-    assert again.out == f"rendered 44 files into {out} for dev, prod, staging: no file changed\n"
+    assert again.out == f"rendered 49 files into {out} for dev, prod, staging: no file changed\n"
     (profiles / "staging.yaml").unlink()
     text = (profiles / "dev.yaml").read_text().replace("  instances: 1\n", "  instances: 2\n", 1)
     (profiles / "dev.yaml").write_text(text)
     result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
-    # dev's Cluster patch and the tree's marker change; staging's 8 files go
-    assert result.out == f"rendered 36 files into {out} for dev, prod: 0 added, 2 changed, 8 removed\n"
+    # dev's Cluster patch and the tree's marker change; staging's 9 files go
+    assert result.out == f"rendered 40 files into {out} for dev, prod: 0 added, 2 changed, 9 removed\n"

@@ -106,16 +106,21 @@ def test_redis_failover(prod):
     assert set(sentinel["customConfig"]) == {
         "down-after-milliseconds 5000", "failover-timeout 10000", "parallel-syncs 1"}
     expected = {
-        "maxmemory 400mb", "maxmemory-policy allkeys-lru", "save 900 1 300 10 60 10000",
-        "appendonly yes", "appendfsync everysec", "hash-max-ziplist-entries 512",
+        "hash-max-ziplist-entries 512",
         "hash-max-ziplist-value 64", "list-max-ziplist-size -2", "list-compress-depth 0",
         "set-max-intset-entries 512", "zset-max-ziplist-entries 128",
         "zset-max-ziplist-value 64", "tcp-keepalive 300", "timeout 0", "maxclients 10000",
     }
     assert set(redis["customConfig"]) == expected
-    # Redis refuses CONFIG SET tcp-backlog: it is a server argument instead.
-    assert not any(c.startswith("tcp-backlog") for c in redis["customConfig"])
-    assert redis["command"] == ["redis-server", "/redis/redis.conf", "--tcp-backlog", "511"]
+    # The operator CONFIG SETs customConfig only after a pod starts, and Redis
+    # refuses CONFIG SET tcp-backlog: what a starting server must already know
+    # is on its command line, after the operator's config file.
+    assert redis["command"] == [
+        "redis-server", "/redis/redis.conf", "--maxmemory", "400mb", "--maxmemory-policy", "allkeys-lru",
+        "--save", "900", "1", "--save", "300", "10", "--save", "60", "10000", "--appendonly", "yes",
+        "--appendfsync", "everysec", "--tcp-backlog", "511"]
+    # Only part-of reaches the objects the operator creates.
+    assert spec["labelWhitelist"] == ["^app\\.kubernetes\\.io/part-of$"]
     pvc = redis["storage"]["persistentVolumeClaim"]
     assert pvc["metadata"]["name"] == "redis-storage"
     assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
@@ -194,7 +199,16 @@ def test_users(request, tree):
     secrets = {"ecotrack-producer": "kafka-producer-credentials",
                "ecotrack-consumer": "kafka-consumer-credentials",
                "ecotrack-admin": "kafka-admin-credentials"}
-    assert set(users) == set(secrets)
+    # The design's three users, and a producer for each service that publishes
+    # the topics only the super user could write: Write on exactly its topic.
+    assert set(users) == set(secrets) | {"ecotrack-payment-producer", "ecotrack-notification-producer"}
+    for name, topic in (("ecotrack-payment-producer", "payment-events"),
+                        ("ecotrack-notification-producer", "notification-events")):
+        spec = users[name]["spec"]
+        assert "password" not in spec["authentication"]  # the User Operator generates it
+        assert spec["authorization"]["acls"] == [
+            {"resource": {"type": "topic", "name": topic, "patternType": "literal"},
+             "operations": ["Write", "Describe"], "type": "allow"}]
     for name, secret in secrets.items():
         user = users[name]
         assert user["metadata"]["labels"]["strimzi.io/cluster"] == "kafka-cluster"
@@ -218,7 +232,8 @@ def test_postgres_backups_to_s3(prod):
     store = prod[("ObjectStore", "postgres-cluster-s3")]["spec"]
     assert store["retentionPolicy"] == "30d"
     conf = store["configuration"]
-    assert conf["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster"
+    # Each environment archives into a folder of its own.
+    assert conf["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster/prod"
     assert conf["endpointURL"] == "https://s3.us-east-1.amazonaws.com"
     assert conf["wal"] == {"compression": "gzip", "encryption": "AES256"}
     assert conf["data"] == {"compression": "gzip", "encryption": "AES256", "immediateCheckpoint": True}

@@ -108,6 +108,7 @@ kafka:
   topics:
     payment-events: null
   users:
+    ecotrack-payment-producer: null                 # its topic is gone
     ecotrack-consumer:
       acls:
         - resource: {type: topic, name: user-events}
@@ -160,5 +161,5 @@ def test_backup_method_follows_the_pinned_cloudnativepg(tmp_path, profiles_copy)
     cluster = docs[("Cluster", "postgres-cluster")]["spec"]
     assert "plugins" not in cluster
     assert cluster["backup"]["retentionPolicy"] == "30d"
-    assert cluster["backup"]["barmanObjectStore"]["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster"
+    assert cluster["backup"]["barmanObjectStore"]["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster/lab"
     assert docs[("ScheduledBackup", "postgres-backup")]["spec"]["method"] == "barmanObjectStore"

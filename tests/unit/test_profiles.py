@@ -11,7 +11,7 @@ from tests.conftest import PROFILES
 MINIMAL = """\
 namespace: data
 postgres:
-  storage: {size: 1Gi}
+  storage: {size: 10Gi}
 """
 
 
@@ -47,7 +47,7 @@ def test_extends_merges_maps_replaces_lists_and_null_removes(tmp_path):
     profile = s.load("dev").profile
     assert profile.postgres.parameters == {"max_connections": "50"}
     assert [listener.name for listener in profile.kafka.listeners] == ["plain"]
-    assert profile.postgres.storage.size == "1Gi"
+    assert profile.postgres.storage.size == "10Gi"
 
 
 def test_extends_cycle(tmp_path):

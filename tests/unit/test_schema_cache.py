@@ -67,4 +67,4 @@ def test_validate_offline_from_the_synced_cache(crds, kubectl, cli, tmp_path):
     out = tmp_path / "out"
     assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
     result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)  # no dsgen.yaml
-    assert (result.code, result.out) == (0, "Summary: 8 resources found in 1 overlays - Valid: 8, Invalid: 0, Errors: 0, Skipped: 0\n")
+    assert (result.code, result.out) == (0, "Summary: 10 resources found in 1 overlays - Valid: 10, Invalid: 0, Errors: 0, Skipped: 0\n")

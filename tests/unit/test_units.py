@@ -93,3 +93,12 @@ def test_versions():
     assert units.version_tuple("v1.34") == (1, 34, 0)
     with pytest.raises(ValueError):
         units.version_tuple("latest")
+
+
+def test_cron_day_of_week_seven_is_refused_with_the_fix():
+    with pytest.raises(ValueError) as info:
+        units.cron("0 2 * * 7")
+    assert str(info.value) == ("'0 2 * * 7': day of week 7 is refused by the schedulers that run it (0-6); "
+                               "write 0 or sun for Sunday")
+    assert units.cron("0 2 * * 0") == "0 2 * * 0"
+    assert units.cron("0 2 * * sun") == "0 2 * * sun"

@@ -32,15 +32,17 @@ class Context:
     kubernetes_version: str
     operators: Mapping[str, str]  # pinned operator releases by profile key
     external_secrets: tuple[str, ...] = ()
+    environment: str = "base"  # the profile's name: an environment, or base
 
     @classmethod
-    def of(cls, profile: Any) -> "Context":
+    def of(cls, profile: Any, environment: str = "base") -> "Context":
         return cls(
             platform=profile.platform,
             namespace=profile.namespace,
             kubernetes_version=profile.kubernetesVersion,
             operators=profile.operators.model_dump(),
             external_secrets=tuple(profile.externalSecrets),
+            environment=environment,
         )
 
 

@@ -1,8 +1,39 @@
-"""The spotahome redis-operator (databases.spotahome.com/v1 RedisFailover)."""
+"""The spotahome redis-operator (databases.spotahome.com/v1 RedisFailover).
+
+Sources: github.com/spotahome/redis-operator at v1.2.4 (the last release;
+1.3.0-rc1 the last pre-release).
+"""
 
 from __future__ import annotations
 
+# The releases dsgen supports; 1.2.4 is the last release of the operator.
+SUPPORTED = ("1.2.0", "1.2.4")
+
 MAX_NAME = 48
+
+# The operator's own redis.conf (operator/redisfailover/service/generator.go,
+# redisConfigTemplate): "port", "tcp-keepalive 60", "save 900 1", "save 300
+# 10"; no appendonly, no maxmemory. It applies customConfig afterwards with
+# CONFIG SET (service/redis/client.go SetCustomRedisConfig, called from
+# operator/redisfailover/checker.go applyRedisCustomConfig), and never writes
+# it into redis.conf: a pod (re)starts with the template's settings until the
+# next reconcile. Settings that decide what a starting server does with its
+# data therefore go on the redis-server command line.
+DECIDES_STARTUP = frozenset({"appendonly", "appendfsync", "save", "maxmemory", "maxmemory-policy",
+                             "appendfilename", "dbfilename"})
+
+# The operator copies every label of the RedisFailover onto the objects it
+# creates unless spec.labelWhitelist lists regexes of the ones to copy
+# (operator/redisfailover/handler.go, getLabels).
+LABEL_WHITELIST = ("^app\\.kubernetes\\.io/part-of$",)
+
+
+
+def pdb_min_available(redis_replicas: int) -> int:
+    """minAvailable of the operator's PodDisruptionBudgets for Redis and the
+    sentinels (operator/redisfailover/service/client.go,
+    ensurePodDisruptionBudget); 1.2.x has no switch to turn them off."""
+    return 1 if redis_replicas <= 2 else 2
 
 # Settings the operator writes into redis.conf itself.
 MANAGED = frozenset({

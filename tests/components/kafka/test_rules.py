@@ -8,6 +8,10 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"kafka": {"users": {"ecotrack-payment-producer": None}}},
+     [("DSG313", ("kafka", "topics", "payment-events"), "no user but a super user may write to this topic: give its producer a KafkaUser with Write on it (super users bypass every ACL, so they are not for applications)")]),
+    ({"kafka": {"users": {"ecotrack-payment-producer": {"acls": [{"resource": {"type": "topic", "name": "payment-", "patternType": "prefix"}, "operations": ["All"]}]}}}},
+     []),
     ({"kafka": {"config": {"ssl.cipher.suites": "x", "ssl.keystore.type": "PKCS12"}}},
      [("DSG203", ("kafka", "config", "ssl.keystore.type"), "Strimzi manages options starting with 'ssl.' and ignores this one")]),
     ({"kafka": {"config": {"inter.broker.protocol.version": "3.6"}}},
@@ -16,10 +20,10 @@ CASES = [
      [("DSG307", ("kafka", "version"), "Kafka 3.9.0 is older than Strimzi 0.49.1 runs (4.0 or newer)")]),
     ({"kafka": {"config": {"transaction.state.log.min.isr": 4}}},
      [("DSG308", ("kafka", "config", "transaction.state.log.min.isr"), "4 is more than transaction.state.log.replication.factor 3")]),
-    ({"kafka": {"users": {"ecotrack-producer": {"acls": [{"resource": {"type": "topic", "name": "nope"}, "operations": ["Read"]}]}}}},
-     [("DSG104", ("kafka", "users", "ecotrack-producer", "acls", 0, "resource", "name"), "names topic 'nope', which no KafkaTopic defines; use patternType: prefix for a family of topics")]),
-    ({"kafka": {"users": {"ecotrack-producer": {"acls": [{"resource": {"type": "topic", "name": "audit-", "patternType": "prefix"}, "operations": ["Read"]}]}}}},
-     [("DSG104", ("kafka", "users", "ecotrack-producer", "acls", 0, "resource", "name"), "prefix 'audit-' matches no KafkaTopic")]),
+    ({"kafka": {"users": {"ecotrack-consumer": {"acls": [{"resource": {"type": "topic", "name": "nope"}, "operations": ["Read"]}]}}}},
+     [("DSG104", ("kafka", "users", "ecotrack-consumer", "acls", 0, "resource", "name"), "names topic 'nope', which no KafkaTopic defines; use patternType: prefix for a family of topics")]),
+    ({"kafka": {"users": {"ecotrack-consumer": {"acls": [{"resource": {"type": "topic", "name": "audit-", "patternType": "prefix"}, "operations": ["Read"]}]}}}},
+     [("DSG104", ("kafka", "users", "ecotrack-consumer", "acls", 0, "resource", "name"), "prefix 'audit-' matches no KafkaTopic")]),
     ({"kafka": {"listeners": [{"name": "plain", "port": 9092}, {"name": "plain", "port": 9092}]}},
      [("DSG309", ("kafka", "listeners", 1, "name"), "listener name 'plain' is used twice"),
       ("DSG309", ("kafka", "listeners", 1, "port"), "port 9092 is used twice")]),

@@ -8,6 +8,16 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"postgres": {"storage": {"size": "10Gi"}}},
+     [("DSG312", [("postgres", "parameters", "max_wal_size"), ("postgres", "storage", "size")], "max_wal_size 4GB is more than a quarter of the data volume, which also holds the WAL (10Gi); WAL outgrows max_wal_size while archiving lags and a full volume stops PostgreSQL: lower it or give walStorage")]),
+    ({"postgres": {"storage": {"size": "10Gi"}, "walStorage": {"size": "8Gi"}}},
+     [("DSG312", [("postgres", "parameters", "max_wal_size"), ("postgres", "walStorage", "size")], "max_wal_size 4GB is more than a quarter of the WAL volume (8Gi); WAL outgrows max_wal_size while archiving lags and a full volume stops PostgreSQL: lower it or give walStorage")]),
+    ({"postgres": {"parameters": {"min_wal_size": "4GB"}}},
+     [("DSG312", [("postgres", "parameters", "min_wal_size"), ("postgres", "storage", "size")], "min_wal_size 4GB is not below max_wal_size 4GB")]),
+    ({"postgres": {"instances": 1, "enablePDB": True}},
+     [("DSG314", ("postgres", "enablePDB"), "with one instance the PodDisruptionBudget (minAvailable 1 of the primary) makes the only pod unevictable and blocks every node drain; set enablePDB: false")]),
+    ({"postgres": {"instances": 1, "poolers": {"reports-ro": {"type": "ro", "instances": 1}}}},
+     [("DSG315", [("postgres", "poolers", "reports-ro", "type"), ("postgres", "instances")], "a read-only (ro) pooler reaches replicas only, and a one-instance cluster has none")]),
     ({"postgres": {"parameters": {"archive_command": "x"}}},
      [("DSG201", ("postgres", "parameters", "archive_command"), "is managed by CloudNativePG and cannot be set (fixed parameter)")]),
     ({"postgres": {"parameters": {"listen_addresses": "*"}}},
@@ -58,3 +68,11 @@ def test_reserved_connections_must_be_a_number():
 
 def test_a_disabled_section_is_not_checked():
     assert findings({"postgres": {"enabled": False, "parameters": {"port": "1"}}}) == []
+
+
+def test_one_instance_turns_the_pdb_off_by_itself():
+    assert findings({"postgres": {"instances": 1}}) == []
+
+
+def test_walstorage_carries_the_wal():
+    assert findings({"postgres": {"storage": {"size": "10Gi"}, "walStorage": {"size": "20Gi"}}}) == []

@@ -8,6 +8,12 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"redis": {"redis": {"replicas": 1}}},
+     [("DSG317", ("redis", "redis", "replicas"), "with 1 Redis replica the redis-operator's PodDisruptionBudget (minAvailable 1) makes it unevictable and blocks every node drain; use 2 or more replicas (the operator has no switch to drop the budget)")]),
+    ({"redis": {"redis": {"config": {"maxmemory": None}}}},
+     [("DSG305", ("redis", "redis", "config"), "no maxmemory under the memory limit 512Mi: Redis grows until the container is killed instead of evicting keys; set maxmemory below the limit (e.g. three quarters of it)")]),
+    ({"redis": {"redis": {"config": {"maxmemory": "0"}}}},
+     [("DSG305", ("redis", "redis", "config"), "no maxmemory under the memory limit 512Mi: Redis grows until the container is killed instead of evicting keys; set maxmemory below the limit (e.g. three quarters of it)")]),
     ({"redis": {"redis": {"config": {"requirepass": "x"}}}},
      [("DSG206", ("redis", "redis", "config", "requirepass"), "is managed by the redis-operator and cannot be set")]),
     ({"redis": {"sentinel": {"replicas": 2}}},

@@ -174,6 +174,61 @@ def _(overlay: Overlay):
                 "a KRaft cluster needs both")
 
 
+TOPIC_WRITER = Rule("DSG313", "topic-writer", "Every KafkaTopic has a writer that is not a super user: a KafkaUser allowed Write (or All) on it by name or prefix.")
+# With simple authorization a user writes only where an ACL allows Write; an
+# idempotent producer needs nothing more than Write on the topic since Kafka
+# 3.0 (KIP-679).
+NO_WRITER = ("no user but a super user may write to this topic: give its producer a KafkaUser "
+             "with Write on it (super users bypass every ACL, so they are not for applications)")
+
+
+def _writes(acl: dict, topic: str) -> bool:
+    resource = acl.get("resource") or {}
+    if resource.get("type") != "topic" or acl.get("type", "allow") != "allow":
+        return False
+    if not {"Write", "All"} & set(acl.get("operations") or []):
+        return False
+    name = resource.get("name") or ""
+    if resource.get("patternType", "literal") == "prefix":
+        return topic.startswith(name)
+    return name in (topic, "*")
+
+
+def _unwritten(topics: dict[str, tuple], users: dict[str, list[dict]], super_users: set[str]):
+    """(topic, where) of each topic no ordinary user may write."""
+    writers = {name: acls for name, acls in users.items() if name not in super_users}
+    for topic, where in topics.items():
+        if not any(_writes(acl, topic) for acls in writers.values() for acl in acls):
+            yield topic, where
+
+
+@TOPIC_WRITER.on_profile
+def _(ctx: Context, kafka: Kafka):
+    if kafka.authorization is None:
+        return  # without authorization anyone may write
+    topics = {topic.topicName or name: ("kafka", "topics", name) for name, topic in kafka.topics.items()}
+    users = {name: [acl.model_dump() for acl in user.acls] for name, user in kafka.users.items()}
+    for _, where in _unwritten(topics, users, set(kafka.authorization.superUsers)):
+        yield where, NO_WRITER
+
+
+@TOPIC_WRITER.on_manifest
+def _(overlay: Overlay):
+    for kafka in overlay.of(KAFKA):
+        authorization = get(kafka, "spec", "kafka", "authorization")
+        if not authorization:
+            continue
+        ns, cluster = namespace_of(kafka), name_of(kafka)
+
+        def ours(doc: dict) -> bool:
+            return namespace_of(doc) == ns and label_of(doc, CLUSTER_LABEL) == cluster
+
+        topics = {get(t, "spec", "topicName") or name_of(t): t for t in overlay.of(TOPIC) if ours(t)}
+        users = {name_of(u): get(u, "spec", "authorization", "acls") or [] for u in overlay.of(USER) if ours(u)}
+        for _, doc in _unwritten(topics, users, set(authorization.get("superUsers") or [])):
+            yield doc, "/metadata/name", NO_WRITER
+
+
 KAFKA_MODE = Rule("DSG307", "kafka-mode", "ZooKeeper mode has its section, Kafka 3.x and no KRaft controllers; KRaft has no ZooKeeper section or ZooKeeper-only settings, and a Kafka the pinned Strimzi runs.")
 
 
@@ -306,8 +361,8 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
-RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_MODE,
-         KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
+RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, TOPIC_WRITER,
+         KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
 
 
 def produced_secrets(kind: GroupKind, doc: dict):

@@ -27,6 +27,13 @@ class PgStorage(Strict):
     resizeInUseVolumes: StrictBool = True
 
 
+class PgWalStorage(Strict):
+    """A volume of its own for the WAL (pg_wal), apart from the data."""
+
+    size: Quantity
+    storageClass: ObjectName | None = None
+
+
 class BackupS3(Strict):
     region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] | None = Field(
         None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
@@ -48,6 +55,10 @@ class PgBackup(Strict):
     immediate: StrictBool = Field(True, description="Take the first backup at once, with an immediate checkpoint.")
     method: Literal["auto", "plugin", "barmanObjectStore"] = Field(
         "auto", description="auto: the Barman Cloud plugin on CloudNativePG 1.26+, in-tree before.")
+    environmentFolder: StrictBool = Field(
+        True, description="Archive into <destinationPath>/<environment>, so that every environment "
+        "has its own archive (Barman Cloud refuses to archive WAL into one that is not empty). "
+        "false: exactly destinationPath.")
 
 
 class Pooler(Strict):
@@ -70,6 +81,10 @@ class Postgres(Strict):
     parameters: dict[StrictStr, Setting] = {}
     bootstrap: PgBootstrap = PgBootstrap()
     storage: PgStorage
+    walStorage: PgWalStorage | None = None
+    enablePDB: StrictBool | None = Field(
+        None, description="CloudNativePG's PodDisruptionBudgets; default: on with 2 or more "
+        "instances, off with one (its only pod would block every node drain).")
     resources: Resources | None = None
     backup: PgBackup | None = None
     poolers: dict[Name, Pooler] = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import Part, resources
+from dsgen.components.postgres.rules import archive_destination, pdb_enabled
 from dsgen.operators import cloudnativepg as cnpg
 
 if TYPE_CHECKING:
@@ -12,10 +13,10 @@ if TYPE_CHECKING:
     from dsgen.components.postgres.model import Postgres
 
 
-def _barman_configuration(pg: Postgres) -> dict[str, Any]:
+def _barman_configuration(ctx: Context, pg: Postgres) -> dict[str, Any]:
     """Barman Cloud's object store settings, the same in-tree and in the plugin."""
     backup = pg.backup
-    conf: dict[str, Any] = {"destinationPath": backup.destinationPath}
+    conf: dict[str, Any] = {"destinationPath": archive_destination(ctx, pg)}
     if backup.s3.region:
         conf["endpointURL"] = f"https://s3.{backup.s3.region}.amazonaws.com"
     if backup.s3.inheritFromIAMRole:
@@ -47,11 +48,13 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "name": pg.backup.name or f"{pg.name}-backup",
             "store": f"{pg.name}-s3",
             "plugin": cnpg.BARMAN_CLOUD_PLUGIN,
-            "configuration": _barman_configuration(pg),
+            "configuration": _barman_configuration(ctx, pg),
             "schedule": cnpg_schedule(pg.backup.schedule),
         }
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
+        # written when it differs from the operator's default (true) or was asked for
+        "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
     })
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",

@@ -3,12 +3,12 @@ manifests, or both with one message."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pointer
-from dsgen.units import postgres_bytes
+from dsgen.units import postgres_bytes, quantity_value
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -37,6 +37,50 @@ def pgbouncer_problem(name: str) -> str | None:
 
 
 POOLER_NAMED_LIKE_CLUSTER = "a Pooler cannot have the name of a Cluster in its namespace"
+
+
+def archive_destination(ctx: Context, pg: Postgres) -> str:
+    """Where an environment's cluster archives: <destinationPath>/<environment> by default."""
+    path = pg.backup.destinationPath.rstrip("/")
+    return f"{path}/{ctx.environment}" if pg.backup.environmentFolder else path
+
+
+def pdb_enabled(pg: Postgres) -> bool:
+    return pg.enablePDB if pg.enablePDB is not None else pg.instances > 1
+
+
+# CloudNativePG's primary PodDisruptionBudget keeps minAvailable 1 of the
+# primary (pkg/specs/poddisruptionbudget.go, BuildPrimaryPodDisruptionBudget):
+# with one instance the only pod can never be evicted.
+SINGLE_INSTANCE_PDB = ("with one instance the PodDisruptionBudget (minAvailable 1 of the primary) makes "
+                       "the only pod unevictable and blocks every node drain; set enablePDB: false")
+
+
+def wal_size_problems(parameters: dict, wal_volume: str | None, volume: str | None) -> Iterator[tuple[str, str]]:
+    """(parameter, message) for WAL sizes: min_wal_size below max_wal_size (as
+    CloudNativePG's webhook checks, internal/webhook/v1/cluster_webhook.go
+    validateWalSizeConfiguration, with its defaults 80MB and 1GB), and
+    max_wal_size at most a quarter of the volume that holds pg_wal. WAL grows
+    past max_wal_size while archiving lags, and a full pg_wal stops PostgreSQL."""
+    sizes = {}
+    for name, default in (("min_wal_size", "80MB"), ("max_wal_size", "1GB")):
+        try:
+            sizes[name] = postgres_bytes(str(parameters.get(name, default)), 1024 * 1024)
+        except ValueError as exc:
+            yield name, str(exc)
+            return
+    if sizes["min_wal_size"] >= sizes["max_wal_size"]:
+        yield "min_wal_size", (f"min_wal_size {parameters.get('min_wal_size', '80MB')} is not below max_wal_size "
+                               f"{parameters.get('max_wal_size', '1GB')}")
+    holder = wal_volume or volume
+    if holder:
+        capacity = quantity_value(holder)
+        if sizes["max_wal_size"] * 4 > capacity:
+            where = "the WAL volume" if wal_volume else "the data volume, which also holds the WAL"
+            yield "max_wal_size", (
+                f"max_wal_size {parameters.get('max_wal_size', '1GB')} is more than a quarter of {where} ({holder}); "
+                "WAL outgrows max_wal_size while archiving lags and a full volume stops PostgreSQL: "
+                "lower it or give walStorage")
 
 
 # ---------------------------------------------------------------- rules
@@ -209,8 +253,95 @@ def _(ctx: Context, pg: Postgres):
             )
 
 
+BACKUP_ARCHIVE = Rule("DSG311", "backup-archive", "No two environments archive into the same place (destination and serverName): Barman Cloud archives WAL only into an empty archive, so the second cluster's WAL piles up on its disk.")
+
+
+def archive_of(ctx: Context, pg: Postgres) -> tuple[str, str]:
+    """(destination, serverName): serverName is the Cluster's name, as both the
+    plugin (plugin-barman-cloud internal/cnpgi/operator/config/config.go) and
+    the in-tree barmanObjectStore default it."""
+    return archive_destination(ctx, pg), pg.name
+
+
+@BACKUP_ARCHIVE.on_environments
+def _(sections):
+    # plugin-barman-cloud internal/cnpgi/common/wal.go runs
+    # barman-cloud-check-wal-archive before the first WAL, which passes only on
+    # an empty archive (barman-cloud-check-wal-archive(1)).
+    users: dict[tuple[str, str], list[str]] = {}
+    for ctx, pg in sections:
+        if pg.backup:
+            users.setdefault(archive_of(ctx, pg), []).append(ctx.environment)
+    for (destination, server), envs in users.items():
+        for env in envs if len(envs) > 1 else ():
+            others = ", ".join(e for e in envs if e != env)
+            keys = [("postgres", "backup", "destinationPath"), ("postgres", "backup", "environmentFolder")]
+            yield env, (keys,
+                        f"{env} archives into {destination} as serverName {server}, as {others} does; "
+                        "Barman Cloud archives only into an empty archive: give each environment its own "
+                        "destination (backup.environmentFolder: true)")
+
+
+WAL_SIZE = Rule("DSG312", "wal-size", "min_wal_size is below max_wal_size, and max_wal_size is at most a quarter of the volume that holds the WAL.")
+
+
+@WAL_SIZE.on_profile
+def _(ctx: Context, pg: Postgres):
+    wal = pg.walStorage.size if pg.walStorage else None
+    volume = ("postgres", "walStorage", "size") if wal else ("postgres", "storage", "size")
+    for name, message in wal_size_problems(pg.parameters, wal, pg.storage.size):
+        # between a parameter and a volume: shown where the profiles last wrote either
+        yield [("postgres", "parameters", name), volume], message
+
+
+@WAL_SIZE.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        parameters = get(cluster, "spec", "postgresql", "parameters") or {}
+        for name, message in wal_size_problems(parameters, get(cluster, "spec", "walStorage", "size"),
+                                               get(cluster, "spec", "storage", "size")):
+            yield cluster, pointer("spec", "postgresql", "parameters", name), message
+
+
+PDB_DRAIN = Rule("DSG314", "pdb-blocks-drain", "A single-instance Cluster has enablePDB: false: CloudNativePG's PodDisruptionBudget would keep its only pod from ever being evicted.")
+
+
+@PDB_DRAIN.on_profile
+def _(ctx: Context, pg: Postgres):
+    if pg.instances == 1 and pdb_enabled(pg):
+        yield ("postgres", "enablePDB"), SINGLE_INSTANCE_PDB
+
+
+@PDB_DRAIN.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        if get(cluster, "spec", "instances") == 1 and get(cluster, "spec", "enablePDB") is not False:
+            yield cluster, "/spec/enablePDB", SINGLE_INSTANCE_PDB
+
+
+POOLER_REPLICAS = Rule("DSG315", "pooler-replicas", "A read-only (ro) Pooler fronts a Cluster with replicas: with one instance there is nothing for it to reach.")
+RO_WITHOUT_REPLICAS = "a read-only (ro) pooler reaches replicas only, and a one-instance cluster has none"
+
+
+@POOLER_REPLICAS.on_profile
+def _(ctx: Context, pg: Postgres):
+    if pg.instances < 2:
+        for name, pooler in pg.poolers.items():
+            if pooler.type == "ro":
+                yield [("postgres", "poolers", name, "type"), ("postgres", "instances")], RO_WITHOUT_REPLICAS
+
+
+@POOLER_REPLICAS.on_manifest
+def _(overlay: Overlay):
+    instances = {(namespace_of(c), name_of(c)): get(c, "spec", "instances") for c in overlay.of(CLUSTER)}
+    for pooler in overlay.of(POOLER):
+        target = (namespace_of(pooler), get(pooler, "spec", "cluster", "name"))
+        if get(pooler, "spec", "type") == "ro" and instances.get(target) == 1:
+            yield pooler, "/spec/type", RO_WITHOUT_REPLICAS
+
+
 RULES = (CNPG_PARAMETERS, PGBOUNCER_PARAMETERS, POOLER_CLUSTER, BACKUP_CLUSTER, POSTGRES_MEMORY,
-         POSTGRES_BACKUP, POOLER_CONNECTIONS)
+         POSTGRES_BACKUP, POOLER_CONNECTIONS, BACKUP_ARCHIVE, WAL_SIZE, PDB_DRAIN, POOLER_REPLICAS)
 
 
 # ---------------------------------------------------------------- Secrets (for the platform's secret-source rule)

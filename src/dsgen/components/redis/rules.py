@@ -12,7 +12,14 @@ if TYPE_CHECKING:
     from dsgen.components.base import Context
     from dsgen.components.redis.model import Redis
 
-REDIS_MEMORY = Rule("DSG305", "redis-memory", "Redis and sentinel requests are not above their limits, and maxmemory (Redis units: mb is MiB, m is 10^6) stays below the memory limit.")
+REDIS_MEMORY = Rule("DSG305", "redis-memory", "Redis and sentinel requests are not above their limits; under a memory limit, maxmemory (Redis units: mb is MiB, m is 10^6) is set, not 0, and below it.")
+
+
+def redis_bytes_or_none(text: str) -> int | None:
+    try:
+        return redis_bytes(text)
+    except ValueError:
+        return None  # reported by the maxmemory check
 
 
 @REDIS_MEMORY.on_profile
@@ -23,6 +30,11 @@ def _(ctx: Context, redis: Redis):
         yield from below_memory_limit(
             redis.redis.config["maxmemory"], redis_bytes, redis.redis.resources,
             ("redis", "redis", "config", "maxmemory"), "Redis would be killed before evicting keys")
+    limit = redis.redis.resources.limits.memory if redis.redis.resources and redis.redis.resources.limits else None
+    if limit and redis_bytes_or_none(redis.redis.config.get("maxmemory", "0")) == 0:
+        yield ("redis", "redis", "config"), (
+            f"no maxmemory under the memory limit {limit}: Redis grows until the container is killed "
+            "instead of evicting keys; set maxmemory below the limit (e.g. three quarters of it)")
 
 
 SENTINEL_QUORUM = Rule("DSG306", "sentinel-quorum", "A Redis with replicas has at least 3 sentinels, so that a majority can elect a new master.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import Part, resources
+from dsgen.components.redis.spotahome.rules import on_command_line
 from dsgen.operators import spotahome
 
 if TYPE_CHECKING:
@@ -12,17 +13,28 @@ if TYPE_CHECKING:
     from dsgen.components.redis.model import Redis
 
 
+def server_arguments(key: str, value: str) -> list[str]:
+    """``--key value`` for redis-server. It joins an option's arguments into one
+    config line, quoting each (server.c, main), so a value stays one argument;
+    but ``save`` takes one seconds/changes pair per line before Redis 7, so its
+    pairs become repeated ``--save S C``."""
+    if key == "save" and value.split():
+        tokens = value.split()
+        return [arg for i in range(0, len(tokens), 2) for arg in ("--save", *tokens[i:i + 2])]
+    return [f"--{key}", value]
+
+
 def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
     runtime, startup = [], []
     for key, value in redis.redis.config.items():
-        (startup if key in spotahome.STARTUP_ONLY else runtime).append((key, value))
+        (startup if on_command_line(key) else runtime).append((key, value))
     command = None
     if startup:
-        # Redis refuses CONFIG SET for these; pass them as server arguments,
-        # after the operator's own config file.
+        # Settings Redis refuses to CONFIG SET, and the ones a starting server
+        # must already have: server arguments, after the operator's config file.
         command = [*spotahome.DEFAULT_COMMAND]
         for key, value in startup:
-            command += [f"--{key}", *value.split()]
+            command += server_arguments(key, value)
     yield Part(redis.name, "redis", "cache", redis.name, "spotahome/redisfailover.yaml.j2", {
         "redis": redis,
         "redis_config": [f"{k} {v}" for k, v in runtime],
@@ -30,4 +42,5 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         "redis_resources": resources(redis.redis.resources),
         "sentinel_config": [f"{k} {v}" for k, v in redis.sentinel.config.items()],
         "sentinel_resources": resources(redis.sentinel.resources),
+        "label_whitelist": list(spotahome.LABEL_WHITELIST),
     })

@@ -20,11 +20,19 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def on_command_line(key: str) -> bool:
+    """Settings dsgen passes as redis-server arguments rather than customConfig."""
+    return key in spotahome.STARTUP_ONLY or key in spotahome.DECIDES_STARTUP
+
+
 def runtime_config_problem(key: str) -> str | None:
     if key in spotahome.MANAGED:
         return "is managed by the redis-operator and cannot be set"
     if key in spotahome.STARTUP_ONLY:
         return "cannot be set with CONFIG SET, which is how the operator applies customConfig; pass it as a redis-server argument"
+    if key in spotahome.DECIDES_STARTUP:
+        return ("reaches Redis only by CONFIG SET after each start, while pods boot with the operator's "
+                "redis.conf (save 900 1, save 300 10, no AOF, no maxmemory); pass it as a redis-server argument")
     return None
 
 
@@ -59,10 +67,11 @@ def _(ctx: Context, redis: Redis):
 @REDIS_RUNTIME_CONFIG.on_manifest
 def _(overlay: Overlay):
     for redis in overlay.of(REDIS_FAILOVER):
+        arguments = {str(a)[2:] for a in get(redis, "spec", "redis", "command") or [] if str(a).startswith("--")}
         for index, line in enumerate(get(redis, "spec", "redis", "customConfig") or []):
             key = str(line).split(" ", 1)[0].lower()
             problem = runtime_config_problem(key)
-            if problem:
+            if problem and key not in arguments:
                 yield redis, f"/spec/redis/customConfig/{index}", f"{key} {problem}"
 
 
@@ -79,7 +88,46 @@ def _(ctx: Context, redis: Redis):
             )
 
 
-RULES = (REDIS_NAME, REDIS_RUNTIME_CONFIG, SENTINEL_CONFIG)
+LABEL_COPY = Rule("DSG316", "operator-label-copy", "A labelled RedisFailover sets labelWhitelist: without one the redis-operator copies every label (app.kubernetes.io/instance, managed-by, ...) onto the StatefulSets, Services and ConfigMaps it creates, and GitOps tools that track by label take them for their own.")
+LABELS_COPIED = ("has labels but no spec.labelWhitelist: the redis-operator copies every label onto the "
+                 "objects it creates, where GitOps label tracking claims and prunes them")
+
+
+@LABEL_COPY.on_manifest
+def _(overlay: Overlay):
+    for redis in overlay.of(REDIS_FAILOVER):
+        if (redis.get("metadata") or {}).get("labels") and not get(redis, "spec", "labelWhitelist"):
+            yield redis, "/spec/labelWhitelist", LABELS_COPIED
+
+
+DRAIN = Rule("DSG317", "redisfailover-pdb", "A RedisFailover has 2 or more Redis replicas: with one, the redis-operator's PodDisruptionBudget (minAvailable 1) makes it unevictable and blocks every node drain.")
+
+
+def drain_problem(replicas: int) -> str | None:
+    if replicas <= spotahome.pdb_min_available(replicas):
+        return (f"with {replicas} Redis replica the redis-operator's PodDisruptionBudget (minAvailable "
+                f"{spotahome.pdb_min_available(replicas)}) makes it unevictable and blocks every node drain; "
+                "use 2 or more replicas (the operator has no switch to drop the budget)")
+    return None
+
+
+@DRAIN.on_profile
+def _(ctx: Context, redis: Redis):
+    problem = drain_problem(redis.redis.replicas)
+    if problem:
+        yield ("redis", "redis", "replicas"), problem
+
+
+@DRAIN.on_manifest
+def _(overlay: Overlay):
+    for redis in overlay.of(REDIS_FAILOVER):
+        replicas = get(redis, "spec", "redis", "replicas")
+        problem = drain_problem(replicas) if isinstance(replicas, int) else None
+        if problem:
+            yield redis, "/spec/redis/replicas", problem
+
+
+RULES = (REDIS_NAME, REDIS_RUNTIME_CONFIG, SENTINEL_CONFIG, LABEL_COPY, DRAIN)
 
 
 def secret_references(kind: GroupKind, doc: dict):
