@@ -66,11 +66,17 @@ def render(
     profiles: Path = typer.Option(Path("profiles"), "--profiles", help="Folder of profiles."),
     out: Path = typer.Option(Path("out"), "--out", help="Output folder, replaced whole."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff when out/ differs."),
+    allow_destructive: bool = typer.Option(
+        False, "--allow-destructive",
+        help="Write even changes that lose data or that the operators refuse (listed otherwise)."),
 ) -> None:
     """Render profiles into out/base and out/overlays/ENV.
 
     With --env, the base, that environment and every overlay already in out/
     are rendered; with --all, every environment. --check is the CI drift check.
+    A render that would shrink volumes, lower partitions, remove or rename a
+    database, broker pool, topic or Redis (...) is refused, listing each
+    change, unless --allow-destructive is given.
     """
     from dsgen import pipeline
 
@@ -79,13 +85,15 @@ def render(
     result = pipeline.render(profiles, out, env, all_envs, profiles_shown=str(profiles))
     if check:
         difference = pipeline.drift(out, result, env, all_envs)
+        for line in result.risky:
+            _err(f"risky: {line}")
         if difference:
             sys.stdout.write(difference)
             _err(f"{out} is out of date: run `dsgen render {'--all' if all_envs else '--env ' + str(env)}`")
             raise typer.Exit(EXIT_FAILED)
         typer.echo(f"{out} is up to date ({', '.join(result.envs)})")
         return
-    changes = pipeline.write(out, result)
+    changes = pipeline.write(out, result, allow_destructive)
     typer.echo(f"rendered {len(result.files)} files into {out} for {', '.join(result.envs)}: {changes}")
 
 

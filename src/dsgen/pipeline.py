@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsgen import formats, output, rules
-from dsgen.errors import ProfileError, UsageError
+from dsgen.errors import DsgenError, ProfileError, UsageError
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
 from dsgen.render import Renderer
@@ -20,6 +20,20 @@ class RenderResult:
     envs: list[str]
     files: dict[str, str]
     format: str = formats.DEFAULT
+    risky: tuple[str, ...] = ()  # changes to the tree on disk that the operators refuse or that lose data
+
+
+class DestructiveChange(DsgenError):
+    """A render would change the written tree in ways that lose data or that the operators refuse."""
+
+    def __init__(self, risky: tuple[str, ...]):
+        self.risky = risky
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [*self.risky, f"refusing to write {len(self.risky)} risky change"
+                f"{'s' if len(self.risky) > 1 else ''}: fix the profiles, or render with --allow-destructive "
+                "once the data is safe"]
 
 
 def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) -> Rendered:
@@ -66,7 +80,31 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
-    return RenderResult(envs, dict(sorted(files.items())), format_name)
+    risky = risky_changes(tree_format, out, rendered)
+    return RenderResult(envs, dict(sorted(files.items())), format_name, risky)
+
+
+def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered]) -> tuple[str, ...]:
+    """What the render would change in the tree on disk that loses data or
+    that an operator refuses, one line each; () for a new tree."""
+    if not (out / output.MARKER).is_file():
+        return ()
+    lines = []
+    for env in sorted(set(tree_format.environments(out)) - {r.env for r in rendered}):
+        lines.append(f"{tree_format.location(out, env)}: the environment is removed with every resource "
+                     "in it (its profile is gone) [DSG401]")
+    for new in rendered:
+        try:
+            old = tree_format.documents(out, new.env)
+        except (DsgenError, OSError, LookupError, TypeError, ValueError):
+            old = None  # a tree edited by hand: the drift check reports it
+        if old is None:
+            continue
+        found = rules.run_changes(rules.Overlay(old), rules.Overlay([r.doc for r in new.resources]))
+        for rule, doc, path, message in found:
+            lines.append(f"{tree_format.location(out, new.env)}: {doc.get('kind')}/{rules.name_of(doc)} "
+                         f"{path}: {message} [{rule.id}]")
+    return tuple(lines)
 
 
 def check_across_environments(store: ProfileStore, rendered: list[LoadedProfile]) -> None:
@@ -96,9 +134,12 @@ class Changes:
         return f"{self.added} added, {self.changed} changed, {self.removed} removed"
 
 
-def write(out: Path, result: RenderResult) -> Changes:
-    """Replace ``out`` with the render; say how many files that changed."""
+def write(out: Path, result: RenderResult, allow_destructive: bool = False) -> Changes:
+    """Replace ``out`` with the render; say how many files that changed. A
+    render with risky changes is refused unless ``allow_destructive``."""
     output.check_target(out)  # before reading: --out may be a folder dsgen must not touch
+    if result.risky and not allow_destructive:
+        raise DestructiveChange(result.risky)
     before = output.read_tree(out) if out.is_dir() else {}
     output.write_tree(out, result.files)
     return Changes(

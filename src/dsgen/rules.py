@@ -40,6 +40,7 @@ class Rule:
         self.profile_check: Callable[[Context, Any], Iterator[ProfileFinding]] | None = None
         self.manifest_check: Callable[[Overlay], Iterator[ManifestFinding]] | None = None
         self.environments_check: Callable[[list[tuple[Context, Any]]], Iterator[tuple[str, ProfileFinding]]] | None = None
+        self.change_check: Callable[[Overlay, Overlay], Iterator[ManifestFinding]] | None = None
 
     def on_profile(self, fn: Callable[[Context, Any], Iterator[ProfileFinding]]):
         self.profile_check = fn
@@ -55,11 +56,18 @@ class Rule:
         self.environments_check = fn
         return fn
 
+    def on_change(self, fn: Callable[[Overlay, Overlay], Iterator[ManifestFinding]]):
+        """A check of what a render changes in an environment already written:
+        given its old and new documents, yields (document, pointer, why) for
+        each change the operator refuses or that loses data."""
+        self.change_check = fn
+        return fn
+
     @property
     def checked(self) -> str:
         """Where the rule runs: profile, manifest, both, or schema (the engine's own)."""
         sides = [s for s, fn in (("profile", self.profile_check or self.environments_check),
-                                 ("manifest", self.manifest_check)) if fn]
+                                 ("manifest", self.manifest_check), ("change", self.change_check)) if fn]
         return "+".join(sides) or "schema"
 
     def __repr__(self) -> str:
@@ -222,3 +230,12 @@ def run_environments(profiles: list[tuple[str, Any]],
                 for env, (path, message) in rule.environments_check(sections):
                     problems.append((env, ProfileProblem(rule.id, path, message)))
     return problems
+
+
+def run_changes(old: Overlay, new: Overlay,
+                rules: dict[str, Rule] | None = None) -> Iterator[tuple[Rule, dict, str, str]]:
+    """Every change check on one environment's old and new documents."""
+    for rule in (rules if rules is not None else registry()).values():
+        if rule.change_check is not None:
+            for doc, path, message in rule.change_check(old, new):
+                yield rule, doc, path, message

@@ -297,3 +297,22 @@ def test_render_says_what_changed(rendered, cli):
     result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
     # dev's Cluster patch and the tree's marker change; staging's 9 files go
     assert result.out == f"rendered 40 files into {out} for dev, prod: 0 added, 2 changed, 9 removed\n"
+
+
+def test_render_lists_risky_changes_and_refuses_them(rendered, cli):
+    profiles, out = rendered
+    text = (profiles / "base.yaml").read_text().replace("      partitions: 12\n", "      partitions: 6\n", 1)
+    (profiles / "base.yaml").write_text(text)
+    before = snapshot(out)
+    risky = [f"{out}/overlays/{env}: KafkaTopic/order-events /spec/partitions: lowers partitions from 12 to 6: "
+             "Kafka cannot remove partitions [DSG403]" for env in ("dev", "prod", "staging")]
+    check = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--check")
+    assert check.code == 1
+    assert check.err.splitlines()[:3] == [f"risky: {line}" for line in risky]
+    refused = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err.splitlines() == risky + [
+        "refusing to write 3 risky changes: fix the profiles, or render with --allow-destructive once the data is safe"]
+    assert snapshot(out) == before
+    allowed = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
+    assert allowed.code == 0 and "changed" in allowed.out

@@ -130,6 +130,8 @@ class Component:
     # asks every component.
     secret_references: Callable[[GroupKind, dict], Iterable[tuple[str, str]]] | None = None
     produced_secrets: Callable[[GroupKind, dict], Iterable[str]] | None = None
+    # Kinds whose objects hold data: removing or renaming one loses it.
+    stateful_kinds: tuple[GroupKind, ...] = ()
 
     def section(self, profile: Any) -> Any:
         if self.whole_profile:

@@ -122,6 +122,35 @@ class Kustomize:
     def build(self, out: Path, env: str) -> str:
         return build(self.location(out, env))
 
+    def documents(self, out: Path, env: str) -> list[dict] | None:
+        """The overlay as kustomize would build it, for the shapes this format
+        writes: base resources, JSON 6902 patches, deletes, and the overlay's own."""
+        root = self.location(out, env)
+        if not (root / "kustomization.yaml").is_file():
+            return None
+        docs: list[dict] = []
+        for service in _read(root / "kustomization.yaml").get("resources") or []:
+            folder = root / service
+            kustomization = _read(folder / "kustomization.yaml")
+            own: list[dict] = []
+            for entry in kustomization.get("resources") or []:
+                if entry.startswith("../"):
+                    base = (folder / entry).resolve()
+                    own += [_read(base / name) for name in _read(base / "kustomization.yaml").get("resources") or []]
+                else:
+                    own.append(_read(folder / entry))
+            for patch in kustomization.get("patches") or []:
+                body = yamlio.load_documents((folder / patch["path"]).read_text(encoding="utf-8"), patch["path"])[0]
+                if isinstance(body, dict) and body.get("$patch") == "delete":
+                    own = [d for d in own if _key(d) != _key(body)]
+                    continue
+                target = patch["target"]
+                for index, doc in enumerate(own):
+                    if _matches(doc, target):
+                        own[index] = apply(doc, body)
+            docs += own
+        return docs
+
     def files_of(self, out: Path, env: str) -> dict[tuple[str, str], str]:
         """Where each resource of an overlay is written: ``<kind>-<name>.yaml`` in the
         overlay (resources only it has) or else in the base."""
@@ -163,6 +192,43 @@ def _overlay(base: Rendered, env: Rendered) -> dict[str, str]:
         files[f"{folder}/kustomization.yaml"] = _kustomization(header, resources, patches)
     files[f"{root}/kustomization.yaml"] = _kustomization(header, env.services())
     return files
+
+
+def _read(path: Path) -> dict:
+    docs = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+    return docs[0] if docs and isinstance(docs[0], dict) else {}
+
+
+def _key(doc: dict) -> tuple:
+    meta = doc.get("metadata") or {}
+    return (doc.get("apiVersion"), doc.get("kind"), meta.get("namespace", ""), meta.get("name"))
+
+
+def _matches(doc: dict, target: dict) -> bool:
+    group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
+    meta = doc.get("metadata") or {}
+    return (group, version, doc.get("kind"), meta.get("name"), meta.get("namespace", "")) == (
+        target.get("group", ""), target.get("version"), target.get("kind"), target.get("name"),
+        target.get("namespace", ""))
+
+
+def apply(doc: Any, ops: list[dict]) -> Any:
+    """RFC 6902 add, replace and remove: the operations :func:`diff` writes."""
+    doc = json.loads(json.dumps(doc))
+    for op in ops:
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
+        if not parts:
+            doc = op["value"]
+            continue
+        node = doc
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
+        if op["op"] == "remove":
+            del node[last]
+        else:
+            node[last] = op["value"]
+    return doc
 
 
 def _target(resource: Resource) -> dict[str, str]:

@@ -4,4 +4,5 @@ from dsgen.components.base import Component
 from dsgen.components.kafka import rules
 from dsgen.components.kafka.plan import plan
 
-COMPONENT = Component("kafka", plan, rules.RULES, produced_secrets=rules.produced_secrets)
+COMPONENT = Component("kafka", plan, rules.RULES, produced_secrets=rules.produced_secrets,
+                      stateful_kinds=(rules.KAFKA, rules.NODE_POOL, rules.TOPIC))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
 from dsgen.rules import GroupKind, Overlay, Rule, get, label_of, name_of, namespace_of, pointer
-from dsgen.units import version_tuple
+from dsgen.units import quantity_value, version_tuple
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -369,3 +369,82 @@ def produced_secrets(kind: GroupKind, doc: dict):
     """The User Operator writes each KafkaUser's credentials into a Secret of its name."""
     if kind == USER:
         yield name_of(doc)
+
+
+# ---------------------------------------------------------------- changes to a written environment
+
+
+def _by_name(overlay: Overlay, kind) -> dict[tuple[str, str], dict]:
+    return {(namespace_of(d), name_of(d)): d for d in overlay.of(kind)}
+
+
+TOPIC_PARTITIONS = Rule("DSG403", "topic-partitions-decrease", "A render does not lower a KafkaTopic's partitions: Kafka cannot, and the Topic Operator refuses (\"Decreasing partitions not supported\", topic-operator BatchingTopicController).")
+
+
+@TOPIC_PARTITIONS.on_change
+def _(old: Overlay, new: Overlay):
+    before = _by_name(old, TOPIC)
+    for topic in new.of(TOPIC):
+        previous = before.get((namespace_of(topic), name_of(topic)))
+        was, now = get(previous, "spec", "partitions"), get(topic, "spec", "partitions")
+        if isinstance(was, int) and isinstance(now, int) and now < was:
+            yield topic, "/spec/partitions", f"lowers partitions from {was} to {now}: Kafka cannot remove partitions"
+
+
+TOPIC_REPLICAS = Rule("DSG404", "topic-replicas-change", "A render changes a KafkaTopic's replicas only where the Kafka runs Cruise Control: without it the Topic Operator refuses (\"Replication factor change not supported\", topic-operator BatchingTopicController).")
+
+
+@TOPIC_REPLICAS.on_change
+def _(old: Overlay, new: Overlay):
+    before = _by_name(old, TOPIC)
+    balanced = {(namespace_of(k), name_of(k)) for k in new.of(KAFKA) if get(k, "spec", "cruiseControl") is not None}
+    for topic in new.of(TOPIC):
+        previous = before.get((namespace_of(topic), name_of(topic)))
+        was, now = get(previous, "spec", "replicas"), get(topic, "spec", "replicas")
+        if was is not None and now is not None and was != now and \
+                (namespace_of(topic), label_of(topic, CLUSTER_LABEL)) not in balanced:
+            yield topic, "/spec/replicas", (f"changes replicas from {was} to {now}: without Cruise Control "
+                                            "the Topic Operator refuses to change a replication factor")
+
+
+def _storage_changes(before: dict, after: dict, path: tuple[str, ...]):
+    was, now = get(before, *path) or {}, get(after, *path) or {}
+    if was and now and was.get("type") != now.get("type"):
+        yield pointer(*path, "type"), f"changes the storage type from {was.get('type')} to {now.get('type')}: Strimzi refuses"
+    elif was.get("size") and now.get("size") and \
+            quantity_value(str(now["size"])) < quantity_value(str(was["size"])):
+        yield pointer(*path, "size"), f"shrinks from {was['size']} to {now['size']}: volumes can grow, never shrink"
+    elif was and now and was.get("class") != now.get("class"):
+        yield pointer(*path, "class"), (f"changes the storage class from {was.get('class') or 'the default'} to "
+                                        f"{now.get('class') or 'the default'}: existing volumes keep theirs")
+
+
+KAFKA_VOLUMES = Rule("DSG405", "kafka-volume-change", "A render does not shrink a Kafka volume or change its type or class: Strimzi never shrinks volumes and refuses type changes (cluster-operator model/StorageDiff.java).")
+
+
+@KAFKA_VOLUMES.on_change
+def _(old: Overlay, new: Overlay):
+    for kind, path in ((NODE_POOL, ("spec", "storage")), (KAFKA, ("spec", "kafka", "storage")),
+                       (KAFKA, ("spec", "zookeeper", "storage"))):
+        before = _by_name(old, kind)
+        for doc in new.of(kind):
+            previous = before.get((namespace_of(doc), name_of(doc)))
+            if previous:
+                for where, why in _storage_changes(previous, doc, path):
+                    yield doc, where, why
+
+
+POOL_ROLES = Rule("DSG406", "node-pool-roles", "A render does not change the roles of an existing KafkaNodePool: turning brokers into controllers (or back) moves data and metadata the operator does not migrate.")
+
+
+@POOL_ROLES.on_change
+def _(old: Overlay, new: Overlay):
+    before = _by_name(old, NODE_POOL)
+    for pool in new.of(NODE_POOL):
+        previous = before.get((namespace_of(pool), name_of(pool)))
+        was, now = sorted(get(previous, "spec", "roles") or []), sorted(get(pool, "spec", "roles") or [])
+        if previous and was != now:
+            yield pool, "/spec/roles", f"changes roles from {', '.join(was)} to {', '.join(now)}"
+
+
+RULES = RULES + (TOPIC_PARTITIONS, TOPIC_REPLICAS, KAFKA_VOLUMES, POOL_ROLES)

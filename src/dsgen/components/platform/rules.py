@@ -52,4 +52,22 @@ def _(overlay: Overlay):
                                   "profile's externalSecrets")
 
 
-RULES = (SECRET_SOURCE,)
+
+STATEFUL_REMOVED = Rule("DSG401", "stateful-removed", "A render does not remove (or rename) an object that holds data: a Cluster, Kafka, node pool, topic or RedisFailover; its replacement starts empty.")
+
+
+@STATEFUL_REMOVED.on_change
+def _(old: Overlay, new: Overlay):
+    from dsgen.components import COMPONENTS  # the registry, asked when the rule runs
+
+    kinds = [kind for component in COMPONENTS.values() for kind in component.stateful_kinds]
+    for kind in kinds:
+        remaining = new.names(kind)
+        for doc in old.of(kind):
+            if (namespace_of(doc), name_of(doc)) not in remaining:
+                yield doc, "/metadata/name", (
+                    "is removed or renamed: the operator deletes it with its data, and a new name "
+                    "starts empty")
+
+
+RULES = (SECRET_SOURCE, STATEFUL_REMOVED)

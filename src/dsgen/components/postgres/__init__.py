@@ -5,4 +5,4 @@ from dsgen.components.postgres import rules
 from dsgen.components.postgres.plan import plan
 
 COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.secret_references,
-                      produced_secrets=rules.produced_secrets)
+                      produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,))

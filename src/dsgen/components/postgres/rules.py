@@ -373,3 +373,35 @@ def produced_secrets(kind: GroupKind, doc: dict):
     """CloudNativePG writes <cluster>-app, -superuser, -ca, -server and -replication."""
     if kind == CLUSTER:
         yield from (f"{name_of(doc)}-{suffix}" for suffix in cnpg.GENERATED_SECRET_SUFFIXES)
+
+
+# ---------------------------------------------------------------- changes to a written environment
+
+
+def volume_changes(old: dict, new: dict, path: tuple[str, ...], class_key: str):
+    """(pointer, why) where a volume shrinks or changes class between two specs."""
+    before, after = get(old, *path) or {}, get(new, *path) or {}
+    if before.get("size") and after.get("size") and \
+            quantity_value(str(after["size"])) < quantity_value(str(before["size"])):
+        yield pointer(*path, "size"), f"shrinks from {before['size']} to {after['size']}: volumes can grow, never shrink"
+    if before and after and before.get(class_key) != after.get(class_key):
+        yield pointer(*path, class_key), (
+            f"changes the storage class from {before.get(class_key) or 'the default'} to "
+            f"{after.get(class_key) or 'the default'}: existing volumes keep theirs")
+
+
+POSTGRES_VOLUMES = Rule("DSG402", "postgres-volume-change", "A render does not shrink a Cluster's data or WAL volume (CloudNativePG's webhook refuses: \"can't shrink existing storage\") or change its storage class (existing PVCs keep theirs).")
+
+
+@POSTGRES_VOLUMES.on_change
+def _(old: Overlay, new: Overlay):
+    before = {(namespace_of(d), name_of(d)): d for d in old.of(CLUSTER)}
+    for cluster in new.of(CLUSTER):
+        previous = before.get((namespace_of(cluster), name_of(cluster)))
+        if previous:
+            for part in ("storage", "walStorage"):
+                for path, why in volume_changes(previous, cluster, ("spec", part), "storageClass"):
+                    yield cluster, path, why
+
+
+RULES = RULES + (POSTGRES_VOLUMES,)

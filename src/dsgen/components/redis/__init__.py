@@ -15,4 +15,5 @@ def _secret_references(kind, doc: dict):
 
 COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
-                      secret_references=_secret_references)
+                      secret_references=_secret_references,
+                      stateful_kinds=(spotahome.rules.REDIS_FAILOVER,))

@@ -136,3 +136,20 @@ def secret_references(kind: GroupKind, doc: dict):
         name = get(doc, "spec", "auth", "secretPath")
         if isinstance(name, str) and name:
             yield "/spec/auth/secretPath", name
+
+
+REDIS_VOLUME = Rule("DSG407", "redis-volume-change", "A render does not change a RedisFailover's storage: the operator keeps it in a StatefulSet's volumeClaimTemplates, which Kubernetes does not let change.")
+
+
+@REDIS_VOLUME.on_change
+def _(old: Overlay, new: Overlay):
+    before = {name_of(d): d for d in old.of(REDIS_FAILOVER)}
+    for redis in new.of(REDIS_FAILOVER):
+        was = get(before.get(name_of(redis)), "spec", "redis", "storage")
+        now = get(redis, "spec", "redis", "storage")
+        if name_of(redis) in before and was != now:
+            yield redis, "/spec/redis/storage", ("changes storage: a StatefulSet's volumeClaimTemplates cannot "
+                                                 "change, so the operator cannot apply it to the Redis pods")
+
+
+RULES = RULES + (REDIS_VOLUME,)
