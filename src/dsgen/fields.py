@@ -9,7 +9,7 @@ the manifests it produces.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictStr
 
@@ -81,3 +81,13 @@ class Resources(Strict):
 
     requests: ResourceList | None = None
     limits: ResourceList | None = None
+
+
+class Spread(Strict):
+    """How a workload's pods spread: over nodes (kubernetes.io/hostname) and over
+    zones (topology.kubernetes.io/zone). required: never two on one node (or a
+    zone more crowded than another by more than one); preferred: the scheduler
+    tries; none: no rule."""
+
+    nodes: Literal["required", "preferred", "none"] = "preferred"
+    zones: Literal["required", "preferred", "none"] = "none"

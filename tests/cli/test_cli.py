@@ -51,7 +51,8 @@ def test_render_env_writes_base_and_that_overlay(tmp_path, profiles_copy, cli):
 def test_render_env_keeps_other_overlays_and_drops_stale_ones(rendered, cli):
     profiles, out = rendered
     (profiles / "staging.yaml").unlink()
-    result = cli("render", "--env", "dev", "--profiles", str(profiles), "--out", str(out))
+    # dropping an environment is a risky change: render lists it and needs the go-ahead
+    result = cli("render", "--env", "dev", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
     assert result.code == 0, result.err
     assert sorted(p.name for p in (out / "overlays").iterdir()) == ["dev", "prod"]
 
@@ -87,11 +88,12 @@ def test_check_reports_drift_with_a_diff_and_writes_nothing(rendered, cli, chang
 def test_check_when_profiles_change(rendered, cli):
     profiles, out = rendered
     text = (profiles / "prod.yaml").read_text()
-    (profiles / "prod.yaml").write_text(text + "kafka:\n  brokers:\n    replicas: 3\n    storage: {size: 60Gi}\n")
+    (profiles / "prod.yaml").write_text(text.replace("  brokers:\n", "  brokers:\n    storage: {size: 60Gi}\n", 1))
     result = cli("render", "--env", "prod", "--check", "--profiles", str(profiles), "--out", str(out))
     assert result.code == 1
-    assert "+    path: /spec/storage/size" in result.out.splitlines()
-    assert "+    value: 60Gi" in result.out.splitlines()
+    # prod's broker pool is its own resource (dedicated controllers): the diff is in it
+    assert "-    size: 50Gi" in result.out.splitlines()
+    assert "+    size: 60Gi" in result.out.splitlines()
 
 
 # Each profile starts with "extends: base", so its first own key is on line 2.
@@ -112,7 +114,7 @@ BAD_PROFILES = [
     ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
      "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197 [DSG303]"),
     ("postgres:\n  bogus: 1\n",
-     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, bootstrap, storage, walStorage, enablePDB, resources, backup, poolers"),
+     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, backup, poolers"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
     ("postgres:\n\tinstances: 3\n", "{f}:3:1: tabs are not allowed in YAML indentation; use spaces"),
 ]
@@ -223,7 +225,7 @@ def test_validate_valid_tree(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "--summary")
     assert result.code == 0, result.out + result.err
-    assert result.out == ("Summary: 49 resources found in 3 overlays - Valid: 49, Invalid: 0, "
+    assert result.out == ("Summary: 50 resources found in 3 overlays - Valid: 50, Invalid: 0, "
                           "Errors: 0, Skipped: 0\n")
 
 
@@ -290,13 +292,13 @@ def test_rules_lists_every_rule_once(cli):
 def test_render_says_what_changed(rendered, cli):
     profiles, out = rendered
     again = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
-    assert again.out == f"rendered 49 files into {out} for dev, prod, staging: no file changed\n"
+    assert again.out == f"rendered 56 files into {out} for dev, prod, staging: no file changed\n"
     (profiles / "staging.yaml").unlink()
     text = (profiles / "dev.yaml").read_text().replace("  instances: 1\n", "  instances: 2\n", 1)
     (profiles / "dev.yaml").write_text(text)
-    result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
+    result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
     # dev's Cluster patch and the tree's marker change; staging's 9 files go
-    assert result.out == f"rendered 40 files into {out} for dev, prod: 0 added, 2 changed, 9 removed\n"
+    assert result.out == f"rendered 47 files into {out} for dev, prod: 0 added, 2 changed, 9 removed\n"
 
 
 def test_render_lists_risky_changes_and_refuses_them(rendered, cli):

@@ -147,14 +147,46 @@ def test_kafka_kraft_on_current_strimzi(prod):
     spec = _kafka_common(kafka)
     assert spec["config"] == SEED_KAFKA_CONFIG
     assert "zookeeper" not in kafka["spec"]
-    pools = [d for (kind, _), d in prod.items() if kind == "KafkaNodePool"]
-    assert sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"]) == 3
-    for pool in pools:
+    pools = {name: d for (kind, name), d in prod.items() if kind == "KafkaNodePool"}
+    # production runs dedicated KRaft controllers apart from the design's 3 brokers
+    assert {name: p["spec"]["roles"] for name, p in pools.items()} == {
+        "broker": ["broker"], "controller": ["controller"]}
+    broker = pools["broker"]["spec"]
+    assert broker["replicas"] == 3
+    assert broker["storage"] == {"type": "persistent-claim", "size": "50Gi", "class": "gp3", "deleteClaim": False}
+    assert broker["resources"] == {"requests": {"memory": "1Gi", "cpu": "500m"},
+                                   "limits": {"memory": "2Gi", "cpu": "1000m"}}
+    assert pools["controller"]["spec"]["replicas"] == 3
+    for pool in pools.values():
         assert pool["metadata"]["labels"]["strimzi.io/cluster"] == "kafka-cluster"
-        assert pool["spec"]["storage"] == {"type": "persistent-claim", "size": "50Gi",
-                                           "class": "gp3", "deleteClaim": False}
-        assert pool["spec"]["resources"] == {"requests": {"memory": "1Gi", "cpu": "500m"},
-                                             "limits": {"memory": "2Gi", "cpu": "1000m"}}
+        affinity = pool["spec"]["template"]["pod"]["affinity"]["podAntiAffinity"]
+        [term] = affinity["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["labelSelector"]["matchLabels"] == {
+            "strimzi.io/cluster": "kafka-cluster", "strimzi.io/pool-name": pool["metadata"]["name"]}
+    assert kafka["spec"]["kafka"]["rack"] == {"topologyKey": "topology.kubernetes.io/zone"}
+
+
+def test_production_shape(prod):
+    """Synchronous replication, required anti-affinity by node and a zone spread for every workload."""
+    cluster = prod[("Cluster", "postgres-cluster")]["spec"]
+    assert cluster["postgresql"]["synchronous"] == {"method": "any", "number": 1, "dataDurability": "required"}
+    assert cluster["affinity"] == {"enablePodAntiAffinity": True, "podAntiAffinityType": "required",
+                                   "topologyKey": "kubernetes.io/hostname"}
+    assert cluster["topologySpreadConstraints"][0]["labelSelector"]["matchLabels"] == {
+        "cnpg.io/cluster": "postgres-cluster", "cnpg.io/podRole": "instance"}
+    assert cluster["imageName"] == "ghcr.io/cloudnative-pg/postgresql:18.6-standard-trixie"
+    for name in ("postgres-cluster-pooler-rw", "postgres-cluster-pooler-ro"):
+        pod = prod[("Pooler", name)]["spec"]["template"]["spec"]
+        [term] = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["labelSelector"]["matchLabels"] == {"cnpg.io/poolerName": name}
+    redis = prod[("RedisFailover", "redis-cluster")]["spec"]
+    for part in ("redis", "sentinel"):
+        [term] = redis[part]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["labelSelector"]["matchLabels"] == {
+            "app.kubernetes.io/name": "redis-cluster", "app.kubernetes.io/component": part,
+            "app.kubernetes.io/part-of": "redis-failover"}
+        assert redis[part]["image"] == "redis:7.2.6-alpine"
+        assert redis[part]["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "ScheduleAnyway"
 
 
 def test_kafka_zookeeper_seed_literally(seed):

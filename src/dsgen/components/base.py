@@ -202,3 +202,28 @@ def requests_within_limits(resources: Any, path: KeyPath) -> Iterator[ProfileFin
         limit = getattr(resources.limits, name)
         if request and limit and quantity_value(request) > quantity_value(limit):
             yield (*path, "requests", name), f"request {request} is above the limit {limit}"
+
+
+# ---------------------------------------------------------------- spreading pods
+
+HOSTNAME = "kubernetes.io/hostname"
+ZONE = "topology.kubernetes.io/zone"
+
+
+def pod_anti_affinity(mode: str, selector: dict[str, str]) -> dict | None:
+    """A core/v1 podAntiAffinity keeping pods that ``selector`` matches on different nodes."""
+    term = {"labelSelector": {"matchLabels": dict(selector)}, "topologyKey": HOSTNAME}
+    if mode == "required":
+        return {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
+    if mode == "preferred":
+        return {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]}
+    return None
+
+
+def zone_spread(mode: str, selector: dict[str, str]) -> list[dict] | None:
+    """core/v1 topologySpreadConstraints keeping zones within one pod of each other."""
+    if mode == "none":
+        return None
+    return [{"maxSkew": 1, "topologyKey": ZONE,
+             "whenUnsatisfiable": "DoNotSchedule" if mode == "required" else "ScheduleAnyway",
+             "labelSelector": {"matchLabels": dict(selector)}}]

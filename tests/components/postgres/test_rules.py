@@ -8,6 +8,12 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie"}},
+     [("DSG318", [("postgres", "imageName"), ("postgres", "bootstrap", "locale")], "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie is a minimal image, which has no en_US.UTF-8 locale for initdb: use the -standard- image of the same version")]),
+    ({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:latest"}},
+     [("DSG318", [("postgres", "imageName"), ("postgres", "bootstrap", "locale")], "ghcr.io/cloudnative-pg/postgresql:latest is not pinned to a version: pin a tag such as 18.6-standard-trixie")]),
+    ({"postgres": {"synchronous": {"number": 3}}},
+     [("DSG319", [("postgres", "synchronous", "number"), ("postgres", "instances")], "3 synchronous standbys need at least 4 instances (the primary and 3 standbys); the cluster has 3")]),
     ({"postgres": {"storage": {"size": "10Gi"}}},
      [("DSG312", [("postgres", "parameters", "max_wal_size"), ("postgres", "storage", "size")], "max_wal_size 4GB is more than a quarter of the data volume, which also holds the WAL (10Gi); WAL outgrows max_wal_size while archiving lags and a full volume stops PostgreSQL: lower it or give walStorage")]),
     ({"postgres": {"storage": {"size": "10Gi"}, "walStorage": {"size": "8Gi"}}},
@@ -76,3 +82,8 @@ def test_one_instance_turns_the_pdb_off_by_itself():
 
 def test_walstorage_carries_the_wal():
     assert findings({"postgres": {"storage": {"size": "10Gi"}, "walStorage": {"size": "20Gi"}}}) == []
+
+
+def test_a_minimal_image_with_the_c_locale_is_fine():
+    assert findings({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie",
+                                  "bootstrap": {"locale": "C.UTF-8"}}}) == []

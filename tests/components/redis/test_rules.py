@@ -8,6 +8,10 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"redis": {"redis": {"image": None}}},
+     [("DSG320", ("redis", "redis"), "no image: the redis-operator would run its default redis:6.2.6-alpine; pin a supported Redis, such as redis:7.2.6-alpine")]),
+    ({"redis": {"sentinel": {"image": "redis"}}},
+     [("DSG320", ("redis", "sentinel", "image"), "redis is not pinned to a version: pin a tag such as 7.2.6-alpine")]),
     ({"redis": {"redis": {"replicas": 1}}},
      [("DSG317", ("redis", "redis", "replicas"), "with 1 Redis replica the redis-operator's PodDisruptionBudget (minAvailable 1) makes it unevictable and blocks every node drain; use 2 or more replicas (the operator has no switch to drop the budget)")]),
     ({"redis": {"redis": {"config": {"maxmemory": None}}}},

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Quantity, Resources, Strict, Version
+from dsgen.fields import Name, ObjectName, Quantity, Resources, Spread, Strict, Version
 
 
 def _kafka_value(value: Any) -> Any:
@@ -33,6 +33,7 @@ class KafkaNodes(Strict):
     replicas: int = Field(3, ge=1)
     storage: KafkaStorage
     resources: Resources | None = None
+    spread: Spread = Spread()
 
 
 class ZooKeeper(KafkaNodes):
@@ -106,6 +107,9 @@ class Kafka(Strict):
         None, description="Dedicated KRaft controllers; without them brokers are dual-role."
     )
     zookeeper: ZooKeeper | None = None
+    rack: StrictStr | None = Field(
+        None, description="Node label whose value is a broker's rack (e.g. topology.kubernetes.io/zone): "
+        "Kafka then places a partition's replicas in different racks.")
     listeners: list[Listener] = [
         Listener(name="plain", port=9092, tls=False),
         Listener(name="tls", port=9093, tls=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import Part, resources
+from dsgen.components.base import Part, pod_anti_affinity, resources, zone_spread
 from dsgen.components.kafka.rules import CLUSTER_LABEL, GROUP
 from dsgen.operators import strimzi
 
@@ -30,6 +30,24 @@ def _node_pools(kafka: Kafka) -> list[tuple[str, list[str], KafkaNodes]]:
             ("broker", ["broker"], kafka.brokers)]
 
 
+def pod_template(nodes: KafkaNodes, selector: dict[str, str]) -> dict | None:
+    """A Strimzi pod template spreading these nodes over hosts and zones."""
+    pod = {}
+    affinity = pod_anti_affinity(nodes.spread.nodes, selector)
+    if affinity:
+        pod["affinity"] = {"podAntiAffinity": affinity}
+    zones = zone_spread(nodes.spread.zones, selector)
+    if zones:
+        pod["topologySpreadConstraints"] = zones
+    return {"pod": pod} if pod else None
+
+
+# Strimzi labels its pods with strimzi.io/cluster and, per node pool,
+# strimzi.io/pool-name (operator-common model/Labels.java); without node
+# pools, strimzi.io/name is <cluster>-kafka or <cluster>-zookeeper
+# (KafkaResources.kafkaComponentName, zookeeperComponentName in 0.45).
+
+
 def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
     release = strimzi.release(ctx.operators["strimzi"])
     api_version = f"{GROUP}/{release['api']}"
@@ -53,6 +71,11 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
             "broker_resources": resources(kafka.brokers.resources),
             "zookeeper_storage": _storage(kafka.zookeeper) if kafka.zookeeper else None,
             "zookeeper_resources": resources(kafka.zookeeper.resources) if kafka.zookeeper else None,
+            "broker_template": None if kraft else pod_template(
+                kafka.brokers, {"strimzi.io/name": f"{kafka.name}-kafka"}),
+            "zookeeper_template": pod_template(
+                kafka.zookeeper, {"strimzi.io/name": f"{kafka.name}-zookeeper"}) if kafka.zookeeper else None,
+            "rack": {"topologyKey": kafka.rack} if kafka.rack else None,
         },
         version=kafka.version,
         annotations=({"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
@@ -66,6 +89,7 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
                 "replicas": nodes.replicas,
                 "storage": _storage(nodes),
                 "resources": resources(nodes.resources),
+                "template": pod_template(nodes, {**cluster_label, "strimzi.io/pool-name": name}),
             }, labels=cluster_label)
     default_rf = int(kafka.config.get("default.replication.factor", 1))
     for name, topic in kafka.topics.items():

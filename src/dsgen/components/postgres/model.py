@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictStr
 
 from dsgen.fields import (Cron, Name, ObjectName, PgIdentifier, Quantity, Resources, Setting,
-                          Strict)
+                          Spread, Strict)
 
 
 class PgBootstrap(Strict):
@@ -69,16 +69,30 @@ class Pooler(Strict):
     poolMode: Literal["session", "transaction"] = "transaction"
     parameters: dict[StrictStr, Setting] = {}
     resources: Resources | None = None
+    spread: Spread = Spread()
+
+
+class PgSynchronous(Strict):
+    """Synchronous replication: a commit returns once `number` standbys have it."""
+
+    method: Literal["any", "first"] = "any"
+    number: int = Field(1, ge=1)
+    dataDurability: Literal["required", "preferred"] = Field(
+        "required", description="required: writes wait while too few standbys are up (no data loss); "
+        "preferred: writes go on, asynchronously, when standbys are missing.")
 
 
 class Postgres(Strict):
     enabled: StrictBool = True
     name: Name = "postgres-cluster"
     instances: int = Field(3, ge=1)
-    imageName: StrictStr | None = None
+    imageName: StrictStr | None = Field(
+        None, description="The PostgreSQL image, pinned (e.g. ghcr.io/cloudnative-pg/postgresql:18.6-standard-trixie); "
+        "the operator's default changes with its release.")
     primaryUpdateStrategy: Literal["unsupervised", "supervised"] = "unsupervised"
     primaryUpdateMethod: Literal["switchover", "restart"] | None = None
     parameters: dict[StrictStr, Setting] = {}
+    synchronous: PgSynchronous | None = None
     bootstrap: PgBootstrap = PgBootstrap()
     storage: PgStorage
     walStorage: PgWalStorage | None = None
@@ -86,6 +100,7 @@ class Postgres(Strict):
         None, description="CloudNativePG's PodDisruptionBudgets; default: on with 2 or more "
         "instances, off with one (its only pod would block every node drain).")
     resources: Resources | None = None
+    spread: Spread = Spread()
     backup: PgBackup | None = None
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."

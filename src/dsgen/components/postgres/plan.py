@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import Part, resources
+from dsgen.components.base import HOSTNAME, Part, pod_anti_affinity, resources, zone_spread
 from dsgen.components.postgres.rules import archive_destination, pdb_enabled
 from dsgen.operators import cloudnativepg as cnpg
 
@@ -40,6 +40,10 @@ def cnpg_schedule(cron: str) -> str:
     return cron if cron.startswith("@") else f"0 {cron}"
 
 
+# Pod labels (pkg/utils/labels_annotations.go): instances carry cnpg.io/cluster
+# and cnpg.io/podRole: instance; pooler pods carry cnpg.io/poolerName.
+
+
 def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
     backup = None
     if pg.backup:
@@ -51,8 +55,12 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "configuration": _barman_configuration(ctx, pg),
             "schedule": cnpg_schedule(pg.backup.schedule),
         }
+    instances = {"cnpg.io/cluster": pg.name, "cnpg.io/podRole": "instance"}
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
+        "affinity": cluster_affinity(pg.spread.nodes),
+        "zones": zone_spread(pg.spread.zones, instances),
+        "synchronous": pg.synchronous.model_dump() if pg.synchronous else None,
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
     })
@@ -63,6 +71,20 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield Part(backup["name"], "postgresql", "backup", pg.name, "scheduledbackup.yaml.j2",
                    {"pg": pg, "backup": backup})
     for name, pooler in pg.poolers.items():
+        pods = {"cnpg.io/poolerName": name}
+        affinity = pod_anti_affinity(pooler.spread.nodes, pods)
         yield Part(name, "pgbouncer", "connection-pooler", name, "pooler.yaml.j2", {
             "pg": pg, "pooler": pooler, "resources": resources(pooler.resources),
+            "affinity": {"podAntiAffinity": affinity} if affinity else None,
+            "zones": zone_spread(pooler.spread.zones, pods),
         })
+
+
+def cluster_affinity(nodes: str) -> dict | None:
+    """CloudNativePG's own anti-affinity between instances (api/v1 AffinityConfiguration):
+    on and preferred unless told otherwise, so preferred writes nothing."""
+    if nodes == "required":
+        return {"enablePodAntiAffinity": True, "podAntiAffinityType": "required", "topologyKey": HOSTNAME}
+    if nodes == "none":
+        return {"enablePodAntiAffinity": False}
+    return None

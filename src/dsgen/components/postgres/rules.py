@@ -405,3 +405,72 @@ def _(old: Overlay, new: Overlay):
 
 
 RULES = RULES + (POSTGRES_VOLUMES,)
+
+
+# ---------------------------------------------------------------- images and replication
+
+
+def image_problem(image: str, locale: str | None) -> str | None:
+    """An image that drifts (no tag, or latest), or a minimal image asked for a
+    locale: CloudNativePG's minimal images carry no locales beyond C and POSIX;
+    its standard images carry them all (cloudnative-pg/postgres-containers README,
+    "Standard Images")."""
+    name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    if "@sha256:" in image:
+        return None
+    if not tag or tag == "latest":
+        return f"{image} is not pinned to a version: pin a tag such as 18.6-standard-trixie"
+    if "-minimal-" in tag and locale and locale.split(".")[0] not in ("C", "POSIX"):
+        return (f"{image} is a minimal image, which has no {locale} locale for initdb: use the "
+                f"-standard- image of the same version")
+    return None
+
+
+POSTGRES_IMAGE = Rule("DSG318", "postgres-image", "The PostgreSQL image is pinned to a version (not latest, not untagged), and a minimal image is not asked for a locale it lacks.")
+
+
+@POSTGRES_IMAGE.on_profile
+def _(ctx: Context, pg: Postgres):
+    problem = image_problem(pg.imageName, pg.bootstrap.locale) if pg.imageName else None
+    if problem:
+        yield [("postgres", "imageName"), ("postgres", "bootstrap", "locale")], problem
+
+
+@POSTGRES_IMAGE.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        image = get(cluster, "spec", "imageName")
+        locale = get(cluster, "spec", "bootstrap", "initdb", "localeCollate")
+        problem = image_problem(image, locale) if isinstance(image, str) else None
+        if problem:
+            yield cluster, "/spec/imageName", problem
+
+
+SYNCHRONOUS = Rule("DSG319", "synchronous-replicas", "Synchronous replication asks for fewer standbys than the cluster has instances (CloudNativePG's webhook refuses otherwise).")
+
+
+def synchronous_problem(number: int, instances: int) -> str | None:
+    # internal/webhook/v1/cluster_webhook.go validateSynchronousReplicaConfiguration
+    if number >= instances:
+        return (f"{number} synchronous standbys need at least {number + 1} instances (the primary and "
+                f"{number} standbys); the cluster has {instances}")
+    return None
+
+
+@SYNCHRONOUS.on_profile
+def _(ctx: Context, pg: Postgres):
+    problem = synchronous_problem(pg.synchronous.number, pg.instances) if pg.synchronous else None
+    if problem:
+        yield [("postgres", "synchronous", "number"), ("postgres", "instances")], problem
+
+
+@SYNCHRONOUS.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        number, instances = get(cluster, "spec", "postgresql", "synchronous", "number"), get(cluster, "spec", "instances")
+        problem = synchronous_problem(number, instances) if isinstance(number, int) and isinstance(instances, int) else None
+        if problem:
+            yield cluster, "/spec/postgresql/synchronous/number", problem
+
+
+RULES = RULES + (POSTGRES_IMAGE, SYNCHRONOUS)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool
 
-from dsgen.fields import Name, ObjectName, Quantity, Resources, Setting, Strict
+from dsgen.fields import Name, ObjectName, Quantity, Resources, Setting, Spread, Strict
 from pydantic import StrictStr
 
 
@@ -27,6 +27,7 @@ class RedisServers(Strict):
     resources: Resources | None = None
     config: dict[StrictStr, Setting] = {}
     storage: RedisStorage | None = None
+    spread: Spread = Spread()
 
 
 class Sentinels(Strict):
@@ -34,6 +35,7 @@ class Sentinels(Strict):
     image: StrictStr | None = None
     resources: Resources | None = None
     config: dict[StrictStr, Setting] = {}
+    spread: Spread = Spread()
 
 
 class Redis(Strict):

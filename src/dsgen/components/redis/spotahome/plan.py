@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from dsgen.components.base import Part, resources
+from dsgen.components.base import Part, pod_anti_affinity, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
 from dsgen.operators import spotahome
 
@@ -43,4 +43,25 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         "sentinel_config": [f"{k} {v}" for k, v in redis.sentinel.config.items()],
         "sentinel_resources": resources(redis.sentinel.resources),
         "label_whitelist": list(spotahome.LABEL_WHITELIST),
+        "redis_affinity": affinity(redis.redis.spread.nodes, pods(redis.name, "redis")),
+        "redis_zones": zone_spread(redis.redis.spread.zones, pods(redis.name, "redis")),
+        "sentinel_affinity": affinity(redis.sentinel.spread.nodes, pods(redis.name, "sentinel")),
+        "sentinel_zones": zone_spread(redis.sentinel.spread.zones, pods(redis.name, "sentinel")),
     })
+
+
+def pods(name: str, component: str) -> dict[str, str]:
+    """The labels the operator selects its pods by (operator/redisfailover/service/client.go,
+    generateSelectorLabels); they override any label it copies."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component,
+            "app.kubernetes.io/part-of": "redis-failover"}
+
+
+def affinity(nodes: str, selector: dict[str, str]) -> dict | None:
+    """The operator's default affinity is a preferred anti-affinity by hostname
+    (operator/redisfailover/service/generator.go, getAffinity): preferred writes
+    nothing; none writes an empty affinity, which replaces the default."""
+    if nodes == "preferred":
+        return None
+    rule = pod_anti_affinity(nodes, selector)
+    return {"podAntiAffinity": rule} if rule else {}

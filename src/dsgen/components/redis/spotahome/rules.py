@@ -153,3 +153,36 @@ def _(old: Overlay, new: Overlay):
 
 
 RULES = RULES + (REDIS_VOLUME,)
+
+
+REDIS_IMAGE = Rule("DSG320", "redis-image", "Redis and sentinel images are pinned to a version: without one the redis-operator 1.2 runs its default redis:6.2.6-alpine (api/redisfailover/v1/defaults.go), long out of support.")
+
+
+def image_problem(image) -> str | None:
+    if not image:
+        return ("no image: the redis-operator would run its default redis:6.2.6-alpine; pin a supported "
+                "Redis, such as redis:7.2.6-alpine")
+    tag = image.rsplit("/", 1)[-1].partition(":")[2]
+    if "@sha256:" not in image and (not tag or tag == "latest"):
+        return f"{image} is not pinned to a version: pin a tag such as 7.2.6-alpine"
+    return None
+
+
+@REDIS_IMAGE.on_profile
+def _(ctx: Context, redis: Redis):
+    for part in ("redis", "sentinel"):
+        problem = image_problem(getattr(redis, part).image)
+        if problem:
+            yield ("redis", part, "image") if getattr(redis, part).image else ("redis", part), problem
+
+
+@REDIS_IMAGE.on_manifest
+def _(overlay: Overlay):
+    for redis in overlay.of(REDIS_FAILOVER):
+        for part in ("redis", "sentinel"):
+            problem = image_problem(get(redis, "spec", part, "image"))
+            if problem:
+                yield redis, f"/spec/{part}/image", problem
+
+
+RULES = RULES + (REDIS_IMAGE,)
