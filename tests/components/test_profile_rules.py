@@ -42,3 +42,17 @@ def test_each_environment_archives_into_its_own_folder(tmp_path):
              for env in ("dev", "prod", "staging")}
     for env, text in paths.items():
         assert f"value: s3://eks-learning-lab-postgres-backups/postgres-cluster/{env}\n" in text
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"operators": {"cloudnativepg": "1.20.0"}},
+     ("DSG321", ("operators", "cloudnativepg"), "dsgen supports CloudNativePG 1.24.0 to 1.30.x, not 1.20.0")),
+    ({"operators": {"redisOperator": "1.3.0"}},
+     ("DSG321", ("operators", "redisOperator"), "dsgen supports the redis-operator 1.2.0 to 1.2.x, not 1.3.0")),
+    ({"operators": {"strimzi": "0.49.7"}},
+     ("DSG321", ("operators", "strimzi"), "0.49.7 is not a Strimzi release dsgen knows (0.41.0 to 1.2.0)")),
+    ({"kubernetesVersion": "1.20"},
+     ("DSG321", ("kubernetesVersion",), "dsgen validates Kubernetes 1.25 to 1.37, not 1.20")),
+])
+def test_pinned_versions_outside_what_dsgen_supports(change, expected):
+    assert expected in findings(change)

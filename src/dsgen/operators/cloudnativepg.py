@@ -19,6 +19,12 @@ def release(pinned: str) -> dict:
     return facts(RELEASES, pinned)
 
 
+# The releases dsgen knows: what its schemas and rules were checked against
+# (the CRDs of 1.29.2 and 1.30.0 in ../shared/apiserver, the catalog's 1.29),
+# back to 1.24, the last release with only the in-tree backup.
+SUPPORTED = ("1.24.0", "1.30.0")
+
+
 def backup_method(pinned: str, asked: str = "auto") -> str:
     return asked if asked != "auto" else release(pinned)["backupMethod"]
 

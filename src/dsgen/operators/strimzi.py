@@ -11,18 +11,31 @@ RELEASES: Releases = (
         "servesV1beta2": True,       # kafka.strimzi.io/v1beta2 is served
         "zookeeper": True,           # ZooKeeper-based clusters still run
         "kraftAnnotations": True,    # a KRaft Kafka opts in with strimzi.io/kraft and node-pools
-        "oldestKafka": "0.0.0",      # the oldest Kafka the release runs
         "schemaSet": "strimzi-0.45",  # the locked schema set that describes it
     }),
-    ("0.46", {"zookeeper": False, "oldestKafka": "3.9.0", "schemaSet": None}),
-    ("0.48", {"kraftAnnotations": False, "oldestKafka": "4.0.0"}),
+    ("0.46", {"zookeeper": False, "schemaSet": None}),
+    ("0.48", {"kraftAnnotations": False}),
     ("0.49", {"api": "v1", "servesV1": True}),
-    ("0.52", {"servesV1beta2": False}),  # Strimzi 1.0, the release after 0.51
+    # The CRDs of 1.0.0 serve only v1 (packaging/install/cluster-operator/040-Crd-kafka.yaml).
+    ("1.0", {"servesV1beta2": False}),
 )
 
 
 def release(pinned: str) -> dict:
     return facts(RELEASES, pinned)
+
+
+def _kafka_versions() -> dict[str, list[str]]:
+    import json
+    from importlib import resources
+
+    data = json.loads((resources.files("dsgen.operators") / "data" / "strimzi.json").read_text(encoding="utf-8"))
+    return data["releases"]
+
+
+# Which Kafka versions each Strimzi release runs: derived from Strimzi's own
+# kafka-versions.yaml at each release tag by scripts/strimzi_kafka_versions.py.
+KAFKA_VERSIONS: dict[str, list[str]] = _kafka_versions()
 
 
 # Kafka broker config keys Strimzi manages itself; it drops them with a warning.

@@ -174,6 +174,33 @@ def _(overlay: Overlay):
                 "a KRaft cluster needs both")
 
 
+KAFKA_VERSION = Rule("DSG322", "kafka-version", "The Kafka version is one the pinned Strimzi release runs (Strimzi's kafka-versions.yaml of that release).")
+
+
+def kafka_version_problem(version: str, pinned: str) -> str | None:
+    runs = strimzi.KAFKA_VERSIONS.get(pinned)
+    if runs and version not in runs:
+        return f"Strimzi {pinned} runs Kafka {', '.join(runs)}; not {version}"
+    return None
+
+
+@KAFKA_VERSION.on_profile
+def _(ctx: Context, kafka: Kafka):
+    problem = kafka_version_problem(kafka.version, ctx.operators["strimzi"])
+    if problem:
+        yield [("kafka", "version"), ("operators", "strimzi")], problem
+
+
+@KAFKA_VERSION.on_manifest
+def _(overlay: Overlay):
+    pinned = overlay.operators.get("strimzi")
+    for kafka in overlay.of(KAFKA) if pinned else ():
+        version = get(kafka, "spec", "kafka", "version")
+        problem = kafka_version_problem(str(version), pinned) if version is not None else None
+        if problem:
+            yield kafka, "/spec/kafka/version", problem
+
+
 TOPIC_WRITER = Rule("DSG313", "topic-writer", "Every KafkaTopic has a writer that is not a super user: a KafkaUser allowed Write (or All) on it by name or prefix.")
 # With simple authorization a user writes only where an ACL allows Write; an
 # idempotent producer needs nothing more than Write on the topic since Kafka
@@ -229,12 +256,11 @@ def _(overlay: Overlay):
             yield doc, "/metadata/name", NO_WRITER
 
 
-KAFKA_MODE = Rule("DSG307", "kafka-mode", "ZooKeeper mode has its section, Kafka 3.x and no KRaft controllers; KRaft has no ZooKeeper section or ZooKeeper-only settings, and a Kafka the pinned Strimzi runs.")
+KAFKA_MODE = Rule("DSG307", "kafka-mode", "ZooKeeper mode has its section, Kafka 3.x and no KRaft controllers; KRaft has no ZooKeeper section or ZooKeeper-only settings.")
 
 
 @KAFKA_MODE.on_profile
 def _(ctx: Context, kafka: Kafka):
-    pinned = ctx.operators["strimzi"]
     kafka_version = version_tuple(kafka.version)
     if kafka.mode == "zookeeper":
         if kafka_version >= (4, 0, 0):
@@ -248,12 +274,6 @@ def _(ctx: Context, kafka: Kafka):
         return
     if kafka.zookeeper is not None:
         yield ("kafka", "zookeeper"), "a KRaft cluster has no ZooKeeper; remove this section or set mode: zookeeper"
-    oldest = strimzi.release(pinned)["oldestKafka"]
-    if kafka_version < version_tuple(oldest):
-        yield ("kafka", "version"), (
-            f"Kafka {kafka.version} is older than Strimzi {pinned} runs "
-            f"({'.'.join(oldest.split('.')[:2])} or newer)"
-        )
     for key, why in strimzi.ZOOKEEPER_ONLY_CONFIG.items():
         if key in kafka.config:
             yield ("kafka", "config", key), f"is a ZooKeeper-mode setting: {why}"
@@ -361,7 +381,7 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
-RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, TOPIC_WRITER,
+RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_VERSION, TOPIC_WRITER,
          KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from dsgen.rules import Overlay, Rule, get, name_of, namespace_of
+from dsgen.units import version_tuple
 
 # Kinds whose object is a Secret, or makes one of the name its spec says.
 SECRET = ("", "Secret")
@@ -71,3 +72,36 @@ def _(old: Overlay, new: Overlay):
 
 
 RULES = (SECRET_SOURCE, STATEFUL_REMOVED)
+
+
+OPERATOR_VERSIONS = Rule("DSG321", "operator-versions", "The pinned operators and Kubernetes are releases dsgen supports: CloudNativePG 1.24-1.30, the redis-operator 1.2, the Strimzi releases of its Kafka table, Kubernetes 1.25-1.37.")
+
+
+def _outside(pinned: str, low: str, high: str) -> bool:
+    """Outside low..high, comparing the high end by major and minor only."""
+    version = version_tuple(pinned)
+    return version < version_tuple(low) or version[:2] > version_tuple(high)[:2]
+
+
+@OPERATOR_VERSIONS.on_profile
+def _(ctx, profile):
+    from dsgen.operators import cloudnativepg, spotahome, strimzi
+    from dsgen.validate.schemas import core_versions
+
+    pins = profile.operators
+    for key, name, (low, high) in (("cloudnativepg", "CloudNativePG", cloudnativepg.SUPPORTED),
+                                   ("redisOperator", "the redis-operator", spotahome.SUPPORTED)):
+        if _outside(getattr(pins, key), low, high):
+            yield ("operators", key), (f"dsgen supports {name} {low} to {high.rsplit('.', 1)[0]}.x, "
+                                       f"not {getattr(pins, key)}")
+    known = list(strimzi.KAFKA_VERSIONS)
+    if pins.strimzi not in strimzi.KAFKA_VERSIONS:
+        yield ("operators", "strimzi"), (f"{pins.strimzi} is not a Strimzi release dsgen knows "
+                                         f"({known[0]} to {known[-1]})")
+    kubernetes = [v.rsplit(".", 1)[0] if v.endswith(".0") else v for v in core_versions()]
+    if _outside(profile.kubernetesVersion, kubernetes[0], kubernetes[-1]):
+        yield ("kubernetesVersion",), (f"dsgen validates Kubernetes {kubernetes[0]} to {kubernetes[-1]}, "
+                                       f"not {profile.kubernetesVersion}")
+
+
+RULES = RULES + (OPERATOR_VERSIONS,)
