@@ -181,13 +181,15 @@ def memory_limit(resources: Any) -> int | None:
 
 
 def below_memory_limit(text: str, parse: Callable[[str], int], resources: Any, path: KeyPath,
-                       consequence: str) -> Iterator[ProfileFinding]:
-    """A server's memory setting, in its own units, parses and stays below the
-    container's memory limit (when ``resources`` sets one)."""
+                       consequence: str, unparsable: bool = True) -> Iterator[ProfileFinding]:
+    """A server's memory setting, in its own units, stays below the container's
+    memory limit (when ``resources`` sets one); a value that does not parse is
+    reported unless ``unparsable`` is False (another rule reports it)."""
     try:
         size = parse(text)
     except ValueError as exc:
-        yield path, str(exc)
+        if unparsable:
+            yield path, str(exc)
         return
     limit = memory_limit(resources)
     if limit is not None and size >= limit:

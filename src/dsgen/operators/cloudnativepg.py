@@ -8,10 +8,12 @@ RELEASES: Releases = (
     ("0.0", {
         "backupMethod": "barmanObjectStore",  # what backup.method: auto means
         "barmanCloudPlugin": False,           # the Barman Cloud plugin can archive WAL
+        "defaultPostgres": 16,                # major of its default image (pkg/versions/versions.go)
     }),
-    ("1.25", {"barmanCloudPlugin": True}),
+    ("1.25", {"barmanCloudPlugin": True, "defaultPostgres": 17}),
     # 1.26 deprecates the in-tree barmanObjectStore for the plugin.
     ("1.26", {"backupMethod": "plugin"}),
+    ("1.28", {"defaultPostgres": 18}),
 )
 
 

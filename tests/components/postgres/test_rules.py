@@ -31,7 +31,15 @@ CASES = [
     ({"postgres": {"parameters": {"shared_buffers": "2GB"}}},
      [("DSG301", ("postgres", "parameters", "shared_buffers"), "2GB is not below the memory limit 2Gi; PostgreSQL would be killed for running out of memory")]),
     ({"postgres": {"parameters": {"shared_buffers": "lots"}}},
-     [("DSG301", ("postgres", "parameters", "shared_buffers"), "'lots' is not a PostgreSQL memory size (e.g. 256MB; units kB, MB, GB, TB)")]),
+     [("DSG323", ("postgres", "parameters", "shared_buffers"), "'lots' is not an integer (a bare number is in 8kB)")]),
+    ({"postgres": {"parameters": {"shared_bufers": "128MB"}}},
+     [("DSG323", ("postgres", "parameters", "shared_bufers"), "is not a PostgreSQL parameter (known to 15); did you mean shared_buffers?")]),
+    ({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:15.14-standard-bookworm", "parameters": {"io_method": "worker"}}},
+     [("DSG323", ("postgres", "parameters", "io_method"), "is not a PostgreSQL 15 parameter")]),
+    ({"postgres": {"parameters": {"wal_level": "none", "random_page_cost": "fast", "checkpoint_completion_target": "1.5"}}},
+     [("DSG323", ("postgres", "parameters", "checkpoint_completion_target"), "'1.5' is outside 0..1"),
+      ("DSG323", ("postgres", "parameters", "random_page_cost"), "'fast' is not a number"),
+      ("DSG323", ("postgres", "parameters", "wal_level"), "'none' is not one of minimal, replica, logical")]),
     ({"postgres": {"resources": {"requests": {"cpu": "2"}}}},
      [("DSG301", ("postgres", "resources", "requests", "cpu"), "request 2 is above the limit 1000m")]),
     ({"postgres": {"poolers": {"postgres-cluster-pooler-rw": {"parameters": {"max_client_conn": "10"}}}}},
@@ -69,7 +77,7 @@ def test_poolers_on_the_same_instances_add_up():
 
 def test_reserved_connections_must_be_a_number():
     assert findings({"postgres": {"parameters": {"superuser_reserved_connections": "few"}}}) == [
-        ("DSG303", ("postgres", "parameters", "superuser_reserved_connections"), "'few' is not a whole number")]
+        ("DSG323", ("postgres", "parameters", "superuser_reserved_connections"), "'few' is not an integer")]
 
 
 def test_a_disabled_section_is_not_checked():

@@ -66,9 +66,8 @@ def wal_size_problems(parameters: dict, wal_volume: str | None, volume: str | No
     for name, default in (("min_wal_size", "80MB"), ("max_wal_size", "1GB")):
         try:
             sizes[name] = postgres_bytes(str(parameters.get(name, default)), 1024 * 1024)
-        except ValueError as exc:
-            yield name, str(exc)
-            return
+        except ValueError:
+            return  # DSG323 reports a value that does not parse
     if sizes["min_wal_size"] >= sizes["max_wal_size"]:
         yield "min_wal_size", (f"min_wal_size {parameters.get('min_wal_size', '80MB')} is not below max_wal_size "
                                f"{parameters.get('max_wal_size', '1GB')}")
@@ -158,7 +157,7 @@ def _(overlay: Overlay):
             yield backup, "/spec/cluster/name", f"names Cluster {target!r}, which the tree does not define"
 
 
-POSTGRES_MEMORY = Rule("DSG301", "postgres-memory", "PostgreSQL's requests are not above its limits, memory sizes parse, and shared_buffers stays below the memory limit.")
+POSTGRES_MEMORY = Rule("DSG301", "postgres-memory", "PostgreSQL's requests are not above its limits, and shared_buffers stays below the memory limit.")
 
 
 @POSTGRES_MEMORY.on_profile
@@ -168,7 +167,8 @@ def _(ctx: Context, pg: Postgres):
         if name in pg.parameters:
             yield from below_memory_limit(
                 pg.parameters[name], lambda text: postgres_bytes(text, 8192), limited,
-                ("postgres", "parameters", name), "PostgreSQL would be killed for running out of memory")
+                ("postgres", "parameters", name), "PostgreSQL would be killed for running out of memory",
+                unparsable=False)  # DSG323 reports values that do not parse
 
 
 POSTGRES_BACKUP = Rule("DSG302", "postgres-backup", "Backups have S3 credentials or an IAM role (not both), and the Barman Cloud plugin only on CloudNativePG 1.25+.")
@@ -192,11 +192,15 @@ def _(ctx: Context, pg: Postgres):
 
 
 def _int_setting(settings: dict, name: str, path: tuple):
+    """A whole-number setting, or None. PostgreSQL's own values that do not
+    parse are DSG323's; PgBouncer's are reported here."""
     if name not in settings:
         return None, None
     try:
         return int(settings[name]), None
     except ValueError:
+        if path[-1] == "parameters" and path[0] == "postgres" and len(path) == 2:
+            return None, None
         return None, ((*path, name), f"{settings[name]!r} is not a whole number")
 
 
@@ -474,3 +478,40 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (POSTGRES_IMAGE, SYNCHRONOUS)
+
+
+PARAMETER_VALUES = Rule("DSG323", "postgres-parameter-values", "Every PostgreSQL parameter is one the server has (\"did you mean\" for near misses), with a value of its type, unit and range, as pg_settings of a real server gives them (operators/data/postgresql-<major>.json).")
+
+
+def _major(image: str | None, operator: str | None) -> int | None:
+    from dsgen.operators import postgresql
+
+    return postgresql.image_major(image) or (cnpg.release(operator)["defaultPostgres"] if operator else None)
+
+
+@PARAMETER_VALUES.on_profile
+def _(ctx: Context, pg: Postgres):
+    from dsgen.operators import postgresql
+
+    major = _major(pg.imageName, ctx.operators["cloudnativepg"])
+    for name, value in pg.parameters.items():
+        if parameter_problem(name) is None:  # fixed and blocked ones are DSG201's
+            problem = postgresql.parameter_problem(name, value, major)
+            if problem:
+                yield ("postgres", "parameters", name), problem
+
+
+@PARAMETER_VALUES.on_manifest
+def _(overlay: Overlay):
+    from dsgen.operators import postgresql
+
+    for cluster in overlay.of(CLUSTER):
+        major = _major(get(cluster, "spec", "imageName"), overlay.operators.get("cloudnativepg"))
+        for name, value in (get(cluster, "spec", "postgresql", "parameters") or {}).items():
+            if parameter_problem(name) is None:
+                problem = postgresql.parameter_problem(name, str(value), major)
+                if problem:
+                    yield cluster, pointer("spec", "postgresql", "parameters", name), problem
+
+
+RULES = RULES + (PARAMETER_VALUES,)
