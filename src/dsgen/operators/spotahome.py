@@ -6,6 +6,8 @@ Sources: github.com/spotahome/redis-operator at v1.2.4 (the last release;
 
 from __future__ import annotations
 
+from dsgen.operators import redis
+
 # The releases dsgen supports; 1.2.4 is the last release of the operator.
 SUPPORTED = ("1.2.0", "1.2.4")
 
@@ -40,14 +42,10 @@ MANAGED = frozenset({
     "port", "bind", "dir", "requirepass", "masterauth", "replicaof", "slaveof", "daemonize",
     "pidfile", "logfile", "include", "rename-command",
 })
-# Settings Redis refuses to change with CONFIG SET; the operator applies
-# customConfig with CONFIG SET, so dsgen passes these as server arguments.
-STARTUP_ONLY = frozenset({
-    "tcp-backlog", "databases", "unixsocket", "unixsocketperm", "supervised",
-    "always-show-logo", "syslog-enabled", "syslog-ident", "syslog-facility", "io-threads",
-    "disable-thp", "enable-protected-configs", "enable-debug-command",
-    "enable-module-command", "cluster-enabled", "cluster-config-file", "appenddirname",
-})
+# Settings Redis refuses to change with CONFIG SET (IMMUTABLE_CONFIG in its
+# src/config.c); the operator applies customConfig with CONFIG SET, so dsgen
+# passes these as server arguments.
+STARTUP_ONLY = redis.immutable()
 DEFAULT_COMMAND = ("redis-server", "/redis/redis.conf")
 
 # Sentinel settings: the operator applies them with SENTINEL SET <master> <key> <value>.

@@ -8,6 +8,12 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"redis": {"redis": {"config": {"maxmemory-policy": "allkeys-lru-ish", "appendonly": "true", "maxmemoryy": "1gb"}}}},
+     [("DSG324", ("redis", "redis", "config", "maxmemory-policy"), "'allkeys-lru-ish' is not one of volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"),
+      ("DSG324", ("redis", "redis", "config", "appendonly"), "'true' is not yes or no"),
+      ("DSG324", ("redis", "redis", "config", "maxmemoryy"), "is not a Redis 7.2 setting; did you mean maxmemory?")]),
+    ({"redis": {"redis": {"config": {"maxmemory": "lots"}}}},
+     [("DSG324", ("redis", "redis", "config", "maxmemory"), "'lots' is not a size (a number with an optional unit b, k, kb, m, mb, g, gb)")]),
     ({"redis": {"redis": {"image": None}}},
      [("DSG320", ("redis", "redis"), "no image: the redis-operator would run its default redis:6.2.6-alpine; pin a supported Redis, such as redis:7.2.6-alpine")]),
     ({"redis": {"sentinel": {"image": "redis"}}},

@@ -29,7 +29,8 @@ def _(ctx: Context, redis: Redis):
     if "maxmemory" in redis.redis.config:
         yield from below_memory_limit(
             redis.redis.config["maxmemory"], redis_bytes, redis.redis.resources,
-            ("redis", "redis", "config", "maxmemory"), "Redis would be killed before evicting keys")
+            ("redis", "redis", "config", "maxmemory"), "Redis would be killed before evicting keys",
+            unparsable=False)  # DSG324 reports a value that does not parse
     limit = redis.redis.resources.limits.memory if redis.redis.resources and redis.redis.resources.limits else None
     if limit and redis_bytes_or_none(redis.redis.config.get("maxmemory", "0")) == 0:
         yield ("redis", "redis", "config"), (
@@ -48,4 +49,17 @@ def _(ctx: Context, redis: Redis):
         )
 
 
-RULES = (REDIS_MEMORY, SENTINEL_QUORUM)
+REDIS_SETTINGS = Rule("DSG324", "redis-settings", "Every Redis setting is one Redis has (\"did you mean\" for near misses), with a value of its type and range, as Redis's src/config.c defines them (operators/data/redis-7.2.json).")
+
+
+@REDIS_SETTINGS.on_profile
+def _(ctx: Context, redis: Redis):
+    from dsgen.operators import redis as catalog
+
+    for key, value in redis.redis.config.items():
+        problem = catalog.setting_problem(key, value)
+        if problem:
+            yield ("redis", "redis", "config", key), problem
+
+
+RULES = (REDIS_MEMORY, SENTINEL_QUORUM, REDIS_SETTINGS)
