@@ -318,3 +318,12 @@ def test_render_lists_risky_changes_and_refuses_them(rendered, cli):
     assert snapshot(out) == before
     allowed = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
     assert allowed.code == 0 and "changed" in allowed.out
+
+
+def test_the_readme_rules_table_lists_every_rule_once():
+    from dsgen import rules
+    from tests.conftest import ROOT
+
+    rows = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
+            if line.startswith("| DSG")]
+    assert rows == list(rules.registry())
