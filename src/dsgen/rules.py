@@ -232,6 +232,15 @@ def run_environments(profiles: list[tuple[str, Any]],
     return problems
 
 
+def pairs(old: Overlay, new: Overlay, kind: GroupKind) -> Iterator[tuple[dict, dict]]:
+    """(before, after) of every object of ``kind`` in both, matched by namespace and name."""
+    before = {(namespace_of(d), name_of(d)): d for d in old.of(kind)}
+    for doc in new.of(kind):
+        previous = before.get((namespace_of(doc), name_of(doc)))
+        if previous is not None:
+            yield previous, doc
+
+
 def run_changes(old: Overlay, new: Overlay,
                 rules: dict[str, Rule] | None = None) -> Iterator[tuple[Rule, dict, str, str]]:
     """Every change check on one environment's old and new documents."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
-from dsgen.rules import GroupKind, Overlay, Rule, get, label_of, name_of, namespace_of, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, label_of, name_of, namespace_of, pairs, pointer
 from dsgen.units import quantity_value, version_tuple
 
 if TYPE_CHECKING:
@@ -394,18 +394,12 @@ def produced_secrets(kind: GroupKind, doc: dict):
 # ---------------------------------------------------------------- changes to a written environment
 
 
-def _by_name(overlay: Overlay, kind) -> dict[tuple[str, str], dict]:
-    return {(namespace_of(d), name_of(d)): d for d in overlay.of(kind)}
-
-
 TOPIC_PARTITIONS = Rule("DSG403", "topic-partitions-decrease", "A render does not lower a KafkaTopic's partitions: Kafka cannot, and the Topic Operator refuses (\"Decreasing partitions not supported\", topic-operator BatchingTopicController).")
 
 
 @TOPIC_PARTITIONS.on_change
 def _(old: Overlay, new: Overlay):
-    before = _by_name(old, TOPIC)
-    for topic in new.of(TOPIC):
-        previous = before.get((namespace_of(topic), name_of(topic)))
+    for previous, topic in pairs(old, new, TOPIC):
         was, now = get(previous, "spec", "partitions"), get(topic, "spec", "partitions")
         if isinstance(was, int) and isinstance(now, int) and now < was:
             yield topic, "/spec/partitions", f"lowers partitions from {was} to {now}: Kafka cannot remove partitions"
@@ -416,10 +410,8 @@ TOPIC_REPLICAS = Rule("DSG404", "topic-replicas-change", "A render changes a Kaf
 
 @TOPIC_REPLICAS.on_change
 def _(old: Overlay, new: Overlay):
-    before = _by_name(old, TOPIC)
     balanced = {(namespace_of(k), name_of(k)) for k in new.of(KAFKA) if get(k, "spec", "cruiseControl") is not None}
-    for topic in new.of(TOPIC):
-        previous = before.get((namespace_of(topic), name_of(topic)))
+    for previous, topic in pairs(old, new, TOPIC):
         was, now = get(previous, "spec", "replicas"), get(topic, "spec", "replicas")
         if was is not None and now is not None and was != now and \
                 (namespace_of(topic), label_of(topic, CLUSTER_LABEL)) not in balanced:
@@ -446,12 +438,9 @@ KAFKA_VOLUMES = Rule("DSG405", "kafka-volume-change", "A render does not shrink 
 def _(old: Overlay, new: Overlay):
     for kind, path in ((NODE_POOL, ("spec", "storage")), (KAFKA, ("spec", "kafka", "storage")),
                        (KAFKA, ("spec", "zookeeper", "storage"))):
-        before = _by_name(old, kind)
-        for doc in new.of(kind):
-            previous = before.get((namespace_of(doc), name_of(doc)))
-            if previous:
-                for where, why in _storage_changes(previous, doc, path):
-                    yield doc, where, why
+        for previous, doc in pairs(old, new, kind):
+            for where, why in _storage_changes(previous, doc, path):
+                yield doc, where, why
 
 
 POOL_ROLES = Rule("DSG406", "node-pool-roles", "A render does not change the roles of an existing KafkaNodePool: turning brokers into controllers (or back) moves data and metadata the operator does not migrate.")
@@ -459,11 +448,9 @@ POOL_ROLES = Rule("DSG406", "node-pool-roles", "A render does not change the rol
 
 @POOL_ROLES.on_change
 def _(old: Overlay, new: Overlay):
-    before = _by_name(old, NODE_POOL)
-    for pool in new.of(NODE_POOL):
-        previous = before.get((namespace_of(pool), name_of(pool)))
+    for previous, pool in pairs(old, new, NODE_POOL):
         was, now = sorted(get(previous, "spec", "roles") or []), sorted(get(pool, "spec", "roles") or [])
-        if previous and was != now:
+        if was != now:
             yield pool, "/spec/roles", f"changes roles from {', '.join(was)} to {', '.join(now)}"
 
 

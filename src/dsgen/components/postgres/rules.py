@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
-from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pairs, pointer
 from dsgen.units import postgres_bytes, quantity_value
 
 if TYPE_CHECKING:
@@ -399,13 +399,10 @@ POSTGRES_VOLUMES = Rule("DSG402", "postgres-volume-change", "A render does not s
 
 @POSTGRES_VOLUMES.on_change
 def _(old: Overlay, new: Overlay):
-    before = {(namespace_of(d), name_of(d)): d for d in old.of(CLUSTER)}
-    for cluster in new.of(CLUSTER):
-        previous = before.get((namespace_of(cluster), name_of(cluster)))
-        if previous:
-            for part in ("storage", "walStorage"):
-                for path, why in volume_changes(previous, cluster, ("spec", part), "storageClass"):
-                    yield cluster, path, why
+    for previous, cluster in pairs(old, new, CLUSTER):
+        for part in ("storage", "walStorage"):
+            for path, why in volume_changes(previous, cluster, ("spec", part), "storageClass"):
+                yield cluster, path, why
 
 
 RULES = RULES + (POSTGRES_VOLUMES,)

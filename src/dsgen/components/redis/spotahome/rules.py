@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dsgen.operators import spotahome
-from dsgen.rules import GroupKind, Overlay, Rule, get, name_of
+from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, pairs
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -143,11 +143,8 @@ REDIS_VOLUME = Rule("DSG407", "redis-volume-change", "A render does not change a
 
 @REDIS_VOLUME.on_change
 def _(old: Overlay, new: Overlay):
-    before = {name_of(d): d for d in old.of(REDIS_FAILOVER)}
-    for redis in new.of(REDIS_FAILOVER):
-        was = get(before.get(name_of(redis)), "spec", "redis", "storage")
-        now = get(redis, "spec", "redis", "storage")
-        if name_of(redis) in before and was != now:
+    for previous, redis in pairs(old, new, REDIS_FAILOVER):
+        if get(previous, "spec", "redis", "storage") != get(redis, "spec", "redis", "storage"):
             yield redis, "/spec/redis/storage", ("changes storage: a StatefulSet's volumeClaimTemplates cannot "
                                                  "change, so the operator cannot apply it to the Redis pods")
 
