@@ -8,6 +8,10 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"kafka": {"config": {"num.partitons": 3, "num.io.threads": "eight"}, "topics": {"user-events": {"config": {"cleanup.policy": "remove"}}}}},
+     [("DSG325", ("kafka", "config", "num.io.threads"), "'eight' is not a whole number (int)"),
+      ("DSG325", ("kafka", "config", "num.partitons"), "is not a Kafka broker config (known to 3.9); did you mean num.partitions?"),
+      ("DSG325", ("kafka", "topics", "user-events", "config", "cleanup.policy"), "'remove' is not one of compact, delete")]),
     ({"kafka": {"users": {"ecotrack-payment-producer": None}}},
      [("DSG313", ("kafka", "topics", "payment-events"), "no user but a super user may write to this topic: give its producer a KafkaUser with Write on it (super users bypass every ACL, so they are not for applications)")]),
     ({"kafka": {"users": {"ecotrack-payment-producer": {"acls": [{"resource": {"type": "topic", "name": "payment-", "patternType": "prefix"}, "operations": ["All"]}]}}}},

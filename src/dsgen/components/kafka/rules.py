@@ -3,6 +3,7 @@ both with one message."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from dsgen.components.base import requests_within_limits
@@ -201,6 +202,45 @@ def _(overlay: Overlay):
             yield kafka, "/spec/kafka/version", problem
 
 
+KAFKA_CONFIGS = Rule("DSG325", "kafka-configs", "Broker and topic configs are ones Kafka has (\"did you mean\" for near misses), with values of their type and range, as Kafka's generated documentation lists them (operators/data/kafka-<version>.json).")
+
+
+def _config_problems(scope: str, config, version: str):
+    from dsgen.operators import kafka as catalog
+
+    for key, value in config.items() if isinstance(config, dict) else ():  # a non-map is DSG001's
+        if scope == "broker" and kafka_config_problem(key):
+            continue  # a key Strimzi manages is DSG203's
+        problem = catalog.config_problem(scope, key, value, version)
+        if problem:
+            yield key, problem
+
+
+@KAFKA_CONFIGS.on_profile
+def _(ctx: Context, kafka: Kafka):
+    for key, problem in _config_problems("broker", kafka.config, kafka.version):
+        yield ("kafka", "config", key), problem
+    for name, topic in kafka.topics.items():
+        for key, problem in _config_problems("topic", topic.config, kafka.version):
+            yield ("kafka", "topics", name, "config", key), problem
+
+
+@KAFKA_CONFIGS.on_manifest
+def _(overlay: Overlay):
+    versions = {}
+    for kafka in overlay.of(KAFKA):
+        version = str(get(kafka, "spec", "kafka", "version") or "")
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", version):
+            continue
+        versions[(namespace_of(kafka), name_of(kafka))] = version
+        for key, problem in _config_problems("broker", get(kafka, "spec", "kafka", "config") or {}, version):
+            yield kafka, pointer("spec", "kafka", "config", key), problem
+    for topic in overlay.of(TOPIC):
+        version = versions.get((namespace_of(topic), label_of(topic, CLUSTER_LABEL)))
+        for key, problem in _config_problems("topic", get(topic, "spec", "config") or {}, version) if version else ():
+            yield topic, pointer("spec", "config", key), problem
+
+
 TOPIC_WRITER = Rule("DSG313", "topic-writer", "Every KafkaTopic has a writer that is not a super user: a KafkaUser allowed Write (or All) on it by name or prefix.")
 # With simple authorization a user writes only where an ACL allows Write; an
 # idempotent producer needs nothing more than Write on the topic since Kafka
@@ -381,7 +421,8 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
-RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_VERSION, TOPIC_WRITER,
+RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_VERSION, KAFKA_CONFIGS,
+         TOPIC_WRITER,
          KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
 
 
