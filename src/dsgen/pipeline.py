@@ -80,20 +80,31 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
-    risky = risky_changes(tree_format, out, rendered)
+    risky = risky_changes(tree_format, out, rendered, files)
     return RenderResult(envs, dict(sorted(files.items())), format_name, risky)
 
 
-def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered]) -> tuple[str, ...]:
+def _unchanged(tree_format: Format, env: str, on_disk: dict[str, str], files: dict[str, str]) -> bool:
+    """Whether the files that make up ``env`` stay byte for byte as they are."""
+    scope = tree_format.scope(env)
+    return ({k: v for k, v in on_disk.items() if k.startswith(scope)}
+            == {k: v for k, v in files.items() if k.startswith(scope)})
+
+
+def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered],
+                  files: dict[str, str]) -> tuple[str, ...]:
     """What the render would change in the tree on disk that loses data or
     that an operator refuses, one line each; () for a new tree."""
     if not (out / output.MARKER).is_file():
         return ()
+    on_disk = output.read_tree(out)
     lines = []
     for env in sorted(set(tree_format.environments(out)) - {r.env for r in rendered}):
         lines.append(f"{tree_format.location(out, env)}: the environment is removed with every resource "
                      "in it (its profile is gone) [DSG401]")
     for new in rendered:
+        if _unchanged(tree_format, new.env, on_disk, files):
+            continue
         try:
             old = tree_format.documents(out, new.env)
         except (DsgenError, OSError, LookupError, TypeError, ValueError):

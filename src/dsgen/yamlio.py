@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -177,10 +178,20 @@ def _scalar(node: ScalarNode) -> Any:
     return node.value
 
 
-def load_documents(text: str, shown: str) -> list[Any]:
-    """Load a multi-document YAML stream of manifests (kustomize output, files in out/)."""
+def _loader() -> YAML:
     yaml = YAML(typ="safe", pure=False)  # the C parser when ruamel.yaml.clib is installed
     yaml.allow_duplicate_keys = False
+    return yaml
+
+
+_LOADERS = threading.local()  # one loader per thread: building one costs more than a small file
+
+
+def load_documents(text: str, shown: str) -> list[Any]:
+    """Load a multi-document YAML stream of manifests (kustomize output, files in out/)."""
+    yaml = getattr(_LOADERS, "yaml", None)
+    if yaml is None:
+        yaml = _LOADERS.yaml = _loader()
     try:
         return [d for d in yaml.load_all(text) if d is not None]
     except YAMLError as exc:

@@ -34,6 +34,7 @@ def catalogs() -> dict[int, dict]:
     return out
 
 
+@lru_cache(maxsize=None)
 def catalog_for(major: int | None) -> tuple[dict, int, bool]:
     """(settings by lower-cased name, catalog major, exact): the catalog of
     ``major``, else the newest one not newer (or the oldest), not exact."""

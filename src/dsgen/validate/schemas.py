@@ -27,6 +27,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from dsgen.errors import UsageError
+from dsgen.operators import kubernetes as k8s
 from dsgen.units import version_tuple
 from dsgen.validate.cel import RULES_BELOW
 from dsgen.validate.fastcheck import Check, compile_schema
@@ -179,17 +180,8 @@ def normalise(schema: Any) -> Any:
 # ---------------------------------------------------------------- core schemas
 
 
-@lru_cache(maxsize=1)
-def _core_root() -> Path:
-    import kubernetes_validate
-
-    return Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-
-
-@lru_cache(maxsize=None)
-def core_versions() -> tuple[str, ...]:
-    names = [p.name for p in _core_root().glob("v*-local-strict")]
-    return tuple(sorted((n[1:].split("-")[0] for n in names), key=version_tuple))
+_core_root = k8s.schema_root
+core_versions = k8s.versions
 
 
 def core_version_for(kubernetes: str) -> str:

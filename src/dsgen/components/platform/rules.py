@@ -85,8 +85,7 @@ def _outside(pinned: str, low: str, high: str) -> bool:
 
 @OPERATOR_VERSIONS.on_profile
 def _(ctx, profile):
-    from dsgen.operators import cloudnativepg, spotahome, strimzi
-    from dsgen.validate.schemas import core_versions
+    from dsgen.operators import cloudnativepg, kubernetes as k8s, spotahome, strimzi
 
     pins = profile.operators
     for key, name, (low, high) in (("cloudnativepg", "CloudNativePG", cloudnativepg.SUPPORTED),
@@ -98,7 +97,7 @@ def _(ctx, profile):
     if pins.strimzi not in strimzi.KAFKA_VERSIONS:
         yield ("operators", "strimzi"), (f"{pins.strimzi} is not a Strimzi release dsgen knows "
                                          f"({known[0]} to {known[-1]})")
-    kubernetes = [v.rsplit(".", 1)[0] if v.endswith(".0") else v for v in core_versions()]
+    kubernetes = [v.rsplit(".", 1)[0] if v.endswith(".0") else v for v in k8s.versions()]
     if _outside(profile.kubernetesVersion, kubernetes[0], kubernetes[-1]):
         yield ("kubernetesVersion",), (f"dsgen validates Kubernetes {kubernetes[0]} to {kubernetes[-1]}, "
                                        f"not {profile.kubernetesVersion}")
