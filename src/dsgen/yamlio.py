@@ -266,10 +266,100 @@ _WRITER = _writer()
 
 def dump(data: Any, header: list[str] | None = None) -> str:
     """Serialise one document; ``header`` lines become leading ``#`` comments."""
-    stream = io.StringIO()
-    _WRITER.dump(data, stream)
     prefix = "".join(f"# {line}\n" if line else "#\n" for line in header or [])
-    return prefix + stream.getvalue()
+    try:
+        return prefix + "".join(_fast(data, 0))
+    except _Unsure:
+        stream = io.StringIO()
+        _WRITER.dump(data, stream)
+        return prefix + stream.getvalue()
+
+
+# ---------------------------------------------------------------- the fast path
+# ruamel's emitter is pure Python and most of a render's time. The documents
+# dsgen writes are mostly maps, lists, numbers and short plain strings: those
+# are laid out here exactly as ruamel lays them out (mapping indent 2,
+# sequence indent 4 with the dash at 2); anything else - a string that would
+# need quoting other than "...", a float, a long or multi-line string -
+# raises _Unsure and the whole document goes through ruamel. The golden
+# tests hold the two to the same bytes.
+
+
+class _Unsure(Exception):
+    pass
+
+
+# Plain scalars ruamel writes unquoted: no indicator first, no ": " or " #", no
+# trailing space or colon, printable ASCII.
+_PLAIN = re.compile(r"^[A-Za-z0-9_./$()=+^~][A-Za-z0-9_./$()=+^~@%:,<>\\ -]*$")
+_DOUBLE_SAFE = re.compile(r"^[ -!#-\[\]-~]*$")  # printable ASCII but " and \
+
+
+def _text(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, str) or len(value) > 200:
+        raise _Unsure
+    if value == "" or _AMBIGUOUS.match(value):
+        if not _DOUBLE_SAFE.match(value):
+            raise _Unsure
+        return f'"{value}"'
+    if not _PLAIN.match(value) or value.endswith((" ", ":")) or ": " in value or " #" in value \
+            or value.startswith(("- ", "? ")):
+        raise _Unsure
+    return value
+
+
+def _fast(value: Any, indent: int):
+    """Lines of ``value`` as a block at ``indent``."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            raise _Unsure  # a top-level {} (nested ones are written inline below)
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unsure
+            yield from _entry(f"{pad}{_text(key)}:", item, indent)
+        return
+    if isinstance(value, list):
+        if not value:
+            raise _Unsure
+        for item in value:
+            yield from _item(item, indent + 2)
+        return
+    raise _Unsure
+
+
+def _entry(lead: str, item: Any, indent: int):
+    if isinstance(item, dict) and item:
+        yield lead + "\n"
+        yield from _fast(item, indent + 2)
+    elif isinstance(item, list) and item:
+        yield lead + "\n"
+        yield from _fast(item, indent)
+    elif item == {} and isinstance(item, dict):
+        yield lead + " {}\n"
+    elif item == [] and isinstance(item, list):
+        yield lead + " []\n"
+    else:
+        yield f"{lead} {_text(item)}\n"
+
+
+def _item(item: Any, dash: int):
+    """One sequence item, its dash at ``dash`` and its content two further in."""
+    pad = " " * dash
+    if isinstance(item, dict) and item:
+        lines = list(_fast(item, dash + 2))
+        yield pad + "- " + lines[0][dash + 2:]
+        yield from lines[1:]
+    elif isinstance(item, (dict, list)):
+        raise _Unsure  # empty or nested sequences: rare, left to ruamel
+    else:
+        yield f"{pad}- {_text(item)}\n"
 
 
 def dump_all(documents: list[Any]) -> str:

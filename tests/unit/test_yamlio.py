@@ -50,3 +50,45 @@ def test_alias_bomb_fails_fast(tmp_path):
     with pytest.raises(ProfileError) as info:
         yamlio.load_mapping(path, "bomb.yaml")
     assert str(info.value) == "bomb.yaml: expands to more than 200000 values (anchor/alias expansion?)"
+
+
+# The fast writer lays out what it is sure of exactly as ruamel does, and hands
+# everything else to ruamel: on any data, dump() equals ruamel's output.
+_WORDS = ["a", "b-c", "x.y/z", "yes", "12", "", "0.5", "on", "k8s", "$patch", "a b", "ab:", "-x", "~", "null",
+          "3e5", "v1beta2", "app.kubernetes.io/name", "a #b", "'q'", "x\ny", "é", "1:20", "- d", "*ref"]
+
+
+def _ruamel(data) -> str:
+    import io
+
+    stream = io.StringIO()
+    yamlio._WRITER.dump(data, stream)
+    return stream.getvalue()
+
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    scalars = (st.sampled_from(_WORDS) | st.text(max_size=10) | st.integers(-10, 10**12) | st.booleans())
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.sampled_from(_WORDS) | st.text(min_size=1, max_size=6), inner, max_size=3),
+                        max_leaves=12)
+
+
+def test_the_fast_writer_matches_ruamel():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.dictionaries(st.sampled_from(_WORDS) | st.text(min_size=1, max_size=6), _json_values(), min_size=1, max_size=4)
+           | st.lists(_json_values(), min_size=1, max_size=4))
+    def check(data):
+        assert yamlio.dump(data) == _ruamel(data)
+
+    check()
+
+
+def test_the_fast_writer_takes_the_usual_documents():
+    doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a.b/c": "d"}},
+           "data": {"n": 3, "on": True, "list": [{"k": "v"}, "w"], "empty": {}, "none": [], "ambiguous": "yes"}}
+    assert "".join(yamlio._fast(doc, 0)) == _ruamel(doc)
