@@ -484,7 +484,7 @@ def _(old: Overlay, new: Overlay):
                 yield doc, where, why
 
 
-POOL_ROLES = Rule("DSG406", "node-pool-roles", "A render does not change the roles of an existing KafkaNodePool: turning brokers into controllers (or back) moves data and metadata the operator does not migrate.")
+POOL_ROLES = Rule("DSG406", "node-pool-roles", "A render does not change the roles of an existing KafkaNodePool: Strimzi refuses to take the broker role from nodes that still hold partition replicas, and reverts the change (cluster-operator KafkaClusterCreator.java).")
 
 
 @POOL_ROLES.on_change
