@@ -5,7 +5,7 @@ The CLI calls these functions and nothing deeper; tests may too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dsgen import formats, output, rules
@@ -21,6 +21,7 @@ class RenderResult:
     files: dict[str, str]
     format: str = formats.DEFAULT
     risky: tuple[str, ...] = ()  # changes to the tree on disk that the operators refuse or that lose data
+    previous: dict[str, str] | None = field(default=None, repr=False, compare=False)  # out/ as read, if it was
 
 
 class DestructiveChange(DsgenError):
@@ -80,8 +81,9 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
-    risky = risky_changes(tree_format, out, rendered, files)
-    return RenderResult(envs, dict(sorted(files.items())), format_name, risky)
+    previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
+    risky = risky_changes(tree_format, out, rendered, files, previous) if previous is not None else ()
+    return RenderResult(envs, dict(sorted(files.items())), format_name, risky, previous)
 
 
 def _unchanged(tree_format: Format, env: str, on_disk: dict[str, str], files: dict[str, str]) -> bool:
@@ -92,12 +94,9 @@ def _unchanged(tree_format: Format, env: str, on_disk: dict[str, str], files: di
 
 
 def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered],
-                  files: dict[str, str]) -> tuple[str, ...]:
-    """What the render would change in the tree on disk that loses data or
-    that an operator refuses, one line each; () for a new tree."""
-    if not (out / output.MARKER).is_file():
-        return ()
-    on_disk = output.read_tree(out)
+                  files: dict[str, str], on_disk: dict[str, str]) -> tuple[str, ...]:
+    """What the render would change in the tree on disk (``on_disk``, as read)
+    that loses data or that an operator refuses, one line each."""
     lines = []
     for env in sorted(set(tree_format.environments(out)) - {r.env for r in rendered}):
         lines.append(f"{tree_format.location(out, env)}: the environment is removed with every resource "
@@ -151,7 +150,7 @@ def write(out: Path, result: RenderResult, allow_destructive: bool = False) -> C
     output.check_target(out)  # before reading: --out may be a folder dsgen must not touch
     if result.risky and not allow_destructive:
         raise DestructiveChange(result.risky)
-    before = output.read_tree(out) if out.is_dir() else {}
+    before = result.previous if result.previous is not None else output.read_tree(out) if out.is_dir() else {}
     output.write_tree(out, result.files)
     return Changes(
         added=sum(1 for path in result.files if path not in before),
@@ -166,7 +165,7 @@ def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> s
     ``--all`` compares the whole tree (stray files count); ``--env X``
     compares the base and X's files only.
     """
-    current = output.read_tree(out)
+    current = result.previous if result.previous is not None else output.read_tree(out)
     fresh = result.files
     if not all_envs:
         prefixes = formats.get(result.format).scope(str(env))
