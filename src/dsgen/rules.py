@@ -141,6 +141,15 @@ def get(doc: Any, *path: str) -> Any:
     return doc
 
 
+def keyed(mapping: Any, problem_of: Callable[[str], str | None]) -> Iterator[tuple[str, str]]:
+    """(key, problem) for each key of a settings mapping that ``problem_of``
+    objects to; nothing for a mapping that is missing or not a mapping."""
+    for key in mapping if isinstance(mapping, dict) else ():
+        problem = problem_of(key)
+        if problem:
+            yield key, problem
+
+
 def pointer(*path: Any) -> str:
     """A JSON pointer (RFC 6901) to ``path``."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
-from dsgen.rules import GroupKind, Overlay, Rule, get, label_of, name_of, namespace_of, pairs, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, label_of, name_of, namespace_of, pairs, pointer
 from dsgen.units import quantity_value, version_tuple
 
 if TYPE_CHECKING:
@@ -71,24 +71,18 @@ STRIMZI_CONFIG = Rule("DSG203", "strimzi-config", "Kafka spec.kafka.config and s
 
 @STRIMZI_CONFIG.on_profile
 def _(ctx: Context, kafka: Kafka):
-    for key in kafka.config:
-        problem = kafka_config_problem(key)
-        if problem:
-            yield ("kafka", "config", key), problem
-    for key in kafka.zookeeper.config if kafka.zookeeper else ():
-        problem = zookeeper_config_problem(key)
-        if problem:
-            yield ("kafka", "zookeeper", "config", key), problem
+    for key, problem in keyed(kafka.config, kafka_config_problem):
+        yield ("kafka", "config", key), problem
+    for key, problem in keyed(kafka.zookeeper.config if kafka.zookeeper else None, zookeeper_config_problem):
+        yield ("kafka", "zookeeper", "config", key), problem
 
 
 @STRIMZI_CONFIG.on_manifest
 def _(overlay: Overlay):
     for kafka in overlay.of(KAFKA):
         for part, problem_of in (("kafka", kafka_config_problem), ("zookeeper", zookeeper_config_problem)):
-            for key in get(kafka, "spec", part, "config") or {}:
-                problem = problem_of(key)
-                if problem:
-                    yield kafka, pointer("spec", part, "config", key), problem
+            for key, problem in keyed(get(kafka, "spec", part, "config"), problem_of):
+                yield kafka, pointer("spec", part, "config", key), problem
 
 
 STRIMZI_API = Rule("DSG205", "strimzi-api", "Strimzi resources use the API the pinned operator serves: no ZooKeeper on 0.46+, no v1beta2 on 1.0+, no v1 before 0.49.")

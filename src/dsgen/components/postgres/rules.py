@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
-from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, pairs, pointer
+from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, name_of, namespace_of, pairs, pointer
 from dsgen.units import postgres_bytes, quantity_value
 
 if TYPE_CHECKING:
@@ -89,19 +89,15 @@ CNPG_PARAMETERS = Rule("DSG201", "cnpg-parameters", "Cluster spec.postgresql.par
 
 @CNPG_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
-    for name in pg.parameters:
-        problem = parameter_problem(name)
-        if problem:
-            yield ("postgres", "parameters", name), problem
+    for name, problem in keyed(pg.parameters, parameter_problem):
+        yield ("postgres", "parameters", name), problem
 
 
 @CNPG_PARAMETERS.on_manifest
 def _(overlay: Overlay):
     for cluster in overlay.of(CLUSTER):
-        for name in get(cluster, "spec", "postgresql", "parameters") or {}:
-            problem = parameter_problem(name)
-            if problem:
-                yield cluster, pointer("spec", "postgresql", "parameters", name), problem
+        for name, problem in keyed(get(cluster, "spec", "postgresql", "parameters"), parameter_problem):
+            yield cluster, pointer("spec", "postgresql", "parameters", name), problem
 
 
 PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbouncer.parameters uses only parameters CloudNativePG allows.")
@@ -110,19 +106,15 @@ PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbou
 @PGBOUNCER_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
     for name, pooler in pg.poolers.items():
-        for key in pooler.parameters:
-            problem = pgbouncer_problem(key)
-            if problem:
-                yield ("postgres", "poolers", name, "parameters", key), problem
+        for key, problem in keyed(pooler.parameters, pgbouncer_problem):
+            yield ("postgres", "poolers", name, "parameters", key), problem
 
 
 @PGBOUNCER_PARAMETERS.on_manifest
 def _(overlay: Overlay):
     for pooler in overlay.of(POOLER):
-        for name in get(pooler, "spec", "pgbouncer", "parameters") or {}:
-            problem = pgbouncer_problem(name)
-            if problem:
-                yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
+        for name, problem in keyed(get(pooler, "spec", "pgbouncer", "parameters"), pgbouncer_problem):
+            yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
 
 
 POOLER_CLUSTER = Rule("DSG101", "pooler-cluster", "A Pooler's spec.cluster.name names a Cluster of the tree, and the Pooler is not named like a Cluster.")
