@@ -183,17 +183,16 @@ def _(ctx: Context, pg: Postgres):
             f"the Barman Cloud plugin needs CloudNativePG 1.25 or newer; the profile pins {pinned}")
 
 
-def _int_setting(settings: dict, name: str, path: tuple):
-    """A whole-number setting, or None. PostgreSQL's own values that do not
-    parse are DSG323's; PgBouncer's are reported here."""
+def _int_setting(settings: dict, name: str, path: tuple | None = None):
+    """A whole-number setting, or None; with ``path``, a value that does not
+    parse is also a finding there (PostgreSQL's own are DSG323's, so its
+    callers give none)."""
     if name not in settings:
         return None, None
     try:
         return int(settings[name]), None
     except ValueError:
-        if path[-1] == "parameters" and path[0] == "postgres" and len(path) == 2:
-            return None, None
-        return None, ((*path, name), f"{settings[name]!r} is not a whole number")
+        return None, ((*path, name), f"{settings[name]!r} is not a whole number") if path else None
 
 
 # Which PostgreSQL instances a pooler's server connections land on.
@@ -205,12 +204,8 @@ POOLER_CONNECTIONS = Rule("DSG303", "pooler-connections", "Pooler server connect
 @POOLER_CONNECTIONS.on_profile
 def _(ctx: Context, pg: Postgres):
     parameters = ("postgres", "parameters")
-    max_connections, problem = _int_setting(pg.parameters, "max_connections", parameters)
-    if problem:
-        yield problem
-    reserved, problem = _int_setting(pg.parameters, "superuser_reserved_connections", parameters)
-    if problem:
-        yield problem
+    max_connections, _ = _int_setting(pg.parameters, "max_connections")
+    reserved, _ = _int_setting(pg.parameters, "superuser_reserved_connections")
     max_connections = 100 if max_connections is None else max_connections  # PostgreSQL's defaults
     reserved = 3 if reserved is None else reserved
     load: dict[str, list[tuple[str, int, list[tuple]]]] = {}
