@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dsgen import rules, yamlio
+from dsgen.formats.kustomize import apply
 from dsgen.validate.api import validate_overlay
 from dsgen.validate.results import Status
 from dsgen.validate.schemas import SchemaStore
@@ -40,22 +41,6 @@ def merge_patch(target, patch):
     return out
 
 
-def json_patch(doc, ops):
-    """RFC 6902 add, replace and remove: what the cases use."""
-    doc = copy.deepcopy(doc)
-    for op in ops:
-        *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
-        node = doc
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        key = int(last) if isinstance(node, list) else last
-        if op["op"] == "remove":
-            del node[key]
-        else:
-            node[key] = copy.deepcopy(op["value"])
-    return doc
-
-
 def _selects(selector: str, doc: dict) -> bool:
     kind, _, name = selector.partition("/")
     return doc.get("kind") == kind and (not name or rules.name_of(doc) == name)
@@ -76,7 +61,7 @@ def documents(case: dict, side: str) -> list[dict]:
                 if patch is None:
                     docs.pop(index)
                 elif isinstance(patch, list):
-                    docs[index] = json_patch(doc, patch)
+                    docs[index] = apply(doc, patch)
                 else:
                     docs[index] = merge_patch(doc, patch)
     return docs
