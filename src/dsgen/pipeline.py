@@ -105,7 +105,7 @@ def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered],
         if _unchanged(tree_format, new.env, on_disk, files):
             continue
         try:
-            old = tree_format.documents(out, new.env)
+            old = tree_format.documents(out, new.env, on_disk)
         except (DsgenError, OSError, LookupError, TypeError, ValueError):
             old = None  # a tree edited by hand: the drift check reports it
         if old is None:

@@ -53,9 +53,10 @@ class Format(Protocol):
     def build(self, out: Path, env: str) -> str:
         """One environment of the tree as a multi-document YAML stream."""
 
-    def documents(self, out: Path, env: str) -> list[dict] | None:
+    def documents(self, out: Path, env: str, tree: dict[str, str] | None = None) -> list[dict] | None:
         """One environment of a tree this format wrote, read back in process
-        (None when ``out`` holds no such environment)."""
+        (None when ``out`` holds no such environment); from ``tree``, the
+        tree's text by relative path, when it was read already."""
 
     def files_of(self, out: Path, env: str) -> dict[tuple[str, str], str]:
         """(kind lower-cased, name) -> the file that defines that resource of ``env``."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import shutil
 import sys
 from functools import lru_cache
@@ -122,25 +123,39 @@ class Kustomize:
     def build(self, out: Path, env: str) -> str:
         return build(self.location(out, env))
 
-    def documents(self, out: Path, env: str) -> list[dict] | None:
+    def documents(self, out: Path, env: str, tree: dict[str, str] | None = None) -> list[dict] | None:
         """The overlay as kustomize would build it, for the shapes this format
-        writes: base resources, JSON 6902 patches, deletes, and the overlay's own."""
-        root = self.location(out, env)
-        if not (root / "kustomization.yaml").is_file():
+        writes: base resources, JSON 6902 patches, deletes, and the overlay's own.
+        ``tree`` is the tree's text as already read (path relative to ``out``)."""
+        if tree is None:
+            tree = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+                    for p in out.rglob("*.yaml") if p.is_file()}
+        parsed: dict[str, Any] = {}
+
+        def read(path: str) -> Any:
+            path = posixpath.normpath(path)
+            if path not in parsed:
+                docs = yamlio.load_documents(tree[path], str(out / path))
+                parsed[path] = docs[0] if docs else {}
+            return parsed[path]
+
+        root = f"overlays/{env}"
+        if f"{root}/kustomization.yaml" not in tree:
             return None
         docs: list[dict] = []
-        for service in _read(root / "kustomization.yaml").get("resources") or []:
-            folder = root / service
-            kustomization = _read(folder / "kustomization.yaml")
+        for service in read(f"{root}/kustomization.yaml").get("resources") or []:
+            folder = f"{root}/{service}"
+            kustomization = read(f"{folder}/kustomization.yaml")
             own: list[dict] = []
             for entry in kustomization.get("resources") or []:
                 if entry.startswith("../"):
-                    base = (folder / entry).resolve()
-                    own += [_read(base / name) for name in _read(base / "kustomization.yaml").get("resources") or []]
+                    base = posixpath.normpath(f"{folder}/{entry}")
+                    own += [json.loads(json.dumps(read(f"{base}/{name}")))
+                            for name in read(f"{base}/kustomization.yaml").get("resources") or []]
                 else:
-                    own.append(_read(folder / entry))
+                    own.append(read(f"{folder}/{entry}"))
             for patch in kustomization.get("patches") or []:
-                body = yamlio.load_documents((folder / patch["path"]).read_text(encoding="utf-8"), patch["path"])[0]
+                body = read(f"{folder}/{patch['path']}")
                 if isinstance(body, dict) and body.get("$patch") == "delete":
                     own = [d for d in own if _key(d) != _key(body)]
                     continue
@@ -192,11 +207,6 @@ def _overlay(base: Rendered, env: Rendered) -> dict[str, str]:
         files[f"{folder}/kustomization.yaml"] = _kustomization(header, resources, patches)
     files[f"{root}/kustomization.yaml"] = _kustomization(header, env.services())
     return files
-
-
-def _read(path: Path) -> dict:
-    docs = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
-    return docs[0] if docs and isinstance(docs[0], dict) else {}
 
 
 def _key(doc: dict) -> tuple:
