@@ -17,7 +17,6 @@ import dataclasses
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -71,14 +70,6 @@ def overlays(out: Path, env: str | None, all_envs: bool, tree_format: formats.Fo
         raise UsageError(f"{tree_format.location(out, env)}: no such overlay (rendered: {listing}); "
                          f"run `dsgen render --env {env}`")
     return [env]
-
-
-@dataclass(frozen=True)
-class Options:
-    locations: tuple[str, ...] = ()
-    kubernetes: str | None = None
-    engine: str = "auto"
-    skip: frozenset[str] = frozenset()
 
 
 def choose_engine(engine: str) -> str:
