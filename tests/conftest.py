@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILES = ROOT / "profiles"
+# The tool's tests use these fixtures; the bundled profiles/ are the example,
+# checked only by their own tests (seed values, the committed out/).
+PROFILES = ROOT / "tests" / "data" / "profiles"
+EXAMPLE = ROOT / "profiles"
 ZK_PROFILES = ROOT / "tests" / "data" / "profiles-zookeeper"
 SHARED_CRDS = Path(os.environ.get("DSGEN_SHARED_CRDS", ROOT.parent / "shared" / "crds"))
 CATALOG = SHARED_CRDS / "catalog"
@@ -84,7 +87,7 @@ def cli():
 
 @pytest.fixture
 def profiles_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled profiles."""
+    """A writable copy of the test profiles."""
     target = tmp_path / "profiles"
     shutil.copytree(PROFILES, target)
     return target

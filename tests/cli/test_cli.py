@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CATALOG, ROOT
+from tests.conftest import CATALOG, PROFILES, ROOT
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_environment_names_cannot_escape(rendered, cli, name):
 def test_out_that_is_a_file(tmp_path, cli):
     target = tmp_path / "out"
     target.write_text("not a folder\n")
-    result = cli("render", "--env", "prod", "--out", str(target))
+    result = cli("render", "--env", "prod", "--profiles", str(PROFILES), "--out", str(target))
     assert (result.code, result.err) == (2, f"{target}: --out must be a folder, not a file\n")
     assert target.read_text() == "not a folder\n"
 
@@ -161,7 +161,7 @@ def test_out_not_made_by_dsgen_is_never_replaced(tmp_path, cli):
     target = tmp_path / "repo"
     target.mkdir()
     (target / "README.md").write_text("mine\n")
-    result = cli("render", "--env", "prod", "--out", str(target))
+    result = cli("render", "--env", "prod", "--profiles", str(PROFILES), "--out", str(target))
     assert result.code == 2
     assert result.err.startswith(f"{target}: holds files dsgen did not write (no .dsgen-tree)")
     assert [p.name for p in target.iterdir()] == ["README.md"]

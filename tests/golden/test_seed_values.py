@@ -10,7 +10,7 @@ import pytest
 
 from dsgen import pipeline, yamlio
 from dsgen.formats import kustomize
-from tests.conftest import PROFILES, ZK_PROFILES
+from tests.conftest import EXAMPLE, ZK_PROFILES
 
 SEED_PG_PARAMETERS = {
     "max_connections": "200", "shared_buffers": "256MB", "effective_cache_size": "1GB",
@@ -50,7 +50,7 @@ def built(profiles, env, tmp_path_factory) -> dict[tuple[str, str], dict]:
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory, kubectl):
-    return built(PROFILES, "prod", tmp_path_factory)
+    return built(EXAMPLE, "prod", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from dsgen.formats import kustomize
 from dsgen.profiles import ProfileStore
 from dsgen.validate.api import validate_tree
 from dsgen.validate.results import Status
-from tests.conftest import CATALOG, PROFILES, ROOT, STRIMZI_045, ZK_PROFILES
+from tests.conftest import CATALOG, EXAMPLE, PROFILES, ROOT, STRIMZI_045, ZK_PROFILES
 
 ENVS = ["dev", "staging", "prod"]
 
@@ -83,7 +83,7 @@ def test_every_zookeeper_document_is_valid_against_strimzi_045(zk_tree, kubectl,
 
 def test_committed_out_matches_the_bundled_profiles():
     """The repository's own drift check: out/ is what the profiles render."""
-    result = pipeline.render(PROFILES, ROOT / "out", all_envs=True)
+    result = pipeline.render(EXAMPLE, ROOT / "out", all_envs=True)
     assert pipeline.drift(ROOT / "out", result, None, True) == ""
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dsgen import output
-from tests.conftest import PROFILES, ROOT
+from tests.conftest import EXAMPLE, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def test_the_wheel_imports_from_the_venv_not_the_checkout(installed, tmp_path):
 
 
 def test_render_check_sync_and_validate_outside_the_checkout(installed, tmp_path, crds, kubectl):
-    shutil.copytree(PROFILES, tmp_path / "profiles")
+    shutil.copytree(EXAMPLE, tmp_path / "profiles")
     dsgen = installed / "dsgen"
     rendered = _run([dsgen, "render", "--all"], tmp_path)
     assert rendered.returncode == 0, rendered.stderr
