@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install tools render test bench schema clean
+.PHONY: install tools render test bench schema bundle clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ bench: $(STAMP)
 ## regenerate schemas/profile.schema.json from the profile model
 schema: $(STAMP)
 	$(BIN)/dsgen schema
+
+## rebuild schemas/crds.tar.xz (the CRD schemas dsgen ships) from ../shared/crds, checked against schemas/lock.json
+bundle: $(STAMP)
+	$(BIN)/python scripts/schema_bundle.py $${DSGEN_SHARED_CRDS:-../shared/crds}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis src/*.egg-info

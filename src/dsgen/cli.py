@@ -63,8 +63,12 @@ def _err(line: str) -> None:
 def render(
     env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment to render (profiles/ENV.yaml)."),
     all_envs: bool = typer.Option(False, "--all", help="Render every environment."),
-    profiles: Path = typer.Option(Path("profiles"), "--profiles", help="Folder of profiles."),
-    out: Path = typer.Option(Path("out"), "--out", help="Output folder, replaced whole."),
+    profiles: Optional[Path] = typer.Option(
+        None, "--profiles", metavar="DIR",
+        help="Folder of profiles (default: `profiles` of the nearest dsgen.yaml, else ./profiles)."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", metavar="DIR",
+        help="Output folder, replaced whole (default: `out` of the nearest dsgen.yaml, else ./out)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 with a diff when out/ differs."),
     allow_destructive: bool = typer.Option(
         False, "--allow-destructive",
@@ -82,6 +86,7 @@ def render(
 
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
+    profiles, out = _project_folders(profiles, out)
     result = pipeline.render(profiles, out, env, all_envs, profiles_shown=str(profiles))
     if check:
         difference = pipeline.drift(out, result, env, all_envs)
@@ -101,12 +106,14 @@ def render(
 def validate(
     env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment overlay to validate."),
     all_envs: bool = typer.Option(False, "--all", help="Validate every overlay in out/."),
-    out: Path = typer.Option(Path("out"), "--out", help="Rendered tree to validate."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", metavar="DIR",
+        help="Rendered tree to validate (default: `out` of the nearest dsgen.yaml, else ./out)."),
     schema_location: List[str] = typer.Option(
         [], "--schema-location", "-s",
         help="Folder or template of CRD JSON schemas, as kubeconform's -schema-location "
-        "(repeatable; default $DSGEN_SCHEMA_LOCATION, then schemaLocations in ./dsgen.yaml, "
-        "then the synced schema cache).",
+        "(repeatable; default $DSGEN_SCHEMA_LOCATION, then schemaLocations of the dsgen.yaml "
+        "above the tree, then the synced schema cache, then the schemas dsgen ships).",
     ),
     engine: str = typer.Option("auto", "--engine", help="auto, builtin or kubeconform."),
     skip: List[str] = typer.Option([], "--skip", help="Waive a rule by id or name (repeatable)."),
@@ -122,11 +129,13 @@ def validate(
     kubernetes-validate's strict schemas at the profile's Kubernetes version;
     then references across documents and operator rules (`dsgen rules`).
     """
+    from dsgen import config
     from dsgen.validate import api
 
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
-    locations = schema_location or api.default_locations()
+    _, out = _project_folders(None, out)
+    locations = schema_location or config.schema_locations(out)
     report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
                                frozenset(skip))
     sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
@@ -188,6 +197,16 @@ def schema(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     typer.echo(f"wrote {output}")
+
+
+def _project_folders(profiles: Optional[Path], out: Optional[Path]) -> tuple[Path, Path]:
+    """Options win; then the nearest dsgen.yaml; then ./profiles and ./out."""
+    if profiles is not None and out is not None:
+        return profiles, out
+    from dsgen import config
+
+    project = config.load(Path.cwd())
+    return (profiles or project.profiles or Path("profiles"), out or project.out or Path("out"))
 
 
 def _usage(message: str) -> DsgenError:

@@ -222,7 +222,7 @@ def test_project_config_with_an_unknown_key(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DSGEN_SCHEMA_LOCATION", raising=False)
     code, _, stderr = run(["validate", "--all", "--out", str(tmp_path / "out")], capsys)
-    assert (code, stderr) == (2, "dsgen.yaml:1:1: schemaLocation: unknown key; expected one of: schemaLocations\n")
+    assert (code, stderr) == (2, "dsgen.yaml:1:1: schemaLocation: unknown key; expected one of: profiles, out, schemaLocations\n")
 
 
 def test_out_in_a_read_only_folder(tmp_path, capsys):

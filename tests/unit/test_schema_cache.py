@@ -68,3 +68,47 @@ def test_validate_offline_from_the_synced_cache(crds, kubectl, cli, tmp_path):
     assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
     result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)  # no dsgen.yaml
     assert (result.code, result.out) == (0, "Summary: 10 resources found in 1 overlays - Valid: 10, Invalid: 0, Errors: 0, Skipped: 0\n")
+
+
+def test_the_packaged_bundle_holds_exactly_the_locked_schemas(lock):
+    files = cache.read_bundle(cache.packaged_bundle().read_bytes(), lock)
+    assert len(files) == sum(len(s["files"]) for s in lock["sets"].values())
+
+
+def test_the_packaged_bundle_is_what_the_script_builds_from_the_shared_schemas(crds, lock):
+    assert cache.build_bundle(crds, lock) == cache.packaged_bundle().read_bytes()
+
+
+def test_a_bundle_with_a_changed_file_is_refused(crds, lock, tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(crds, source)
+    data = cache.build_bundle(source, lock)
+    tampered = {**lock, "sets": {**lock["sets"], "catalog": {
+        **lock["sets"]["catalog"], "files": {**lock["sets"]["catalog"]["files"],
+                                             "postgresql.cnpg.io/pooler_v1.json": "0" * 64}}}}
+    with pytest.raises(cache.SchemaCacheError) as info:
+        cache.read_bundle(data, tampered)
+    assert str(info.value) == "schema bundle: catalog/postgresql.cnpg.io/pooler_v1.json does not match the lock"
+
+
+def test_validate_offline_with_nothing_synced_uses_the_bundle(kubectl, cli, tmp_path):
+    env = {"DSGEN_CACHE_DIR": str(tmp_path / "cache" / "schemas"), "DSGEN_SCHEMA_LOCATION": ""}
+    out = tmp_path / "out"
+    assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
+    result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)
+    assert (result.code, result.out) == (0, "Summary: 10 resources found in 1 overlays - Valid: 10, Invalid: 0, Errors: 0, Skipped: 0\n")
+    [unpacked] = (tmp_path / "cache" / "bundle").iterdir()
+    assert (unpacked / "strimzi-0.45" / "kafka.strimzi.io" / "kafka_v1beta2.json").is_file()
+
+
+@pytest.mark.parametrize("source, code, message", [
+    ("{tmp}/nope", 2, "--from {tmp}/nope: no such folder"),
+    ("s3://bucket/crds", 2, "--from s3://bucket/crds: unsupported scheme s3://; give a folder, a file:// path or an http(s):// URL"),
+    ("http://127.0.0.1:9/crds", 3, "--from http://127.0.0.1:9/crds: cannot reach it: [Errno 111] Connection refused (GET http://127.0.0.1:9/crds/catalog/"),
+    ("{tmp}", 2, "--from {tmp}: holds none of the 138 locked schemas (expected sets catalog, strimzi-0.45, e.g. catalog/"),
+])
+def test_sync_names_the_real_cause_in_one_line(cli, tmp_path, source, code, message):
+    source, message = source.format(tmp=tmp_path), message.format(tmp=tmp_path)
+    result = cli("schemas", "sync", "--from", source, env={"DSGEN_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.code == code
+    assert len(result.err.splitlines()) == 1 and result.err.startswith(message), result.err

@@ -14,7 +14,6 @@ environments a tree holds, how one is built, which file defines a resource.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,29 +29,6 @@ from dsgen.validate.schemas import SchemaStore, is_core
 DEFAULT_KUBERNETES = "1.34"
 ENGINES = ("auto", "builtin", "kubeconform")
 _MESSAGE_LIMIT = 300
-
-
-PROJECT_CONFIG = Path("dsgen.yaml")
-
-
-def default_locations(config: Path = PROJECT_CONFIG) -> list[str]:
-    """``$DSGEN_SCHEMA_LOCATION`` (several, separated by the OS path separator),
-    else ``schemaLocations`` of the project's ``dsgen.yaml``; else [] (the cache)."""
-    value = os.environ.get("DSGEN_SCHEMA_LOCATION", "")
-    if value:
-        return [part for part in value.split(os.pathsep) if part]
-    if not config.is_file():
-        return []
-    data, positions = yamlio.load_mapping(config, str(config))
-    locations = data.get("schemaLocations", [])
-    unknown = [key for key in data if key != "schemaLocations"]
-    if unknown:
-        line, column = positions[(unknown[0],)]
-        raise ProfileError.single(str(config), "unknown key; expected one of: schemaLocations", line, column, unknown[0])
-    if not isinstance(locations, list) or not all(isinstance(x, str) and x for x in locations):
-        line, column = positions.get(("schemaLocations",), (1, 1))
-        raise ProfileError.single(str(config), "must be a list of folders or templates", line, column, "schemaLocations")
-    return locations
 
 
 def overlays(out: Path, env: str | None, all_envs: bool, tree_format: formats.Format) -> list[str]:
@@ -109,6 +85,7 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         operators = {k: str(v) for k, v in (info.get("operators") or {}).items()}
         version = kubernetes or str(info.get("kubernetesVersion") or DEFAULT_KUBERNETES)
         chosen = list(locations) if locations else cache.locations_for(operators)
+        check_locations(chosen)
         key = (version, tuple(chosen))
         if key not in stores:
             stores[key] = SchemaStore(chosen, version)
@@ -121,6 +98,19 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
             dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
             for r in validate_overlay(overlay, source, store, engine, skip))
     return report
+
+
+def check_locations(locations: list[str]) -> None:
+    """One line, not one per document, when there is no schema source at all."""
+    if not locations:
+        raise UsageError("no CRD schemas: run `dsgen schemas sync --from DIR|URL`, "
+                         "or pass --schema-location DIR")
+    for location in locations:
+        if "{{" in location or "://" in location:
+            continue
+        if not Path(location).is_dir():
+            raise UsageError(f"schema location {location}: no such folder "
+                             "(from --schema-location, $DSGEN_SCHEMA_LOCATION or dsgen.yaml)")
 
 
 def check_yaml_files(paths: list[Path]) -> None:
