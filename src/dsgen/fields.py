@@ -17,7 +17,7 @@ from dsgen import units
 
 Name = Annotated[StrictStr, AfterValidator(units.dns_label)]
 ObjectName = Annotated[StrictStr, AfterValidator(units.dns_subdomain)]
-Quantity = Annotated[StrictStr, BeforeValidator(units.quantity)]
+Quantity = Annotated[StrictStr, BeforeValidator(units.quantity, json_schema_input_type=str | int | float)]
 Cron = Annotated[StrictStr, AfterValidator(units.cron)]
 
 
@@ -50,7 +50,7 @@ def _setting(value: Any) -> Any:
     return text
 
 
-Setting = Annotated[str, BeforeValidator(_setting)]
+Setting = Annotated[str, BeforeValidator(_setting, json_schema_input_type=str | int)]
 
 _PG_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -68,19 +68,24 @@ PgIdentifier = Annotated[StrictStr, AfterValidator(_pg_identifier)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
+                              use_attribute_docstrings=True)
 
 
 class ResourceList(Strict):
     cpu: Quantity | None = None
+    """CPU, e.g. 500m or 2."""
     memory: Quantity | None = None
+    """Memory, e.g. 512Mi or 2Gi."""
 
 
 class Resources(Strict):
     """Container requests and limits, as in a Pod spec."""
 
     requests: ResourceList | None = None
+    """What the scheduler reserves for each container."""
     limits: ResourceList | None = None
+    """The most each container may use; memory above it is OOM-killed."""
 
 
 class Spread(Strict):
@@ -90,4 +95,6 @@ class Spread(Strict):
     tries; none: no rule."""
 
     nodes: Literal["required", "preferred", "none"] = "preferred"
+    """Pods on different nodes (kubernetes.io/hostname): required, preferred or none."""
     zones: Literal["required", "preferred", "none"] = "none"
+    """Pods over zones (topology.kubernetes.io/zone), at most one apart: required, preferred or none."""

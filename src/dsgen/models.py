@@ -23,8 +23,11 @@ class Operators(Strict):
     """The operator releases the cluster runs; they choose API versions and rules."""
 
     cloudnativepg: Version = "1.29.0"
+    """CloudNativePG release the cluster runs (1.24-1.30); 1.26+ backs up through the Barman Cloud plugin."""
     redisOperator: Version = "1.2.4"
+    """spotahome redis-operator release (1.2.x)."""
     strimzi: Version = "0.49.1"
+    """Strimzi release (0.41.0-1.2.0); it chooses API versions, KRaft or ZooKeeper, and the Kafka versions allowed."""
 
 
 class Profile(Strict):
@@ -35,19 +38,93 @@ class Profile(Strict):
     )
     platform: Name = Field("platform", description="app.kubernetes.io/part-of of everything.")
     namespace: Name = "data"
+    """Namespace of every rendered resource."""
     kubernetesVersion: Version = "1.34"
+    """Kubernetes version core kinds are validated against, in quotes (e.g. \"1.34\")."""
     operators: Operators = Operators()
+    """The operator releases the cluster runs."""
     externalSecrets: list[ObjectName] = Field(
         [], description="Secrets the cluster already holds (not produced by this tree); "
         "dsgen validate accepts references to them.",
     )
     postgres: Postgres | None = None
+    """PostgreSQL on CloudNativePG: a Cluster, its backups and poolers."""
     redis: Redis | None = None
+    """Redis servers with sentinel failover."""
     kafka: Kafka | None = None
+    """Kafka on Strimzi: the cluster, node pools, topics and users."""
+
+
+SCHEMA_FILES = {"complete": "profile.schema.json", "extends": "profile-extends.schema.json"}
 
 
 def json_schema() -> dict[str, Any]:
+    """The JSON schema of a complete profile (one that extends nothing)."""
     schema = Profile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dsgen profile"
+    _describe_references(schema, schema.get("$defs", {}))
     return schema
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Both editor schemas by file name: complete profiles, and profiles that
+    extend another (every key optional, same types, `extends` required)."""
+    complete = json_schema()
+    partial = _optional(complete)
+    partial["title"] = "dsgen profile that extends another"
+    partial["required"] = ["extends"]
+    return {SCHEMA_FILES["complete"]: complete, SCHEMA_FILES["extends"]: partial}
+
+
+def schema_file_for(extends: bool) -> str:
+    return SCHEMA_FILES["extends" if extends else "complete"]
+
+
+def _optional(node: Any) -> Any:
+    """No key required, and null allowed for every key (it removes what the
+    parent set)."""
+    if isinstance(node, list):
+        return [_optional(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    result = {k: _optional(v) for k, v in node.items() if k != "required"}
+    if isinstance(result.get("properties"), dict):
+        result["properties"] = {k: _nullable(v) for k, v in result["properties"].items()}
+    if isinstance(result.get("additionalProperties"), dict):
+        result["additionalProperties"] = _nullable(result["additionalProperties"])
+    return result
+
+
+def _nullable(node: dict) -> dict:
+    wrapped = {"anyOf": [{k: v for k, v in node.items() if k not in ("description", "title", "default")},
+                         {"type": "null"}]}
+    for key in ("description", "title"):
+        if key in node:
+            wrapped[key] = node[key]
+    return wrapped
+
+
+def _describe_references(node: Any, definitions: dict) -> None:
+    """A property that is a model takes the model's description, so that
+    editors show help on every key."""
+    if isinstance(node, dict):
+        for value in (node.get("properties") or {}).values():
+            if isinstance(value, dict) and "description" not in value:
+                target = _reference(value)
+                if target and definitions.get(target, {}).get("description"):
+                    value["description"] = definitions[target]["description"]
+        for value in node.values():
+            _describe_references(value, definitions)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_references(value, definitions)
+
+
+def _reference(node: dict) -> str | None:
+    if "$ref" in node:
+        return node["$ref"].rsplit("/", 1)[-1]
+    for option in node.get("anyOf", []):
+        if isinstance(option, dict) and "$ref" in option:
+            return option["$ref"].rsplit("/", 1)[-1]
+    return None

@@ -182,3 +182,22 @@ def version_tuple(text: str) -> tuple[int, int, int]:
         raise ValueError(f"{text!r} is not a version like 1.2 or 1.2.3")
     major, minor, patch = match.groups()
     return int(major), int(minor), int(patch or 0)
+
+
+def did_you_mean(name: str, candidates, cutoff: float = 0.8) -> str:
+    """``"; did you mean X?"`` for the closest candidate, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]

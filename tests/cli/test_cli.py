@@ -211,11 +211,11 @@ def test_debug_shows_the_traceback_of_internal_errors(monkeypatch, capsys):
     assert err.endswith("internal error: RuntimeError: boom (run with --debug for the traceback)\n")
 
 
-def test_schema_command_matches_the_committed_schema(tmp_path, cli):
-    target = tmp_path / "profile.schema.json"
-    result = cli("schema", "--output", str(target))
+@pytest.mark.parametrize("name", ["profile.schema.json", "profile-extends.schema.json"])
+def test_schema_command_matches_the_committed_schemas(tmp_path, cli, name):
+    result = cli("schema", "--output", str(tmp_path))
     assert result.code == 0
-    assert json.loads(target.read_text()) == json.loads((ROOT / "schemas" / "profile.schema.json").read_text())
+    assert json.loads((tmp_path / name).read_text()) == json.loads((ROOT / "schemas" / name).read_text())
 
 
 # ---------------------------------------------------------------- validate

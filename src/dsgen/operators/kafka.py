@@ -10,12 +10,12 @@ dsgen, not to Kafka.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from functools import lru_cache
 from importlib import resources
 
+from dsgen import units
 from dsgen.units import version_tuple
 
 _RANGE = re.compile(r"^\[(-?[\d.]+),\.\.\.(?:,(-?[\d.]+))?\](?: or (-?[\d.]+))?$")
@@ -92,8 +92,7 @@ def config_problem(scope: str, key: str, value, version: str) -> str | None:
     configs = catalog[scope]
     entry = configs.get(key)
     if entry is None:
-        close = difflib.get_close_matches(key, list(configs), n=1, cutoff=0.85)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        hint = units.did_you_mean(key, configs, cutoff=0.85)
         if exact:
             return f"is not a Kafka {chosen} {scope} config{hint}"
         return f"is not a Kafka {scope} config (known to {chosen}){hint}" if hint else None

@@ -11,11 +11,12 @@ bare number being in the parameter's own unit; enums case-insensitively.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from functools import lru_cache
 from importlib import resources
+
+from dsgen import units
 
 _MEMORY = {"B": 1, "kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 _TIME = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -55,8 +56,7 @@ def image_major(image: str | None) -> int | None:
 
 
 def did_you_mean(name: str, settings: dict) -> str:
-    close = difflib.get_close_matches(name.lower(), list(settings), n=1, cutoff=0.8)
-    return f"; did you mean {close[0]}?" if close else ""
+    return units.did_you_mean(name.lower(), settings)
 
 
 def _unit_factor(unit: str) -> tuple[dict[str, float], float]:

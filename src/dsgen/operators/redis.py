@@ -9,11 +9,12 @@ yes or no; sizes are numbers with an optional unit b, k, kb, m, mb, g, gb
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from functools import lru_cache
 from importlib import resources
+
+from dsgen import units
 
 CATALOG = "7.2"  # the line dsgen pins (redis:7.2.x)
 _SIZE = re.compile(r"^(-?\d+)(b|k|kb|m|mb|g|gb)?$", re.I)
@@ -65,6 +66,5 @@ def setting_problem(name: str, value: str) -> str | None:
     """Why Redis would refuse this setting, or None."""
     entry = settings().get(name.lower())
     if entry is None:
-        close = difflib.get_close_matches(name.lower(), list(settings()), n=1, cutoff=0.8)
-        return f"is not a Redis {CATALOG} setting" + (f"; did you mean {close[0]}?" if close else "")
+        return f"is not a Redis {CATALOG} setting" + units.did_you_mean(name.lower(), settings())
     return value_problem(entry, value)

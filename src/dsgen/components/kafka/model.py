@@ -17,40 +17,56 @@ def _kafka_value(value: Any) -> Any:
 
 
 # Kafka accepts typed config values (numbers, booleans, strings) as written.
-KafkaValue = Annotated[Any, BeforeValidator(_kafka_value)]
+KafkaValue = Annotated[Any, BeforeValidator(_kafka_value, json_schema_input_type=str | bool | int | float)]
 
 
 class KafkaStorage(Strict):
     type: Literal["persistent-claim", "ephemeral"] = "persistent-claim"
+    """persistent-claim: a volume per node; ephemeral: lost with the pod."""
     size: Quantity | None = None
+    """Size of each node's volume (persistent-claim)."""
     storageClass: ObjectName | None = None
+    """StorageClass of the volumes."""
     deleteClaim: StrictBool = False
+    """Delete the volumes when the cluster is deleted."""
 
 
 class KafkaNodes(Strict):
     """A set of Kafka nodes: brokers, KRaft controllers, or ZooKeeper servers."""
 
     replicas: int = Field(3, ge=1)
+    """Number of nodes."""
     storage: KafkaStorage
+    """Each node's storage."""
     resources: Resources | None = None
+    """Requests and limits of each node."""
     spread: Spread = Spread()
+    """How nodes spread over nodes and zones."""
 
 
 class ZooKeeper(KafkaNodes):
     config: dict[StrictStr, KafkaValue] = {}
+    """ZooKeeper settings."""
 
 
 class Listener(Strict):
     name: Annotated[StrictStr, Field(pattern=r"^[a-z0-9]{1,11}$")]
+    """Listener name: lower-case letters and digits, at most 11."""
     port: int = Field(ge=9092, le=65535)
+    """Port, 9092 or above."""
     type: Literal["internal", "cluster-ip", "route", "loadbalancer", "nodeport", "ingress"] = "internal"
+    """How clients reach it: internal (in the cluster), cluster-ip, route, loadbalancer, nodeport or ingress."""
     tls: StrictBool = False
+    """Encrypt the listener with TLS."""
     authentication: Literal["scram-sha-512", "tls", "none"] = "scram-sha-512"
+    """How clients authenticate: scram-sha-512, tls or none."""
 
 
 class Authorization(Strict):
     type: Literal["simple"] = "simple"
+    """simple: Kafka's ACLs."""
     superUsers: list[StrictStr] = []
+    """Principals allowed everything, e.g. CN=admin or admin."""
 
 
 class Topic(Strict):
@@ -58,8 +74,10 @@ class Topic(Strict):
         None, description="Kafka's name for the topic when it differs from the resource name."
     )
     partitions: int = Field(ge=1)
+    """Partitions of the topic; they may grow, never shrink."""
     replicas: int | None = Field(None, ge=1, description="Defaults to default.replication.factor.")
     config: dict[StrictStr, KafkaValue] = {}
+    """Topic settings, e.g. retention.ms, cleanup.policy."""
 
 
 def _secret_ref(value: Any) -> Any:
@@ -68,7 +86,9 @@ def _secret_ref(value: Any) -> Any:
 
 class SecretKeyRef(Strict):
     name: ObjectName
+    """Name of the Secret."""
     key: StrictStr = "password"
+    """Key in the Secret."""
 
 
 AclOperation = Literal[
@@ -79,34 +99,52 @@ AclOperation = Literal[
 
 class AclResource(Strict):
     type: Literal["topic", "group", "cluster", "transactionalId"]
+    """What the rule is about: topic, group, cluster or transactionalId."""
     name: StrictStr | None = None
+    """Name of the resource (not for cluster)."""
     patternType: Literal["literal", "prefix"] = "literal"
+    """literal: exactly the name; prefix: every name starting with it."""
 
 
 class Acl(Strict):
     resource: AclResource
+    """The resource the rule is about."""
     operations: list[AclOperation] = Field(min_length=1)
+    """Operations allowed or denied, e.g. Read, Write, Describe."""
     host: StrictStr | None = None
+    """Client host the rule applies to (default: any)."""
     type: Literal["allow", "deny"] = "allow"
+    """allow or deny."""
 
 
 class KafkaUserSpec(Strict):
     authentication: Literal["scram-sha-512", "tls"] = "scram-sha-512"
-    passwordSecret: Annotated[SecretKeyRef | None, BeforeValidator(_secret_ref)] = None
+    """scram-sha-512 (a password) or tls (a client certificate)."""
+    passwordSecret: Annotated[SecretKeyRef | None, BeforeValidator(
+        _secret_ref, json_schema_input_type=SecretKeyRef | ObjectName | None)] = Field(
+        None, description="Secret holding the SCRAM password: a name, or {name, key} (key: password).")
     acls: list[Acl] = []
+    """What the user may do."""
 
 
 class Kafka(Strict):
     enabled: StrictBool = True
+    """false leaves Kafka out of this environment."""
     name: Name = "kafka-cluster"
+    """Name of the Kafka resource."""
     version: Version
+    """Kafka version; the pinned Strimzi must support it."""
     metadataVersion: StrictStr | None = None
+    """KRaft metadata version (default: the version's own)."""
     mode: Literal["kraft", "zookeeper"] = "kraft"
+    """kraft, or zookeeper (Strimzi 0.45 and before only)."""
     brokers: KafkaNodes
+    """The brokers (in KRaft without controllers, also the controllers)."""
     controllers: KafkaNodes | None = Field(
         None, description="Dedicated KRaft controllers; without them brokers are dual-role."
     )
     zookeeper: ZooKeeper | None = None
+    """The ZooKeeper ensemble (mode: zookeeper)."""
     rack: StrictStr | None = Field(
         None, description="Node label whose value is a broker's rack (e.g. topology.kubernetes.io/zone): "
         "Kafka then places a partition's replicas in different racks.")
@@ -114,7 +152,12 @@ class Kafka(Strict):
         Listener(name="plain", port=9092, tls=False),
         Listener(name="tls", port=9093, tls=True),
     ]
+    """How clients connect."""
     authorization: Authorization | None = Authorization()
+    """ACL authorization; null turns it off."""
     config: dict[StrictStr, KafkaValue] = {}
+    """Broker settings, e.g. min.insync.replicas, checked against Kafka's own catalog."""
     topics: dict[ObjectName, Topic] = {}
+    """Topics by resource name."""
     users: dict[ObjectName, KafkaUserSpec] = {}
+    """Users by name, with SCRAM passwords and ACLs."""

@@ -13,25 +13,33 @@ from dsgen.fields import (Cron, Name, ObjectName, PgIdentifier, Quantity, Resour
 
 class PgBootstrap(Strict):
     database: PgIdentifier = "app"
+    """The application database created at bootstrap."""
     owner: PgIdentifier = "app"
+    """Owner of that database (a PostgreSQL role)."""
     secret: ObjectName | None = Field(
         None, description="Secret (basic-auth: username, password) of the owner."
     )
     encoding: StrictStr = "UTF8"
+    """Character encoding of the database."""
     locale: StrictStr | None = Field(None, description="e.g. en_US.UTF-8 (collation and ctype)")
 
 
 class PgStorage(Strict):
     size: Quantity
+    """Size of each instance's data volume (e.g. 50Gi); it may grow, never shrink."""
     storageClass: ObjectName | None = None
+    """StorageClass of the volumes (default: the cluster's default class)."""
     resizeInUseVolumes: StrictBool = True
+    """Let the operator grow volumes while in use."""
 
 
 class PgWalStorage(Strict):
     """A volume of its own for the WAL (pg_wal), apart from the data."""
 
     size: Quantity
+    """Size of each instance's WAL volume."""
     storageClass: ObjectName | None = None
+    """StorageClass of the WAL volumes."""
 
 
 class BackupS3(Strict):
@@ -40,6 +48,7 @@ class BackupS3(Strict):
     credentialsSecret: ObjectName | None = Field(
         None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
     inheritFromIAMRole: StrictBool = False
+    """Take S3 credentials from the pod's IAM role instead of a Secret."""
 
 
 class PgBackup(Strict):
@@ -48,10 +57,15 @@ class PgBackup(Strict):
     name: Name | None = Field(None, description="ScheduledBackup name; default <cluster>-backup.")
     schedule: Cron = Field(description="Five-field cron, e.g. '0 2 * * *'.")
     retentionPolicy: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*[dwm]$")] = "30d"
+    """How long backups and WAL are kept: a number and d, w or m (e.g. 30d)."""
     destinationPath: Annotated[StrictStr, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")]
+    """S3 folder of the archive, s3://bucket/path."""
     s3: BackupS3 = BackupS3()
+    """Region and credentials of the S3 bucket."""
     compression: Literal["gzip", "bzip2", "snappy"] = "gzip"
+    """Compression of WAL and base backups."""
     encryption: Literal["AES256", "aws:kms"] | None = None
+    """Server-side encryption of the objects in S3."""
     immediate: StrictBool = Field(True, description="Take the first backup at once, with an immediate checkpoint.")
     method: Literal["auto", "plugin", "barmanObjectStore"] = Field(
         "auto", description="auto: the Barman Cloud plugin on CloudNativePG 1.26+, in-tree before.")
@@ -65,18 +79,26 @@ class Pooler(Strict):
     """A pgbouncer Pooler in front of the cluster."""
 
     type: Literal["rw", "ro", "r"] = "rw"
+    """rw: to the primary; ro: to standbys only; r: to any instance."""
     instances: int = Field(2, ge=1)
+    """PgBouncer pods."""
     poolMode: Literal["session", "transaction"] = "transaction"
+    """session: a server connection per client session; transaction: per transaction."""
     parameters: dict[StrictStr, Setting] = {}
+    """PgBouncer settings (pgbouncer.ini), e.g. max_client_conn, default_pool_size."""
     resources: Resources | None = None
+    """Requests and limits of each PgBouncer pod."""
     spread: Spread = Spread()
+    """How PgBouncer pods spread over nodes and zones."""
 
 
 class PgSynchronous(Strict):
     """Synchronous replication: a commit returns once `number` standbys have it."""
 
     method: Literal["any", "first"] = "any"
+    """any: quorum of any standbys; first: the first standbys by priority."""
     number: int = Field(1, ge=1)
+    """Standbys that must have each commit."""
     dataDurability: Literal["required", "preferred"] = Field(
         "required", description="required: writes wait while too few standbys are up (no data loss); "
         "preferred: writes go on, asynchronously, when standbys are missing.")
@@ -84,24 +106,37 @@ class PgSynchronous(Strict):
 
 class Postgres(Strict):
     enabled: StrictBool = True
+    """false leaves PostgreSQL out of this environment."""
     name: Name = "postgres-cluster"
+    """Name of the Cluster; its services are NAME-rw, NAME-ro and NAME-r."""
     instances: int = Field(3, ge=1)
+    """PostgreSQL instances: one primary and the rest streaming standbys."""
     imageName: StrictStr | None = Field(
         None, description="The PostgreSQL image, pinned (e.g. ghcr.io/cloudnative-pg/postgresql:18.6-standard-trixie); "
         "the operator's default changes with its release.")
     primaryUpdateStrategy: Literal["unsupervised", "supervised"] = "unsupervised"
+    """unsupervised: the operator switches the primary over during updates; supervised: it waits for you."""
     primaryUpdateMethod: Literal["switchover", "restart"] | None = None
+    """How the primary is updated: switchover to a standby, or restart in place."""
     parameters: dict[StrictStr, Setting] = {}
+    """postgresql.conf settings, checked against PostgreSQL's own catalog (names, types, units, ranges)."""
     synchronous: PgSynchronous | None = None
+    """Synchronous replication; without it, replication is asynchronous."""
     bootstrap: PgBootstrap = PgBootstrap()
+    """The database created when the cluster is first made."""
     storage: PgStorage
+    """The data volume of each instance."""
     walStorage: PgWalStorage | None = None
+    """A volume of its own for pg_wal."""
     enablePDB: StrictBool | None = Field(
         None, description="CloudNativePG's PodDisruptionBudgets; default: on with 2 or more "
         "instances, off with one (its only pod would block every node drain).")
     resources: Resources | None = None
+    """Requests and limits of each PostgreSQL pod."""
     spread: Spread = Spread()
+    """How instances spread over nodes and zones."""
     backup: PgBackup | None = None
+    """Scheduled base backups and WAL archiving to S3."""
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )

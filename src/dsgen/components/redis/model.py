@@ -12,9 +12,13 @@ from pydantic import StrictStr
 
 class RedisStorage(Strict):
     size: Quantity
+    """Size of each Redis volume."""
     storageClass: ObjectName | None = None
+    """StorageClass of the volumes."""
     claimName: Name = "redis-storage"
+    """Name of the PersistentVolumeClaim template."""
     keepAfterDeletion: StrictBool = False
+    """Keep the volumes when the RedisFailover is deleted."""
 
 
 class RedisAuth(Strict):
@@ -23,27 +27,43 @@ class RedisAuth(Strict):
 
 class RedisServers(Strict):
     replicas: int = Field(3, ge=1)
+    """Redis servers: one master, the rest replicas (at least 2)."""
     image: StrictStr | None = None
+    """Redis image, pinned (e.g. redis:7.2.6-alpine)."""
     resources: Resources | None = None
+    """Requests and limits of each Redis pod."""
     config: dict[StrictStr, Setting] = {}
+    """redis.conf settings, checked against Redis's own list."""
     storage: RedisStorage | None = None
+    """A volume per Redis server; without it, data lives in the pod."""
     spread: Spread = Spread()
+    """How Redis pods spread over nodes and zones."""
 
 
 class Sentinels(Strict):
     replicas: int = Field(3, ge=1)
+    """Sentinels (an odd number, 3 or more, for a quorum)."""
     image: StrictStr | None = None
+    """Sentinel image, pinned."""
     resources: Resources | None = None
+    """Requests and limits of each sentinel pod."""
     config: dict[StrictStr, Setting] = {}
+    """sentinel.conf settings, e.g. down-after-milliseconds."""
     spread: Spread = Spread()
+    """How sentinel pods spread over nodes and zones."""
 
 
 class Redis(Strict):
     enabled: StrictBool = True
+    """false leaves Redis out of this environment."""
     operator: Literal["spotahome"] = Field(
         "spotahome", description="The operator that runs Redis: spotahome's redis-operator "
         "(RedisFailover), pinned by operators.redisOperator.")
     name: Name = "redis-cluster"
+    """Name of the RedisFailover."""
     auth: RedisAuth | None = None
+    """The password Redis and sentinels require."""
     redis: RedisServers = RedisServers()
+    """The Redis servers."""
     sentinel: Sentinels = Sentinels()
+    """The sentinels that watch them and fail over."""
