@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -186,17 +187,53 @@ app.add_typer(schemas_app, name="schemas")
 
 @app.command("schema")
 def schema(
-    output: Path = typer.Option(Path("schemas/profile.schema.json"), "--output", "-o",
-                                help="Where to write the profile JSON schema."),
+    output: Path = typer.Option(Path("schemas"), "--output", "-o", metavar="DIR",
+                                help="Folder to write the profile JSON schemas into."),
 ) -> None:
-    """Write the JSON schema of profiles, for editors and CI."""
+    """Write the JSON schemas of profiles, for editors and CI: profile.schema.json
+    (complete profiles) and profile-extends.schema.json (profiles that extend
+    another: every key optional)."""
     import json
 
-    from dsgen.models import json_schema
+    from dsgen.models import json_schemas
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    typer.echo(f"wrote {output}")
+    output.mkdir(parents=True, exist_ok=True)
+    for name, data in json_schemas().items():
+        (output / name).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {output / name}")
+
+
+@app.command("explain")
+def explain(key: str = typer.Argument("", metavar="KEY",
+                                       help="Dotted profile key, e.g. postgres.poolers.*.poolMode.")) -> None:
+    """Explain a profile key: its type, default, meaning and the keys below it."""
+    from dsgen.explain import explain as text
+
+    sys.stdout.write(text(key))
+
+
+class Example(str, Enum):
+    ecotrack = "ecotrack"
+    minimal = "minimal"
+
+
+@app.command("init")
+def init(
+    directory: Path = typer.Argument(..., metavar="DIR", help="Folder of the new repository."),
+    example: Example = typer.Option(Example.ecotrack, "--example",
+                                    help="Profiles to start from: the full EcoTrack layer, or one PostgreSQL."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty."),
+    hooks_repo: Optional[str] = typer.Option(
+        None, "--hooks-repo", metavar="URL",
+        help="Git repository of dsgen's pre-commit hooks (default: run the installed dsgen)."),
+) -> None:
+    """Scaffold a GitOps repository: profiles/, dsgen.yaml, editor schemas,
+    pre-commit hooks, a CI workflow and a README explaining the loop."""
+    from dsgen import scaffold
+
+    written = scaffold.init(directory, example.value, force, hooks_repo)
+    typer.echo(f"created {len(written)} files in {directory} ({example.value} example); next:\n"
+               f"  cd {directory} && dsgen render --all && dsgen validate --all")
 
 
 def _project_folders(profiles: Optional[Path], out: Optional[Path]) -> tuple[Path, Path]:

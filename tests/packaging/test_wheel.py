@@ -6,7 +6,6 @@ checkout, with none of the checkout on the path."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dsgen import output
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -45,19 +44,32 @@ def test_the_wheel_imports_from_the_venv_not_the_checkout(installed, tmp_path):
     assert Path(done.stdout.strip()).is_relative_to(installed.parent)
 
 
-def test_render_check_sync_and_validate_outside_the_checkout(installed, tmp_path, crds, kubectl):
-    shutil.copytree(EXAMPLE, tmp_path / "profiles")
+def test_init_render_check_and_validate_offline_with_only_the_wheel(installed, tmp_path, kubectl):
+    """A team's first commands: the schemas ship in the wheel, nothing is synced."""
     dsgen = installed / "dsgen"
-    rendered = _run([dsgen, "render", "--all"], tmp_path)
+    env = {"DSGEN_CACHE_DIR": str(tmp_path / "cache" / "schemas"), "DSGEN_KUBECTL": kubectl}
+    created = _run([dsgen, "init", "repo"], tmp_path, env)
+    assert created.returncode == 0, created.stderr
+    repo = tmp_path / "repo"
+    rendered = _run([dsgen, "render", "--all"], repo, env)
     assert rendered.returncode == 0, rendered.stderr
-    assert output.read_tree(tmp_path / "out") == output.read_tree(ROOT / "out")
-    checked = _run([dsgen, "render", "--all", "--check"], tmp_path)
+    assert output.read_tree(repo / "out") == output.read_tree(ROOT / "out")
+    checked = _run([dsgen, "render", "--all", "--check"], repo, env)
     assert (checked.returncode, checked.stdout) == (0, "out is up to date (dev, prod, staging)\n")
+    validated = _run([dsgen, "validate", "--all", "--summary", "--output", "junit"], repo, env)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert 'failures="0"' in validated.stdout and 'errors="0"' in validated.stdout
 
+
+def test_sync_then_validate_from_the_cache(installed, tmp_path, crds, kubectl):
+    dsgen = installed / "dsgen"
     cache = {"DSGEN_CACHE_DIR": str(tmp_path / "cache"), "DSGEN_KUBECTL": kubectl}
-    synced = _run([dsgen, "schemas", "sync", "--from", crds], tmp_path, cache)
+    assert _run([dsgen, "init", "repo", "--example", "minimal"], tmp_path, cache).returncode == 0
+    repo = tmp_path / "repo"
+    assert _run([dsgen, "render", "--all"], repo, cache).returncode == 0
+    synced = _run([dsgen, "schemas", "sync", "--from", crds], repo, cache)
     assert synced.returncode == 0, synced.stderr
     assert synced.stdout.startswith("synced ")
-    validated = _run([dsgen, "validate", "--all", "--summary"], tmp_path, cache)
+    validated = _run([dsgen, "validate", "--all", "--summary"], repo, cache)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "Invalid: 0, Errors: 0" in validated.stdout
