@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from dsgen import rules, yamlio
+from dsgen import rules, units, yamlio
 from dsgen.errors import Location, Problem, ProfileError, UsageError
 from dsgen.models import Profile
 
@@ -209,7 +209,11 @@ def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
         message = message[len("Value error, "):]
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        message = f"unknown key; expected one of: {', '.join(allowed)}" if allowed else "unknown key"
+        hint = units.near(str(loc[-1]), allowed)
+        if hint:
+            message = f"unknown key; did you mean {hint}? (expected one of: {', '.join(allowed)})"
+        else:
+            message = f"unknown key; expected one of: {', '.join(allowed)}" if allowed else "unknown key"
     elif err["type"] == "missing":
         message = "required key is missing"
     return _locate(merged, env_file, loc, message)

@@ -192,6 +192,19 @@ def did_you_mean(name: str, candidates, cutoff: float = 0.8) -> str:
     return f"; did you mean {close[0]}?" if close else ""
 
 
+def near(name: str, candidates, most: int = 2) -> str | None:
+    """The candidate within ``most`` edits of ``name`` (the closest; ties: the
+    first), or one difflib finds very close; None when nothing is."""
+    import difflib
+
+    best = min(((edits(name.lower(), c.lower()), c) for c in candidates if c != name),
+               default=(most + 1, None), key=lambda pair: pair[0])
+    if best[1] is not None and best[0] <= most and len(name) > best[0] * 2:
+        return best[1]
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def edits(a: str, b: str) -> int:
     """Levenshtein distance: insertions, deletions and substitutions."""
     previous = list(range(len(b) + 1))

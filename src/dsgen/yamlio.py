@@ -69,9 +69,37 @@ def _yaml_problem(shown: str, exc: YAMLError, text: str = "") -> ProfileError:
         elif "duplicate key" in problem or "duplicate key" in str(exc):
             key = re.search(r'duplicate key "?([^"]*?)"? with value', str(exc))
             problem = f"duplicate key {key.group(1)!r}" if key else "duplicate key"
+        elif exc.context_mark is not None and exc.context in _UNCLOSED:
+            # Name where the construct started, which is where the mistake is.
+            start = exc.context_mark
+            found = _found(text, mark.line, mark.column)
+            return ProfileError.single(
+                shown, f"{_UNCLOSED[exc.context]} (found {found} at {mark.line + 1}:{mark.column + 1})",
+                start.line + 1, start.column + 1)
+        elif exc.context_mark is not None and exc.context == "while parsing a block mapping":
+            start = exc.context_mark
+            problem = (f"{problem}: this line's indentation does not line up with the mapping "
+                       f"that starts at {start.line + 1}:{start.column + 1}")
         return ProfileError.single(shown, problem.strip(), mark.line + 1, mark.column + 1)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return ProfileError.single(shown, first)
+
+
+_UNCLOSED = {
+    "while parsing a flow sequence": "this '[' is never closed",
+    "while parsing a flow mapping": "this '{' is never closed",
+    "while scanning a quoted scalar": "this quoted string is never closed",
+}
+
+
+def _found(text: str, line: int, column: int) -> str:
+    """What stands at a position, for messages: a character or the end of file."""
+    lines = text.split("\n")
+    if line >= len(lines) or (line == len(lines) - 1 and column >= len(lines[line])) \
+            or not "".join(lines[line:]).strip():
+        return "end of file"
+    char = _char_at(text, line, column)
+    return repr(char) if char.strip() else "a line break"
 
 
 def _char_at(text: str, line: int, column: int) -> str:

@@ -23,9 +23,9 @@ def line_of(text: str, needle: str) -> int:
 
 CASES: list[tuple[str, str | bytes, str]] = [
     # --- YAML itself
-    ("yaml-syntax", "postgres: [1, 2\n", f"{P}:2:1: did not find expected ',' or ']'"),
-    ("yaml-unclosed-quote", 'postgres:\n  name: "abc\n', f"{P}:3:1: found unexpected end of stream"),
-    ("yaml-bad-indent", "postgres:\n  instances: 3\n name: x\n", f"{P}:3:2: did not find expected key"),
+    ("yaml-syntax", "postgres: [1, 2\n", f"{P}:1:11: this '[' is never closed (found end of file at 2:1)"),
+    ("yaml-unclosed-quote", 'postgres:\n  name: "abc\n', f"{P}:2:9: this quoted string is never closed (found end of file at 3:1)"),
+    ("yaml-bad-indent", "postgres:\n  instances: 3\n name: x\n", f"{P}:3:2: did not find expected key: this line's indentation does not line up with the mapping that starts at 1:1"),
     ("tabs", "postgres:\n\tinstances: 3\n", f"{P}:2:1: tabs are not allowed in YAML indentation; use spaces"),
     ("duplicate-top-key", "extends: base\nextends: base\n", f"{P}:2:1: duplicate key 'extends'"),
     ("duplicate-nested-key", "extends: base\nkafka:\n  version: 4.1.1\n  version: 4.1.0\n", f"{P}:4:3: duplicate key 'version'"),
@@ -48,18 +48,18 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("extends-absolute", "extends: /etc/passwd\n", f"{P}:1:1: extends: '/etc/passwd' is not a profile in this folder (write a name such as base)"),
     ("extends-not-a-string", "extends: [base]\n", f"{P}:1:1: extends: extends names a profile, e.g. base"),
     # --- unknown keys at each level
-    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; expected one of: extends, platform, namespace, kubernetesVersion, operators, externalSecrets, postgres, redis, kafka"),
-    ("unknown-operators", "extends: base\noperators:\n  strimzy: '0.49.1'\n", f"{P}:3:3: operators.strimzy: unknown key; expected one of: cloudnativepg, redisOperator, strimzi"),
-    ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, backup, poolers"),
+    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; did you mean postgres? (expected one of: extends, platform, namespace, kubernetesVersion, operators, externalSecrets, resources, postgres, redis, kafka)"),
+    ("unknown-operators", "extends: base\noperators:\n  strimzy: '0.49.1'\n", f"{P}:3:3: operators.strimzy: unknown key; did you mean strimzi? (expected one of: cloudnativepg, redisOperator, strimzi)"),
+    ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, backup, poolers, patches"),
     ("unknown-bootstrap", "extends: base\npostgres:\n  bootstrap:\n    db: x\n", f"{P}:4:5: postgres.bootstrap.db: unknown key; expected one of: database, owner, secret, encoding, locale"),
     ("unknown-pooler", "extends: base\npostgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      mode: session\n", f"{P}:5:7: postgres.poolers.postgres-cluster-pooler-rw.mode: unknown key; expected one of: type, instances, poolMode, parameters, resources, spread"),
-    ("unknown-resources", "extends: base\npostgres:\n  resources:\n    limit: {cpu: 1}\n", f"{P}:4:5: postgres.resources.limit: unknown key; expected one of: requests, limits"),
-    ("unknown-resource-name", "extends: base\nredis:\n  redis:\n    resources:\n      limits: {gpu: 1}\n", f"{P}:5:16: redis.redis.resources.limits.gpu: unknown key; expected one of: cpu, memory"),
+    ("unknown-resources", "extends: base\npostgres:\n  resources:\n    limit: {cpu: 1}\n", f"{P}:4:5: postgres.resources.limit: unknown key; did you mean limits? (expected one of: requests, limits)"),
+    ("unknown-resource-name", "extends: base\nredis:\n  redis:\n    resources:\n      limits: {gpu: 1}\n", f"{P}:5:16: redis.redis.resources.limits.gpu: unknown key; did you mean cpu? (expected one of: cpu, memory)"),
     ("unknown-sentinel", "extends: base\nredis:\n  sentinel:\n    quorum: 2\n", f"{P}:4:5: redis.sentinel.quorum: unknown key; expected one of: replicas, image, resources, config, spread"),
-    ("unknown-kafka", "extends: base\nkafka:\n  zookeeperMode: true\n", f"{P}:3:3: kafka.zookeeperMode: unknown key; expected one of: enabled, name, version, metadataVersion, mode, brokers, controllers, zookeeper, rack, listeners, authorization, config, topics, users"),
+    ("unknown-kafka", "extends: base\nkafka:\n  zookeeperMode: true\n", f"{P}:3:3: kafka.zookeeperMode: unknown key; did you mean zookeeper? (expected one of: enabled, name, version, metadataVersion, mode, brokers, controllers, zookeeper, rack, listeners, authorization, config, topics, users, patches)"),
     ("unknown-topic", "extends: base\nkafka:\n  topics:\n    user-events: {retention: 1}\n", f"{P}:4:19: kafka.topics.user-events.retention: unknown key; expected one of: topicName, partitions, replicas, config"),
     ("unknown-acl", "extends: base\nkafka:\n  users:\n    ecotrack-producer:\n      acls:\n        - {resource: {type: topic, name: user-events}, operation: Read}\n", f"{P}:6:11: kafka.users.ecotrack-producer.acls[0].operations: required key is missing\n"
-     f"{P}:6:56: kafka.users.ecotrack-producer.acls[0].operation: unknown key; expected one of: resource, operations, host, type"),
+     f"{P}:6:56: kafka.users.ecotrack-producer.acls[0].operation: unknown key; did you mean operations? (expected one of: resource, operations, host, type)"),
     # --- wrong types
     ("instances-string", "extends: base\npostgres:\n  instances: three\n", f"{P}:3:3: postgres.instances: Input should be a valid integer, unable to parse string as an integer"),
     ("instances-float", "extends: base\npostgres:\n  instances: 2.5\n", f"{P}:3:3: postgres.instances: Input should be a valid integer, got a number with a fractional part"),
