@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
 from dsgen import units
 
@@ -98,3 +98,44 @@ class Spread(Strict):
     """Pods on different nodes (kubernetes.io/hostname): required, preferred or none."""
     zones: Literal["required", "preferred", "none"] = "none"
     """Pods over zones (topology.kubernetes.io/zone), at most one apart: required, preferred or none."""
+
+
+class PatchTarget(Strict):
+    """Which rendered resources of the section a patch changes."""
+
+    kind: StrictStr
+    """Kind of the resources, e.g. Cluster, Pooler, Kafka, KafkaTopic."""
+    name: StrictStr | None = None
+    """Name of the resource; without it, every resource of the kind."""
+
+
+_OPS = ("add", "remove", "replace", "move", "copy", "test")
+
+
+def _patch(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list) and value:
+        for number, operation in enumerate(value):
+            if not isinstance(operation, dict) or operation.get("op") not in _OPS \
+                    or not isinstance(operation.get("path"), str):
+                raise ValueError(f"operation {number} must be a mapping with op ({', '.join(_OPS)}) and path")
+        return value
+    raise ValueError("must be a strategic-merge mapping, or a list of RFC 6902 operations "
+                     "({op, path, value})")
+
+
+class Patch(Strict):
+    """A change to rendered resources that the profile does not model."""
+
+    target: PatchTarget
+    """The resources it applies to; a target that matches nothing is an error."""
+    patch: Annotated[Any, BeforeValidator(_patch, json_schema_input_type=dict[str, Any] | list[dict[str, Any]])]
+    """A strategic-merge mapping (mappings merge, null deletes, lists of named items merge by name,
+    other lists are replaced), or a list of RFC 6902 operations ({op, path, value})."""
+
+
+# Every service section ends with `patches: Patches = []`.
+Patches = Annotated[list[Patch], Field(
+    description="Changes to this service's rendered resources, applied before the tree is planned: "
+    "the escape hatch for what the profile does not model.")]

@@ -47,6 +47,10 @@ class Profile(Strict):
         [], description="Secrets the cluster already holds (not produced by this tree); "
         "dsgen validate accepts references to them.",
     )
+    resources: list[StrictStr] = []
+    """Extra manifest files (paths relative to the profile folder) rendered into the
+    environment's tree and validated like the rest; each document keeps its own
+    metadata (a namespaced one without a namespace gets the profile's)."""
     postgres: Postgres | None = None
     """PostgreSQL on CloudNativePG: a Cluster, its backups and poolers."""
     redis: Redis | None = None

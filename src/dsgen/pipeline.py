@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsgen import formats, output, rules
+from dsgen import formats, output, rules, yamlio
 from dsgen.errors import DsgenError, ProfileError, UsageError
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
-from dsgen.render import Renderer
+from dsgen.render import PatchProblem, Renderer, Resource, check_unique
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,62 @@ class DestructiveChange(DsgenError):
                 "once the data is safe"]
 
 
+EXTRA = "extra"  # the tree's folder of a profile's extra `resources:`
+
+# Kinds that live outside namespaces: an extra resource of another kind without a
+# namespace gets the profile's.
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "StorageClass", "PriorityClass", "RuntimeClass",
+    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "APIService", "IngressClass",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "CSIDriver", "VolumeSnapshotClass",
+    "ClusterIssuer", "ClusterSecretStore", "ClusterExternalSecret", "ClusterImageCatalog",
+})
+
+
 def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) -> Rendered:
-    """Load and render one environment (or ``base``) to resources."""
+    """Load and render one environment (or ``base``) to resources: the
+    components' (with the profile's patches), then its extra resources."""
     loaded = store.load(env)
-    return Rendered(loaded, (renderer or Renderer()).render(loaded.profile, loaded.env))
+    try:
+        resources = (renderer or Renderer()).render(loaded.profile, loaded.env)
+    except PatchProblem as exc:
+        raise ProfileError([store.locate(env, exc.path, exc.message)]) from None
+    resources += extra_resources(store, env, loaded.profile)
+    check_unique(resources)
+    return Rendered(loaded, resources)
+
+
+def extra_resources(store: ProfileStore, env: str, profile) -> list[Resource]:
+    """The documents of the profile's ``resources:`` files, as written; a
+    namespaced one without a namespace gets the profile's."""
+    out = []
+    for number, relative in enumerate(profile.resources):
+        def problem(message: str) -> ProfileError:
+            return ProfileError([store.locate(env, ("resources", number), message)])
+
+        if Path(relative).is_absolute() or not relative.endswith((".yaml", ".yml")):
+            raise problem(f"{relative!r}: give a .yaml file, relative to the profiles folder")
+        path = store.folder / relative
+        shown = f"{store.shown.rstrip('/')}/{relative}"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise problem(f"{shown} does not exist") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise problem(f"{shown} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+        for index, doc in enumerate(yamlio.load_documents(text, shown)):
+            if doc is None:
+                continue
+            name = doc.get("metadata", {}).get("name") if isinstance(doc, dict) and \
+                isinstance(doc.get("metadata"), dict) else None
+            if not (isinstance(doc, dict) and isinstance(doc.get("apiVersion"), str)
+                    and isinstance(doc.get("kind"), str) and isinstance(name, str) and name):
+                raise ProfileError.single(shown, f"document {index + 1} is not a Kubernetes object "
+                                          "(apiVersion, kind and metadata.name)")
+            if doc["kind"] not in CLUSTER_SCOPED and not doc["metadata"].get("namespace"):
+                doc = {**doc, "metadata": {**doc["metadata"], "namespace": profile.namespace}}
+            out.append(Resource(EXTRA, doc))
+    return out
 
 
 def environments_to_render(store: ProfileStore, out: Path, env: str | None, all_envs: bool,

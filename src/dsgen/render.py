@@ -36,6 +36,15 @@ def packaged_templates() -> Path:
     return Path(str(package_files.files("dsgen") / "templates"))
 
 
+class PatchProblem(DsgenError):
+    """A profile's patch matches nothing or cannot apply; ``path`` is the key
+    of the profile it is about, for the loader to place at file:line."""
+
+    def __init__(self, path: tuple, message: str):
+        self.path, self.message = path, message
+        super().__init__(f"{'.'.join(str(p) for p in path)}: {message}")
+
+
 class TemplateProblem(DsgenError):
     """A template is missing or broken: a bug in dsgen's templates, not the profile."""
 
@@ -148,10 +157,54 @@ class Renderer:
             section = component.section(profile)
             if section is None:
                 continue
-            for part in component.parts(ctx, section):
-                resources.append(Resource(component.name, self.document(ctx, component, part)))
-        _check_unique(resources)
+            own = [Resource(component.name, self.document(ctx, component, part))
+                   for part in component.parts(ctx, section)]
+            resources.extend(patched(component.name, own, getattr(section, "patches", ())))
+        check_unique(resources)
         return resources
+
+
+_IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
+
+
+def patched(service: str, resources: list[Resource], patches) -> list[Resource]:
+    """The section's resources with its profile ``patches`` applied in order."""
+    from dsgen import patching
+
+    for number, patch in enumerate(patches):
+        where = (service, "patches", number)
+        target = patch.target
+        hits = [i for i, r in enumerate(resources)
+                if r.kind == target.kind and (target.name is None or r.name == target.name)]
+        if not hits:
+            present = sorted({f"{r.kind}/{r.name}" for r in resources})
+            raise PatchProblem((*where, "target"), f"matches no rendered resource "
+                               f"(kind {target.kind}{', name ' + target.name if target.name else ''}); "
+                               f"{service} renders: {', '.join(present) or 'nothing'}")
+        for index in hits:
+            before = resources[index].doc
+            try:
+                if isinstance(patch.patch, list):
+                    after = patching.json_patch(before, patch.patch)
+                else:
+                    after = patching.merge_patch(before, patch.patch)
+            except patching.PatchFailed as exc:
+                raise PatchProblem((*where, "patch"), f"cannot apply to {before['kind']}/"
+                                   f"{before['metadata']['name']}: {exc}") from None
+            for path in _IDENTITY:
+                old, new = _dig(before, path), _dig(after, path)
+                if old != new:
+                    raise PatchProblem((*where, "patch"), f"changes {'.'.join(path)} of {before['kind']}/"
+                                       f"{before['metadata']['name']}; a patch changes a resource, "
+                                       "it does not rename or move it")
+            resources[index] = Resource(service, after)
+    return resources
+
+
+def _dig(doc: Any, path: tuple) -> Any:
+    for key in path:
+        doc = doc.get(key) if isinstance(doc, dict) else None
+    return doc
 
 
 def _prune(value: Any) -> Any:
@@ -163,7 +216,7 @@ def _prune(value: Any) -> Any:
     return value
 
 
-def _check_unique(resources: list[Resource]) -> None:
+def check_unique(resources: list[Resource]) -> None:
     seen: set[tuple[str, str, str, str]] = set()
     for resource in resources:
         key = (resource.group, resource.kind, resource.namespace, resource.name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 if TYPE_CHECKING:  # keeps `dsgen validate` from importing the renderer and pydantic
     from dsgen.profiles import LoadedProfile
@@ -58,5 +58,7 @@ class Format(Protocol):
         (None when ``out`` holds no such environment); from ``tree``, the
         tree's text by relative path, when it was read already."""
 
-    def files_of(self, out: Path, env: str) -> dict[tuple[str, str], str]:
-        """(kind lower-cased, name) -> the file that defines that resource of ``env``."""
+    def origin(self, out: Path, env: str) -> Callable[[str, str, str], str]:
+        """A function (kind, name, JSON pointer) -> the file that wrote that
+        value of the resource in ``env``: the overlay's patch when one sets it,
+        else the file that defines the resource ("" when unknown)."""

@@ -29,10 +29,10 @@ import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from dsgen import yamlio
-from dsgen.errors import ToolError, run_tool
+from dsgen import patching, yamlio
+from dsgen.errors import DsgenError, ToolError, run_tool
 from dsgen.rules import pointer
 
 if TYPE_CHECKING:
@@ -166,16 +166,35 @@ class Kustomize:
             docs += own
         return docs
 
-    def files_of(self, out: Path, env: str) -> dict[tuple[str, str], str]:
-        """Where each resource of an overlay is written: ``<kind>-<name>.yaml`` in the
-        overlay (resources only it has) or else in the base."""
+    def origin(self, out: Path, env: str) -> Callable[[str, str, str], str]:
+        """``<kind>-<name>.yaml`` in the overlay (resources only it has) or in
+        the base defines a resource; ``patch-<kind>-<name>.yaml`` of the overlay
+        wrote the values at and below each of its operations' paths."""
         files: dict[tuple[str, str], str] = {}
+        patched: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for folder in (out / "base", out / "overlays" / env):
             for path in sorted(folder.glob("*/*.yaml")):
                 kind, _, name = path.stem.partition("-")
                 if kind not in _GENERATED and name:
                     files[(kind, name)] = str(path)
-        return files
+                elif kind == "patch" and folder.name == env:
+                    kind, _, name = name.partition("-")
+                    try:
+                        ops = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))[0]
+                    except (DsgenError, OSError, UnicodeDecodeError, IndexError):
+                        continue  # validate reports unreadable files itself
+                    for op in ops if isinstance(ops, list) else ():
+                        if isinstance(op, dict) and isinstance(op.get("path"), str):
+                            patched.setdefault((kind, name), []).append((op["path"], str(path)))
+
+        def origin(kind: str, name: str, pointer: str) -> str:
+            key = (kind.lower(), name)
+            for prefix, path in patched.get(key, ()):
+                if pointer == prefix or pointer.startswith(prefix.rstrip("/") + "/"):
+                    return path
+            return files.get(key, "")
+
+        return origin
 
 
 def _overlay(base: Rendered, env: Rendered) -> dict[str, str]:
@@ -223,22 +242,8 @@ def _matches(doc: dict, target: dict) -> bool:
 
 
 def apply(doc: Any, ops: list[dict]) -> Any:
-    """RFC 6902 add, replace and remove: the operations :func:`diff` writes."""
-    doc = json.loads(json.dumps(doc))
-    for op in ops:
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:]]
-        if not parts:
-            doc = op["value"]
-            continue
-        node = doc
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
-        if op["op"] == "remove":
-            del node[last]
-        else:
-            node[last] = op["value"]
-    return doc
+    """The document an overlay's RFC 6902 patch makes of the base's."""
+    return patching.json_patch(doc, ops)
 
 
 def _target(resource: Resource) -> dict[str, str]:

@@ -93,9 +93,9 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         source = str(tree_format.location(out, name))
         documents = yamlio.load_documents(text, source)
         overlay = Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
-        files = tree_format.files_of(out, name)
+        origin = tree_format.origin(out, name)
         report.results.extend(
-            dataclasses.replace(r, file=files.get((r.kind.lower(), r.name), ""))
+            dataclasses.replace(r, file=origin(r.kind, r.name, r.path))
             for r in validate_overlay(overlay, source, store, engine, skip))
     return report
 

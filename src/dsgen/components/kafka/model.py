@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Quantity, Resources, Spread, Strict, Version
+from dsgen.fields import Name, ObjectName, Patches, Quantity, Resources, Spread, Strict, Version
 
 
 def _kafka_value(value: Any) -> Any:
@@ -161,3 +161,4 @@ class Kafka(Strict):
     """Topics by resource name."""
     users: dict[ObjectName, KafkaUserSpec] = {}
     """Users by name, with SCRAM passwords and ACLs."""
+    patches: Patches = []

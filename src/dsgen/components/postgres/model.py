@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import (Cron, Name, ObjectName, PgIdentifier, Quantity, Resources, Setting,
-                          Spread, Strict)
+from dsgen.fields import (Cron, Name, ObjectName, Patches, PgIdentifier, Quantity, Resources,
+                          Setting, Spread, Strict)
 
 
 class PgBootstrap(Strict):
@@ -140,3 +140,4 @@ class Postgres(Strict):
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )
+    patches: Patches = []

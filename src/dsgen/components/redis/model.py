@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Quantity, Resources, Setting, Spread, Strict
-from pydantic import StrictStr
+from dsgen.fields import Name, ObjectName, Patches, Quantity, Resources, Setting, Spread, Strict
 
 
 class RedisStorage(Strict):
@@ -67,3 +66,4 @@ class Redis(Strict):
     """The Redis servers."""
     sentinel: Sentinels = Sentinels()
     """The sentinels that watch them and fail over."""
+    patches: Patches = []
