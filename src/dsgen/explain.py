@@ -77,7 +77,7 @@ def explain(key: str, schema: dict[str, Any] | None = None) -> str:
         if not description:
             description = node.get("description", "")
     lines = [f"{'.'.join(path) or 'profile'}: {_type(node, definitions)}"
-             + (f" (default: {_default(node)})" if "default" in node else "")]
+             + (f" (default: {_default(node)})" if "default" in node and not isinstance(node["default"], dict) else "")]
     if description:
         lines.append(f"  {description}")
     children = node.get("properties") or {}

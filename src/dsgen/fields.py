@@ -139,3 +139,51 @@ class Patch(Strict):
 Patches = Annotated[list[Patch], Field(
     description="Changes to this service's rendered resources, applied before the tree is planned: "
     "the escape hatch for what the profile does not model.")]
+
+
+class Toleration(Strict):
+    """A core/v1 Toleration: the pod may run on nodes with a matching taint."""
+
+    key: StrictStr | None = None
+    """Taint key; empty with operator Exists tolerates every taint."""
+    operator: Literal["Exists", "Equal"] = "Equal"
+    """Equal: the taint's value must be `value`; Exists: any value."""
+    value: StrictStr | None = None
+    """Taint value (with operator Equal)."""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    """Taint effect to tolerate; empty: every effect."""
+    tolerationSeconds: int | None = None
+    """With NoExecute: how long the pod stays once the taint appears."""
+
+
+class Affinity(Strict):
+    """A core/v1 Affinity; checked against Kubernetes' schema of the profile's version."""
+
+    nodeAffinity: dict[StrictStr, Any] | None = None
+    """Which nodes the pods may (required...) or would rather (preferred...) run on."""
+    podAffinity: dict[StrictStr, Any] | None = None
+    """Pods these pods should run near."""
+    podAntiAffinity: dict[StrictStr, Any] | None = None
+    """Pods these pods should stay away from; added to what `spread` asks for."""
+
+
+class Pod(Strict):
+    """Where a workload's pods run and what they carry, written into the operator's
+    own fields (see the README's table of where each key goes)."""
+
+    nodeSelector: dict[StrictStr, StrictStr] = {}
+    """Node labels a node must have (Strimzi: written as a required node affinity)."""
+    tolerations: list[Toleration] = []
+    """Taints the pods tolerate, e.g. of nodes dedicated to data services."""
+    affinity: Affinity | None = None
+    """Node and pod affinity, combined with what `spread` asks for."""
+    topologySpreadConstraints: list[dict[StrictStr, Any]] = []
+    """core/v1 TopologySpreadConstraints, after the ones `spread` writes."""
+    priorityClassName: ObjectName | None = None
+    """PriorityClass of the pods."""
+    annotations: dict[StrictStr, StrictStr] = {}
+    """Annotations on the pods (CloudNativePG: on every object of the cluster)."""
+    labels: dict[StrictStr, StrictStr] = {}
+    """Labels on the pods (CloudNativePG: on every object of the cluster)."""
+    imagePullSecrets: list[ObjectName] = []
+    """Secrets of type kubernetes.io/dockerconfigjson to pull images with."""

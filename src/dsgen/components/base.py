@@ -229,3 +229,66 @@ def zone_spread(mode: str, selector: dict[str, str]) -> list[dict] | None:
     return [{"maxSkew": 1, "topologyKey": ZONE,
              "whenUnsatisfiable": "DoNotSchedule" if mode == "required" else "ScheduleAnyway",
              "labelSelector": {"matchLabels": dict(selector)}}]
+
+
+# ---------------------------------------------------------------- a workload's pod settings
+
+
+def merge_affinity(generated: dict | None, pod: Any) -> dict | None:
+    """A core/v1 Affinity: what ``spread`` generated, then the profile's
+    ``pod.affinity`` (node and pod affinity as given; anti-affinity terms added
+    to the generated ones) and ``pod.nodeSelector`` when ``selector_as_affinity``."""
+    out = {k: v for k, v in (generated or {}).items()}
+    user = pod.affinity.model_dump(exclude_none=True) if pod.affinity else {}
+    for key in ("nodeAffinity", "podAffinity"):
+        if key in user:
+            out[key] = user[key]
+    if "podAntiAffinity" in user:
+        anti = {k: list(v) for k, v in (out.get("podAntiAffinity") or {}).items()}
+        for kind, terms in user["podAntiAffinity"].items():
+            anti[kind] = [*anti.get(kind, []), *terms]
+        out["podAntiAffinity"] = anti
+    return out or None
+
+
+def node_selector_as_affinity(affinity: dict | None, selector: dict[str, str]) -> dict | None:
+    """``nodeSelector`` as required node affinity, for operators without a
+    nodeSelector field: every label must match (added to each term, since
+    Kubernetes ORs terms and ANDs the expressions of one)."""
+    if not selector:
+        return affinity
+    expressions = [{"key": k, "operator": "In", "values": [v]} for k, v in sorted(selector.items())]
+    out = dict(affinity or {})
+    node = dict(out.get("nodeAffinity") or {})
+    required = node.get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = required.get("nodeSelectorTerms") or [{}]
+    node["requiredDuringSchedulingIgnoredDuringExecution"] = {
+        **required,
+        "nodeSelectorTerms": [{**t, "matchExpressions": [*(t.get("matchExpressions") or []), *expressions]}
+                              for t in terms]}
+    out["nodeAffinity"] = node
+    return out
+
+
+def pod_spec(pod: Any, affinity: dict | None, spread: list | None, node_selector: bool = True) -> dict:
+    """The PodSpec-level fields of a workload: scheduling and image pull secrets
+    (keys left out when empty)."""
+    out: dict[str, Any] = {
+        "affinity": affinity,
+        "tolerations": [t.model_dump(exclude_none=True) for t in pod.tolerations] or None,
+        "nodeSelector": dict(pod.nodeSelector) if node_selector and pod.nodeSelector else None,
+        "topologySpreadConstraints": [*(spread or []), *pod.topologySpreadConstraints] or None,
+        "priorityClassName": pod.priorityClassName,
+        "imagePullSecrets": [{"name": n} for n in pod.imagePullSecrets] or None,
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def pod_metadata(pod: Any, labels: dict[str, str] | None = None) -> dict | None:
+    """Labels and annotations of a pod template (``labels`` first)."""
+    out = {}
+    if labels or pod.labels:
+        out["labels"] = {**(labels or {}), **pod.labels}
+    if pod.annotations:
+        out["annotations"] = dict(pod.annotations)
+    return out or None

@@ -204,6 +204,14 @@ def _core_registry(version: str) -> tuple[Path, Registry, Any]:
     return folder, registry, definitions
 
 
+def core_type(kubernetes: str, type_name: str) -> Draft202012Validator:
+    """A strict validator of one Kubernetes type (e.g. io.k8s.api.core.v1.Affinity)
+    at the schemas of ``kubernetes``."""
+    _, registry, _ = _core_registry(core_version_for(kubernetes))
+    return Draft202012Validator({"$ref": f"https://kubernetes.io/api/_definitions.json#/$defs/{type_name}"},
+                                registry=registry)
+
+
 def _pointer(document: Any, ref: str) -> Any:
     """The part of ``document`` a ``...#/a/b`` reference points at."""
     for part in ref.partition("#")[2].split("/")[1:]:

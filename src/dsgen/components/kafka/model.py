@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Patches, Quantity, Resources, Spread, Strict, Version
+from dsgen.fields import Name, ObjectName, Patches, Pod, Quantity, Resources, Spread, Strict, Version
 
 
 def _kafka_value(value: Any) -> Any:
@@ -42,6 +42,8 @@ class KafkaNodes(Strict):
     """Requests and limits of each node."""
     spread: Spread = Spread()
     """How nodes spread over nodes and zones."""
+    pod: Pod = Pod()
+    """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
 
 
 class ZooKeeper(KafkaNodes):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import Part, pod_anti_affinity, resources, zone_spread
+from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
+                                   pod_metadata, pod_spec, resources, zone_spread)
 from dsgen.components.kafka.rules import CLUSTER_LABEL, GROUP
 from dsgen.operators import strimzi
 
@@ -31,14 +32,17 @@ def _node_pools(kafka: Kafka) -> list[tuple[str, list[str], KafkaNodes]]:
 
 
 def pod_template(nodes: KafkaNodes, selector: dict[str, str]) -> dict | None:
-    """A Strimzi pod template spreading these nodes over hosts and zones."""
-    pod = {}
-    affinity = pod_anti_affinity(nodes.spread.nodes, selector)
-    if affinity:
-        pod["affinity"] = {"podAntiAffinity": affinity}
-    zones = zone_spread(nodes.spread.zones, selector)
-    if zones:
-        pod["topologySpreadConstraints"] = zones
+    """A Strimzi pod template (api PodTemplate: metadata, affinity, tolerations,
+    topologySpreadConstraints, priorityClassName, imagePullSecrets; it has no
+    nodeSelector, so that becomes required node affinity) spreading these nodes
+    over hosts and zones."""
+    anti = pod_anti_affinity(nodes.spread.nodes, selector)
+    affinity = merge_affinity({"podAntiAffinity": anti} if anti else None, nodes.pod)
+    affinity = node_selector_as_affinity(affinity, nodes.pod.nodeSelector)
+    pod = pod_spec(nodes.pod, affinity, zone_spread(nodes.spread.zones, selector), node_selector=False)
+    metadata = pod_metadata(nodes.pod)
+    if metadata:
+        pod = {"metadata": metadata, **pod}
     return {"pod": pod} if pod else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from dsgen.rules import Overlay, Rule, get, name_of, namespace_of
@@ -104,3 +105,63 @@ def _(ctx, profile):
 
 
 RULES = RULES + (OPERATOR_VERSIONS,)
+
+
+POD_SETTINGS = Rule("DSG326", "pod-settings", "A workload's pod settings are what Kubernetes accepts at the profile's version (affinity and topologySpreadConstraints against its core/v1 schema; label and annotation keys and values), and pod labels leave alone the labels dsgen and the operators select pods by.")
+
+# Label prefixes that select pods: dsgen's recommended labels and the operators'
+# own (CloudNativePG pkg/utils/labels_annotations.go, Strimzi Labels.java,
+# spotahome generateSelectorLabels uses app.kubernetes.io/*).
+RESERVED_LABELS = ("app.kubernetes.io/", "cnpg.io/", "strimzi.io/", "redisfailovers.databases.spotahome.com/")
+_NAME = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)"
+_QUALIFIED = re.compile(rf"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME}$")
+_LABEL_VALUE = re.compile(rf"^{_NAME}?$")
+
+
+def pods_of(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every workload's ``pod`` settings in a profile, with its key path."""
+    from dsgen.fields import Pod
+
+    if isinstance(value, Pod):
+        yield path, value
+    elif hasattr(type(value), "model_fields"):
+        for name in type(value).model_fields:
+            yield from pods_of(getattr(value, name), (*path, name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from pods_of(item, (*path, key))
+
+
+def _schema_problems(kubernetes: str, type_name: str, value: Any) -> Iterator[tuple[tuple, str]]:
+    from dsgen.validate.schemas import core_type
+
+    for error in core_type(kubernetes, type_name).iter_errors(value):
+        yield tuple(error.absolute_path), error.message
+
+
+@POD_SETTINGS.on_profile
+def _(ctx, profile):
+    for path, pod in pods_of(profile):
+        if pod.affinity:
+            for where, message in _schema_problems(ctx.kubernetes_version, "io.k8s.api.core.v1.Affinity",
+                                                   pod.affinity.model_dump(exclude_none=True)):
+                yield (*path, "affinity", *where), f"{message} (core/v1 Affinity, Kubernetes {ctx.kubernetes_version})"
+        for index, item in enumerate(pod.topologySpreadConstraints):
+            for where, message in _schema_problems(ctx.kubernetes_version,
+                                                   "io.k8s.api.core.v1.TopologySpreadConstraint", item):
+                yield ((*path, "topologySpreadConstraints", index, *where),
+                       f"{message} (core/v1 TopologySpreadConstraint, Kubernetes {ctx.kubernetes_version})")
+        for field in ("labels", "annotations"):
+            for key, item in getattr(pod, field).items():
+                if len(key) > 316 or not _QUALIFIED.match(key):
+                    yield (*path, field, key), ("is not a valid key: an optional DNS prefix and '/', then up to 63 "
+                                                "letters, digits, '-', '_' or '.'")
+                elif field == "labels" and key.startswith(RESERVED_LABELS):
+                    yield (*path, field, key), ("is a label dsgen or the operator sets and selects pods by; "
+                                                "choose a key of your own prefix")
+                elif field == "labels" and not _LABEL_VALUE.match(item):
+                    yield (*path, field, key), (f"{item!r} is not a label value: up to 63 letters, digits, "
+                                                "'-', '_' or '.', starting and ending with a letter or digit")
+
+
+RULES = RULES + (POD_SETTINGS,)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import (Cron, Name, ObjectName, Patches, PgIdentifier, Quantity, Resources,
+from dsgen.fields import (Cron, Name, ObjectName, Patches, Pod, PgIdentifier, Quantity, Resources,
                           Setting, Spread, Strict)
 
 
@@ -90,6 +90,8 @@ class Pooler(Strict):
     """Requests and limits of each PgBouncer pod."""
     spread: Spread = Spread()
     """How PgBouncer pods spread over nodes and zones."""
+    pod: Pod = Pod()
+    """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
 
 
 class PgSynchronous(Strict):
@@ -135,6 +137,8 @@ class Postgres(Strict):
     """Requests and limits of each PostgreSQL pod."""
     spread: Spread = Spread()
     """How instances spread over nodes and zones."""
+    pod: Pod = Pod()
+    """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
     backup: PgBackup | None = None
     """Scheduled base backups and WAL archiving to S3."""
     poolers: dict[Name, Pooler] = Field(

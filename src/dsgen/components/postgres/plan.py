@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import HOSTNAME, Part, pod_anti_affinity, resources, zone_spread
+from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
+                                   pod_spec, resources, zone_spread)
 from dsgen.components.postgres.rules import archive_destination, pdb_enabled
 from dsgen.operators import cloudnativepg as cnpg
 
@@ -56,10 +57,15 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "schedule": cnpg_schedule(pg.backup.schedule),
         }
     instances = {"cnpg.io/cluster": pg.name, "cnpg.io/podRole": "instance"}
+    pod = pod_spec(pg.pod, None, zone_spread(pg.spread.zones, instances))
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
-        "affinity": cluster_affinity(pg.spread.nodes),
-        "zones": zone_spread(pg.spread.zones, instances),
+        "affinity": cluster_affinity(pg.spread.nodes, pg.pod),
+        "zones": pod.get("topologySpreadConstraints"),
+        "pod": pod,
+        # CloudNativePG has no pod-only metadata: inheritedMetadata goes on every
+        # object of the cluster (api/v1 cluster_types.go, InheritedMetadata).
+        "inherited": pod_metadata(pg.pod),
         "synchronous": pg.synchronous.model_dump() if pg.synchronous else None,
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
@@ -72,19 +78,34 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
                    {"pg": pg, "backup": backup})
     for name, pooler in pg.poolers.items():
         pods = {"cnpg.io/poolerName": name}
-        affinity = pod_anti_affinity(pooler.spread.nodes, pods)
+        anti = pod_anti_affinity(pooler.spread.nodes, pods)
+        affinity = merge_affinity({"podAntiAffinity": anti} if anti else None, pooler.pod)
+        # The Pooler's template is a whole core/v1 PodTemplateSpec (api/v1 pooler_types.go).
         yield Part(name, "pgbouncer", "connection-pooler", name, "pooler.yaml.j2", {
             "pg": pg, "pooler": pooler, "resources": resources(pooler.resources),
-            "affinity": {"podAntiAffinity": affinity} if affinity else None,
-            "zones": zone_spread(pooler.spread.zones, pods),
+            "pod_spec": pod_spec(pooler.pod, affinity, zone_spread(pooler.spread.zones, pods)),
         })
 
 
-def cluster_affinity(nodes: str) -> dict | None:
-    """CloudNativePG's own anti-affinity between instances (api/v1 AffinityConfiguration):
-    on and preferred unless told otherwise, so preferred writes nothing."""
+def cluster_affinity(nodes: str, pod: Any) -> dict | None:
+    """CloudNativePG's AffinityConfiguration (api/v1): its own anti-affinity
+    between instances, on and preferred unless told otherwise (so preferred
+    writes nothing), then the pod settings it has fields for. Its
+    pkg/specs/pods.go CreateAffinitySection adds additionalPodAntiAffinity's
+    terms to the generated ones and takes nodeAffinity and additionalPodAffinity
+    as given."""
+    out: dict[str, Any] = {}
     if nodes == "required":
-        return {"enablePodAntiAffinity": True, "podAntiAffinityType": "required", "topologyKey": HOSTNAME}
-    if nodes == "none":
-        return {"enablePodAntiAffinity": False}
-    return None
+        out = {"enablePodAntiAffinity": True, "podAntiAffinityType": "required", "topologyKey": HOSTNAME}
+    elif nodes == "none":
+        out = {"enablePodAntiAffinity": False}
+    if pod.nodeSelector:
+        out["nodeSelector"] = dict(pod.nodeSelector)
+    if pod.tolerations:
+        out["tolerations"] = [t.model_dump(exclude_none=True) for t in pod.tolerations]
+    user = pod.affinity.model_dump(exclude_none=True) if pod.affinity else {}
+    for theirs, ours in (("nodeAffinity", "nodeAffinity"), ("podAffinity", "additionalPodAffinity"),
+                         ("podAntiAffinity", "additionalPodAntiAffinity")):
+        if theirs in user:
+            out[ours] = user[theirs]
+    return out or None

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Patches, Quantity, Resources, Setting, Spread, Strict
+from dsgen.fields import Name, ObjectName, Patches, Pod, Quantity, Resources, Setting, Spread, Strict
 
 
 class RedisStorage(Strict):
@@ -37,6 +37,8 @@ class RedisServers(Strict):
     """A volume per Redis server; without it, data lives in the pod."""
     spread: Spread = Spread()
     """How Redis pods spread over nodes and zones."""
+    pod: Pod = Pod()
+    """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
 
 
 class Sentinels(Strict):
@@ -50,6 +52,8 @@ class Sentinels(Strict):
     """sentinel.conf settings, e.g. down-after-milliseconds."""
     spread: Spread = Spread()
     """How sentinel pods spread over nodes and zones."""
+    pod: Pod = Pod()
+    """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
 
 
 class Redis(Strict):

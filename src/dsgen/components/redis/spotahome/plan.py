@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from dsgen.components.base import Part, pod_anti_affinity, resources, zone_spread
+from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
 from dsgen.operators import spotahome
 
@@ -43,11 +43,18 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         "sentinel_config": [f"{k} {v}" for k, v in redis.sentinel.config.items()],
         "sentinel_resources": resources(redis.sentinel.resources),
         "label_whitelist": list(spotahome.LABEL_WHITELIST),
-        "redis_affinity": affinity(redis.redis.spread.nodes, pods(redis.name, "redis")),
-        "redis_zones": zone_spread(redis.redis.spread.zones, pods(redis.name, "redis")),
-        "sentinel_affinity": affinity(redis.sentinel.spread.nodes, pods(redis.name, "sentinel")),
-        "sentinel_zones": zone_spread(redis.sentinel.spread.zones, pods(redis.name, "sentinel")),
+        "redis_pod": pod_settings(redis.redis, pods(redis.name, "redis")),
+        "sentinel_pod": pod_settings(redis.sentinel, pods(redis.name, "sentinel")),
     })
+
+
+def pod_settings(servers, selector: dict[str, str]) -> dict:
+    """affinity, tolerations, nodeSelector, topologySpreadConstraints,
+    priorityClassName and imagePullSecrets: RedisSettings and SentinelSettings
+    have each (api/redisfailover/v1/types.go); generator.go copies them into
+    the pod template as they are."""
+    return pod_spec(servers.pod, affinity(servers.spread.nodes, selector, servers.pod),
+                    zone_spread(servers.spread.zones, selector))
 
 
 def pods(name: str, component: str) -> dict[str, str]:
@@ -57,11 +64,13 @@ def pods(name: str, component: str) -> dict[str, str]:
             "app.kubernetes.io/part-of": "redis-failover"}
 
 
-def affinity(nodes: str, selector: dict[str, str]) -> dict | None:
+def affinity(nodes: str, selector: dict[str, str], pod) -> dict | None:
     """The operator's default affinity is a preferred anti-affinity by hostname
-    (operator/redisfailover/service/generator.go, getAffinity): preferred writes
-    nothing; none writes an empty affinity, which replaces the default."""
-    if nodes == "preferred":
+    (operator/redisfailover/service/generator.go, getAffinity), used only when
+    the spec has none: preferred writes nothing, unless the pod has affinity of
+    its own, which would replace the default, so the default is written out;
+    none writes an empty affinity, which replaces the default."""
+    if nodes == "preferred" and not pod.affinity:
         return None
     rule = pod_anti_affinity(nodes, selector)
-    return {"podAntiAffinity": rule} if rule else {}
+    return merge_affinity({"podAntiAffinity": rule} if rule else None, pod) or {}

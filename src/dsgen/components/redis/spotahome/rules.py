@@ -183,3 +183,19 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (REDIS_IMAGE,)
+
+
+POD_LABELS = Rule("DSG327", "redis-pod-labels", "Redis and sentinel pods take no labels of their own: the redis-operator 1.2 labels its pods with its selector labels and the RedisFailover's own labels (generator.go, handler.go getLabels), on every object it creates.")
+
+
+@POD_LABELS.on_profile
+def _(ctx: Context, redis: Redis):
+    for name in ("redis", "sentinel"):
+        if getattr(redis, name).pod.labels:
+            yield ("redis", name, "pod", "labels"), (
+                "the redis-operator has no pod labels: it copies the RedisFailover's own labels onto "
+                "every object it creates; add them with a patch of the RedisFailover's metadata.labels "
+                "and spec.labelWhitelist")
+
+
+RULES = RULES + (POD_LABELS,)
