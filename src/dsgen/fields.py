@@ -39,10 +39,14 @@ Version = Annotated[StrictStr, BeforeValidator(_version_text), AfterValidator(_v
 def _setting(value: Any) -> Any:
     """Server settings are strings; whole numbers are accepted and kept exact.
     A line break would smuggle a second setting into the server's config file."""
+    if value is None:
+        raise ValueError("must be a string or a whole number, not nothing (null); write a value or "
+                         "remove the key")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        kind = "boolean" if isinstance(value, bool) else type(value).__name__
+        kind = {bool: "boolean", float: "number", list: "list", dict: "mapping"}.get(type(value), "value")
+        written = str(value).lower() if isinstance(value, bool) else value
         raise ValueError(
-            f"must be a string or a whole number, not a {kind}; quote it, e.g. \"{value}\""
+            f"must be a string or a whole number, not a {kind}; quote it, e.g. \"{written}\""
         )
     text = str(value)
     if not text.isprintable():

@@ -204,9 +204,7 @@ def _dedupe(problems) -> list[Problem]:
 
 def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
     loc = tuple(part for part in err["loc"] if part != "[key]")
-    message = err["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+    message = _plain(err)
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
         hint = units.near(str(loc[-1]), allowed)
@@ -217,6 +215,69 @@ def _problem(merged: _Merged, env_file: str, err: dict) -> Problem:
     elif err["type"] == "missing":
         message = "required key is missing"
     return _locate(merged, env_file, loc, message)
+
+
+# What a model's string patterns ask for, in words.
+PATTERN_FORMS = {
+    r"^[a-z]{2}(-[a-z]+)+-[0-9]+$": "an AWS region such as us-east-1",
+    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$": "an S3 folder, s3://bucket/path",
+    r"^[1-9][0-9]*[dwm]$": "a number of days, weeks or months, e.g. 30d, 4w, 6m",
+    r"^[a-z0-9]{1,11}$": "lower-case letters and digits, at most 11",
+}
+
+
+def _what(value: Any) -> str:
+    """A value as a message names it: what the user wrote, in YAML's words."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another type"
+
+
+def _plain(err: dict) -> str:
+    """A pydantic error in dsgen's words: what is expected, and what was found."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    got = _what(value)
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of keys, not {got}"
+    if kind == "list_type":
+        return f"must be a list, not {got}"
+    if kind in ("string_type", "string_sub_type"):
+        return f"must be a string, not {got}" + ("; quote it" if isinstance(value, (int, float, bool)) else "")
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, not {got}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, not {got}"
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, not {got}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {"greater_than_equal": "at least", "greater_than": "more than",
+                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"must be {words} {bound}, not {value}"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return f"must be one of {expected}, not {got}"
+    if kind == "string_pattern_mismatch":
+        form = PATTERN_FORMS.get(ctx.get("pattern"), f"of the form {ctx.get('pattern')}")
+        return f"must be {form}, not {got}"
+    if kind in ("too_short", "too_long"):
+        return err["msg"].replace("List should have", "must have").replace("Value should have", "must have")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return err["msg"]
+    return err["msg"].removeprefix("Input should be ").join(("must be ", "")) if err["msg"].startswith(
+        "Input should be ") else err["msg"]
 
 
 def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str, rule: str = "") -> Problem:

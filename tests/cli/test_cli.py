@@ -98,7 +98,7 @@ def test_check_when_profiles_change(rendered, cli):
 
 # Each profile starts with "extends: base", so its first own key is on line 2.
 BAD_PROFILES = [
-    ("postgres:\n  instances: 0\n", "{f}:3:3: postgres.instances: Input should be greater than or equal to 1"),
+    ("postgres:\n  instances: 0\n", "{f}:3:3: postgres.instances: must be at least 1, not 0"),
     ("kafka:\n  brokers:\n    replicas: 3\n    storage: {size: 5Gi}\n  topics:\n    user-events: {replicas: 4}\n",
      "{f}:7:19: kafka.topics.user-events.replicas: 4 replicas is more than the 3 brokers [DSG308]"),
     ("postgres:\n  parameters:\n    port: '5433'\n",

@@ -71,7 +71,7 @@ def test_problem_is_reported_in_the_file_that_wrote_the_key(tmp_path):
         base=MINIMAL + "  instances: 0\n",
         dev="extends: base\npostgres:\n  name: Bad_Name\n",
     ) == [
-        "p/base.yaml:4:3: postgres.instances: Input should be greater than or equal to 1",
+        "p/base.yaml:4:3: postgres.instances: must be at least 1, not 0",
         "p/dev.yaml:3:3: postgres.name: 'Bad_Name' is not a valid Kubernetes name: use lower-case "
         "letters, digits and '-', starting and ending with a letter or digit",
     ]
@@ -84,8 +84,8 @@ def test_missing_required_key_points_at_its_parent(tmp_path):
 
 def test_wrong_types(tmp_path):
     assert errors(tmp_path, dev=MINIMAL + "  instances: three\n  parameters: {work_mem: 1.5}\n") == [
-        "p/dev.yaml:4:3: postgres.instances: Input should be a valid integer, unable to parse string as an integer",
-        "p/dev.yaml:5:16: postgres.parameters.work_mem: must be a string or a whole number, not a float; quote it, e.g. \"1.5\"",
+        "p/dev.yaml:4:3: postgres.instances: must be a whole number, not the string 'three'",
+        "p/dev.yaml:5:16: postgres.parameters.work_mem: must be a string or a whole number, not a number; quote it, e.g. \"1.5\"",
     ]
 
 
@@ -102,3 +102,41 @@ def test_unknown_environment_and_base(tmp_path):
     with pytest.raises(UsageError) as info:
         s.load("base")
     assert str(info.value) == "p/base.yaml: missing; it is rendered as out/base, the tree's base"
+
+
+def test_no_pydantic_wording_reaches_the_user(tmp_path):
+    """Every wrong type at every kind of key is said in dsgen's words."""
+    from pydantic import ValidationError
+
+    from dsgen.models import Profile
+    from dsgen.profiles import _plain
+
+    wrong = [None, "text", 3, 2.5, True, [1], {"a": 1}]
+    sections = {"postgres": {"storage": {"size": "1Gi"}}, "kafka": {"version": "4.1.1", "brokers": {"storage": {}}}}
+    paths = [("platform",), ("externalSecrets",), ("operators",), ("postgres",), ("postgres", "instances"),
+             ("postgres", "enabled"), ("postgres", "parameters"), ("postgres", "primaryUpdateStrategy"),
+             ("postgres", "pod"), ("postgres", "pod", "tolerations"), ("postgres", "poolers"),
+             ("postgres", "backup"), ("kafka", "listeners"), ("kafka", "config"), ("kafka", "users"),
+             ("postgres", "patches"), ("postgres", "storage", "size")]
+    messages = set()
+    for path in paths:
+        for value in wrong:
+            data = json_copy(sections)
+            node = data
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = value
+            try:
+                Profile.model_validate(data)
+            except ValidationError as exc:
+                messages.update(_plain(e) for e in exc.errors() if e["type"] not in ("extra_forbidden", "missing"))
+    assert messages
+    for text in messages:
+        for pydantic_words in ("Input should", "instance of", "NoneType", "dictionary", "String should", "Value error"):
+            assert pydantic_words not in text, text
+
+
+def json_copy(value):
+    import json
+
+    return json.loads(json.dumps(value))
