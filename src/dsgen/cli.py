@@ -27,16 +27,34 @@ EXIT_CODES_HELP = (
     "3 an external tool failed; 4 internal error (rerun with --debug)."
 )
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     name="dsgen",
     help="Render data-services profiles into a Kustomize tree and prove it valid.\n\n"
     + EXIT_CODES_HELP,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=HELP_OPTIONS,
 )
-schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args_is_help=True)
+schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args_is_help=True,
+                          context_settings=HELP_OPTIONS)
+
+
+# Choices of enum options, shown by --help; the validate package holds the same
+# lists (api.ENGINES, results.WRITERS) and a test keeps them equal.
+class Engine(str, Enum):
+    auto = "auto"
+    builtin = "builtin"
+    kubeconform = "kubeconform"
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
 
 _state = {"debug": False}
 
@@ -62,7 +80,8 @@ def _err(line: str) -> None:
 
 @app.command()
 def render(
-    env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment to render (profiles/ENV.yaml)."),
+    env: Optional[str] = typer.Option(None, "--env", "-e", metavar="ENV",
+                                      help="Environment to render (profiles/ENV.yaml)."),
     all_envs: bool = typer.Option(False, "--all", help="Render every environment."),
     profiles: Optional[Path] = typer.Option(
         None, "--profiles", metavar="DIR",
@@ -105,22 +124,24 @@ def render(
 
 @app.command()
 def validate(
-    env: Optional[str] = typer.Option(None, "--env", "-e", help="Environment overlay to validate."),
+    env: Optional[str] = typer.Option(None, "--env", "-e", metavar="ENV", help="Environment overlay to validate."),
     all_envs: bool = typer.Option(False, "--all", help="Validate every overlay in out/."),
     out: Optional[Path] = typer.Option(
         None, "--out", metavar="DIR",
         help="Rendered tree to validate (default: `out` of the nearest dsgen.yaml, else ./out)."),
     schema_location: List[str] = typer.Option(
-        [], "--schema-location", "-s",
+        [], "--schema-location", "-s", metavar="DIR|URL|TEMPLATE",
         help="Folder or template of CRD JSON schemas, as kubeconform's -schema-location "
         "(repeatable; default $DSGEN_SCHEMA_LOCATION, then schemaLocations of the dsgen.yaml "
         "above the tree, then the synced schema cache, then the schemas dsgen ships).",
     ),
-    engine: str = typer.Option("auto", "--engine", help="auto, builtin or kubeconform."),
-    skip: List[str] = typer.Option([], "--skip", help="Waive a rule by id or name (repeatable)."),
+    engine: Engine = typer.Option(Engine.auto, "--engine",
+                                  help="Schema engine: kubeconform when installed (auto), or dsgen's own."),
+    skip: List[str] = typer.Option([], "--skip", metavar="RULE", help="Waive a rule by id or name (repeatable)."),
     kubernetes_version: Optional[str] = typer.Option(
-        None, "--kubernetes-version", help="Validate core kinds for this version (default: the profile's)."),
-    output_format: str = typer.Option("text", "--output", "-o", help="text, json or junit."),
+        None, "--kubernetes-version", metavar="VERSION",
+        help="Validate core kinds for this version (default: the profile's)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output", "-o", help="Report format."),
     summary: bool = typer.Option(False, "--summary", help="Print a summary line."),
 ) -> None:
     """Build each overlay with kustomize and validate every document strictly.
@@ -137,9 +158,9 @@ def validate(
         raise _usage("use either --env or --all, not both")
     _, out = _project_folders(None, out)
     locations = schema_location or config.schema_locations(out)
-    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
+    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine.value,
                                frozenset(skip))
-    sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
+    sys.stdout.write(api.format_report(report, output_format.value, summary, color=sys.stdout.isatty()))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -155,8 +176,9 @@ def list_rules() -> None:
 
 @schemas_app.command("lock")
 def schemas_lock(
-    source: Path = typer.Option(..., "--from", help="Folder holding the schema sets (catalog/, strimzi-0.45/)."),
-    lock: Path = typer.Option(Path("schemas/lock.json"), "--lock", help="Lock file to write."),
+    source: Path = typer.Option(..., "--from", metavar="DIR",
+                                help="Folder holding the schema sets (catalog/, strimzi-0.45/)."),
+    lock: Path = typer.Option(Path("schemas/lock.json"), "--lock", metavar="FILE", help="Lock file to write."),
 ) -> None:
     """Write the lock file: every schema of each set, with its sha256."""
     import json
@@ -172,8 +194,9 @@ def schemas_lock(
 
 @schemas_app.command("sync")
 def schemas_sync(
-    source: str = typer.Option(..., "--from", help="Folder or URL holding the schema sets."),
-    lock: Optional[Path] = typer.Option(None, "--lock", help="Lock file to follow (default: the one dsgen ships)."),
+    source: str = typer.Option(..., "--from", metavar="DIR|URL", help="Folder or URL holding the schema sets."),
+    lock: Optional[Path] = typer.Option(None, "--lock", metavar="FILE",
+                                        help="Lock file to follow (default: the one dsgen ships)."),
 ) -> None:
     """Fill the local schema cache from the lock file, verifying every hash."""
     from dsgen.validate import cache
@@ -255,8 +278,13 @@ def _usage(message: str) -> DsgenError:
 def main() -> None:
     """Entry point: the one error boundary of dsgen."""
     try:
+        # --debug is a global option, accepted after the subcommand too.
+        args = sys.argv[1:]
+        if "--debug" in args:
+            _state["debug"] = True
+            args = ["--debug", *(a for a in args if a != "--debug")]
         # Without standalone mode click returns the code of typer.Exit.
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="dsgen", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
     except DsgenError as exc:
         for line in exc.lines():

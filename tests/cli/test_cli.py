@@ -327,3 +327,33 @@ def test_the_readme_rules_table_lists_every_rule_once():
     rows = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
             if line.startswith("| DSG")]
     assert rows == list(rules.registry())
+
+
+def test_help_shows_metavars_and_the_choices_of_every_enum_option(cli):
+    result = cli("validate", "-h")
+    assert result.code == 0
+    for shown in ("-e, --env ENV", "--out DIR", "-s, --schema-location DIR|URL|TEMPLATE",
+                  "--engine <auto|builtin|kubeconform>", "-o, --output <text|json|junit>", "--skip RULE",
+                  "--kubernetes-version VERSION"):
+        assert shown in result.out
+    assert "--example <ecotrack|minimal>" in cli("init", "--help").out
+    assert "--from DIR|URL" in cli("schemas", "sync", "-h").out
+
+
+def test_the_cli_choices_are_the_validators(cli):
+    from dsgen.cli import Engine, OutputFormat
+    from dsgen.validate import api
+    from dsgen.validate.results import WRITERS
+
+    assert [e.value for e in Engine] == list(api.ENGINES)
+    assert [o.value for o in OutputFormat] == list(WRITERS)
+
+
+def test_debug_is_accepted_after_the_subcommand(cli, tmp_path):
+    result = cli("render", "--all", "--profiles", str(tmp_path / "nope"), "--debug")
+    assert (result.code, result.err) == (2, f"{tmp_path / 'nope'}: profiles folder does not exist\n")
+
+
+def test_shell_completion_is_offered(cli):
+    result = cli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    assert result.code == 0 and "_dsgen_completion" in result.out
