@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -43,18 +42,17 @@ schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args
                           context_settings=HELP_OPTIONS)
 
 
-# Choices of enum options, shown by --help; the validate package holds the same
-# lists (api.ENGINES, results.WRITERS) and a test keeps them equal.
-class Engine(str, Enum):
-    auto = "auto"
-    builtin = "builtin"
-    kubeconform = "kubeconform"
+# Choices of the options that take one, shown by --help and offered by shell
+# completion; the commands check them with their own one-line errors. The
+# modules that act on them hold the same lists (api.ENGINES, results.WRITERS,
+# scaffold.EXAMPLES) and a test keeps them equal.
+ENGINES = ("auto", "builtin", "kubeconform")
+OUTPUT_FORMATS = ("text", "json", "junit")
+EXAMPLES = ("ecotrack", "minimal")
 
 
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
+def _choices(values: tuple[str, ...]) -> dict:
+    return {"metavar": f"<{'|'.join(values)}>", "autocompletion": lambda: list(values)}
 
 _state = {"debug": False}
 
@@ -135,13 +133,13 @@ def validate(
         "(repeatable; default $DSGEN_SCHEMA_LOCATION, then schemaLocations of the dsgen.yaml "
         "above the tree, then the synced schema cache, then the schemas dsgen ships).",
     ),
-    engine: Engine = typer.Option(Engine.auto, "--engine",
-                                  help="Schema engine: kubeconform when installed (auto), or dsgen's own."),
+    engine: str = typer.Option("auto", "--engine", **_choices(ENGINES),
+                               help="Schema engine: kubeconform when installed (auto), or dsgen's own."),
     skip: List[str] = typer.Option([], "--skip", metavar="RULE", help="Waive a rule by id or name (repeatable)."),
     kubernetes_version: Optional[str] = typer.Option(
         None, "--kubernetes-version", metavar="VERSION",
         help="Validate core kinds for this version (default: the profile's)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output", "-o", help="Report format."),
+    output_format: str = typer.Option("text", "--output", "-o", **_choices(OUTPUT_FORMATS), help="Report format."),
     summary: bool = typer.Option(False, "--summary", help="Print a summary line."),
 ) -> None:
     """Build each overlay with kustomize and validate every document strictly.
@@ -158,9 +156,11 @@ def validate(
         raise _usage("use either --env or --all, not both")
     _, out = _project_folders(None, out)
     locations = schema_location or config.schema_locations(out)
-    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine.value,
+    if output_format not in OUTPUT_FORMATS:
+        raise _usage(f"--output {output_format}: choose one of {', '.join(OUTPUT_FORMATS)}")
+    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
                                frozenset(skip))
-    sys.stdout.write(api.format_report(report, output_format.value, summary, color=sys.stdout.isatty()))
+    sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -235,16 +235,11 @@ def explain(key: str = typer.Argument("", metavar="KEY",
     sys.stdout.write(text(key))
 
 
-class Example(str, Enum):
-    ecotrack = "ecotrack"
-    minimal = "minimal"
-
-
 @app.command("init")
 def init(
     directory: Path = typer.Argument(..., metavar="DIR", help="Folder of the new repository."),
-    example: Example = typer.Option(Example.ecotrack, "--example",
-                                    help="Profiles to start from: the full EcoTrack layer, or one PostgreSQL."),
+    example: str = typer.Option("ecotrack", "--example", **_choices(EXAMPLES),
+                                help="Profiles to start from: the full EcoTrack layer, or one PostgreSQL."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty."),
     hooks_repo: Optional[str] = typer.Option(
         None, "--hooks-repo", metavar="URL",
@@ -254,8 +249,8 @@ def init(
     pre-commit hooks, a CI workflow and a README explaining the loop."""
     from dsgen import scaffold
 
-    written = scaffold.init(directory, example.value, force, hooks_repo)
-    typer.echo(f"created {len(written)} files in {directory} ({example.value} example); next:\n"
+    written = scaffold.init(directory, example, force, hooks_repo)
+    typer.echo(f"created {len(written)} files in {directory} ({example} example); next:\n"
                f"  cd {directory} && dsgen render --all && dsgen validate --all")
 
 

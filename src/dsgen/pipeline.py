@@ -227,4 +227,19 @@ def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> s
 
         current = {k: v for k, v in current.items() if keep(k)}
         fresh = {k: v for k, v in fresh.items() if keep(k)}
-    return output.unified_diff(out, current, fresh)
+    return output.unified_diff(out, current, fresh) + "".join(
+        _stray_line(out, path, current[path]) for path in sorted(set(current) - set(fresh)))
+
+
+def _stray_line(out: Path, path: str, text: str) -> str:
+    """A file in the tree that dsgen does not write, said plainly: an empty one
+    has no diff lines, and an unparsable one would stop kustomize."""
+    if not text.strip():
+        what = "an empty file"
+    else:
+        try:
+            yamlio.load_documents(text, path)
+            what = "a file"
+        except DsgenError as exc:
+            what = f"a file that is not valid YAML ({str(exc).splitlines()[0]})"
+    return f"Only in {out}: {path}: {what} dsgen does not write; remove it\n"

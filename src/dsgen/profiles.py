@@ -63,12 +63,19 @@ class ProfileStore:
     # ------------------------------------------------------------ names
 
     def environments(self) -> list[str]:
-        """Every ``*.yaml`` of the folder but ``base.yaml``, sorted."""
+        """Every ``*.yaml`` of the folder but ``base.yaml``, sorted. A file that
+        would silently be no environment (``Prod.yaml``, ``prod.yml``) is an error."""
         try:
-            names = sorted(p.stem for p in self.folder.glob("*.yaml") if p.is_file())
+            files = sorted(p.name for p in self.folder.iterdir() if p.is_file())
         except PermissionError:
             raise UsageError(f"{self.shown}: cannot be read: permission denied") from None
-        return [n for n in names if n != BASE and _ENV_NAME.match(n)]
+        for name in files:
+            if name.endswith(".yml"):
+                raise UsageError(f"{self._show(name)}: profiles end in .yaml; rename it to {name[:-4]}.yaml")
+            if name.endswith(".yaml") and not _ENV_NAME.match(name[:-5]):
+                raise UsageError(f"{self._show(name)}: {name[:-5]!r} is not an environment name: use "
+                                 "lower-case letters, digits, '-' and '_' (rename the file)")
+        return [n[:-5] for n in files if n.endswith(".yaml") and n != f"{BASE}.yaml"]
 
     def check_env_name(self, env: str) -> str:
         if env == BASE:
@@ -121,6 +128,7 @@ class ProfileStore:
                 cycle = " -> ".join([*chain, filename, parent_file])
                 raise ProfileError.single(shown, f"extends forms a cycle: {cycle}", line, col, "extends")
             parent = self._merged(parent_file, (*chain, filename))
+            _check_near_misses(parent.data, data, here)
             replaced = _replaced_paths(data)
             inherited = {
                 path: where for path, where in parent.positions.items()
@@ -149,6 +157,43 @@ class ProfileStore:
                 line, col, "extends",
             )
         return f"{name}.yaml"
+
+
+def _named_maps(annotation: Any = None, path: tuple = ()) -> list[tuple]:
+    """Paths of the maps of named entries (poolers, topics, users) in the model."""
+    annotation = _unwrap(Profile if annotation is None else annotation)
+    out = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, field in annotation.model_fields.items():
+            out += _named_maps(field.annotation, (*path, name))
+    elif typing.get_origin(annotation) is dict:
+        value = _unwrap(typing.get_args(annotation)[1])
+        if isinstance(value, type) and issubclass(value, BaseModel):
+            out.append(path)
+    return out
+
+
+def _check_near_misses(parent: dict, child: dict, positions: dict) -> None:
+    """A child adding an entry named within two edits of an inherited one, and
+    setting only some of that one's keys, most likely meant to change it."""
+    for path in _named_maps():
+        theirs, ours = parent, child
+        for key in path:
+            theirs = theirs.get(key) if isinstance(theirs, dict) else None
+            ours = ours.get(key) if isinstance(ours, dict) else None
+        if not isinstance(ours, dict) or not isinstance(theirs, dict):
+            continue
+        for name, entry in ours.items():
+            if name in theirs or not isinstance(entry, dict):
+                continue
+            near = units.near(name, [k for k in theirs if isinstance(theirs[k], dict)])
+            if near and set(entry) <= set(theirs[near]) and len(entry) < len(theirs[near]):
+                file, line, column = positions[(*path, name)]
+                kind = path[-1].rstrip("s")
+                raise ProfileError([Problem(Location(file, line, column), (
+                    f"adds a new {kind} that sets only some of the keys of the inherited {near!r}; "
+                    f"did you mean {near}? (a new {kind} needs a name further from the others)"),
+                    dotted((*path, name)))])
 
 
 def _replaced_paths(data: dict, path: tuple = ()) -> set[tuple]:

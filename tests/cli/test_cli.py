@@ -276,8 +276,28 @@ def test_validate_names_the_file_with_a_duplicate_key(rendered, cli):
     cluster = out / "base" / "postgres" / "cluster-postgres-cluster.yaml"
     cluster.write_text(cluster.read_text().replace("kind: Cluster\n", "kind: Cluster\nkind: Cluster\n"))
     result = cli("validate", "--env", "prod", "--out", str(out), "-s", str(CATALOG))
-    assert (result.code, result.out) == (2, "")
-    assert result.err == f"{cluster}:5:1: duplicate key 'kind'\n"
+    assert (result.code, result.err) == (1, "")
+    assert result.out == f"{cluster}\n  ERROR [prod] line 5:1: duplicate key 'kind'\n"
+
+
+@pytest.mark.parametrize("output_format", ["json", "junit"])
+def test_a_report_is_complete_when_one_overlay_cannot_be_built(rendered, cli, kubectl, crds, output_format):
+    """CI's report step always has a file: the broken overlay is an error entry."""
+    _, out = rendered
+    (out / "overlays" / "prod" / "postgres" / "pooler-postgres-cluster-pooler-ro.yaml").unlink()
+    (out / "overlays" / "staging" / "redis" / "patch-redisfailover-redis-cluster.yaml").write_text("- op: [a\n")
+    result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "-o", output_format)
+    assert (result.code, result.err) == (1, "")
+    if output_format == "json":
+        entries = json.loads(result.out)["resources"]
+        errors = [e for e in entries if e["status"] == "statusError"]
+        assert [e["overlay"] for e in errors] == [str(out / "overlays/prod"), str(out / "overlays/staging")]
+        assert "pooler-postgres-cluster-pooler-ro.yaml" in errors[0]["msg"]
+        assert errors[1]["filename"] == str(out / "overlays/staging/redis/patch-redisfailover-redis-cluster.yaml")
+        assert errors[1]["msg"] == "line 1:7: this '[' is never closed (found end of file at 2:1)"
+        assert sum(e["overlay"] == str(out / "overlays/dev") and e["status"] == "statusValid" for e in entries) == 16
+    else:
+        assert '<testsuites name="dsgen" tests="18" failures="0" errors="2" skipped="0">' in result.out
 
 
 def test_rules_lists_every_rule_once(cli):
@@ -341,12 +361,13 @@ def test_help_shows_metavars_and_the_choices_of_every_enum_option(cli):
 
 
 def test_the_cli_choices_are_the_validators(cli):
-    from dsgen.cli import Engine, OutputFormat
+    from dsgen import cli as cli_module, scaffold
     from dsgen.validate import api
     from dsgen.validate.results import WRITERS
 
-    assert [e.value for e in Engine] == list(api.ENGINES)
-    assert [o.value for o in OutputFormat] == list(WRITERS)
+    assert cli_module.ENGINES == api.ENGINES
+    assert cli_module.OUTPUT_FORMATS == tuple(WRITERS)
+    assert cli_module.EXAMPLES == scaffold.EXAMPLES
 
 
 def test_debug_is_accepted_after_the_subcommand(cli, tmp_path):
@@ -357,3 +378,15 @@ def test_debug_is_accepted_after_the_subcommand(cli, tmp_path):
 def test_shell_completion_is_offered(cli):
     result = cli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
     assert result.code == 0 and "_dsgen_completion" in result.out
+
+
+def test_the_drift_check_names_empty_and_unparsable_stray_files(rendered, cli):
+    profiles, out = rendered
+    (out / "overlays" / "prod" / "empty.yaml").write_text("")
+    (out / "base" / "broken.yaml").write_text("a: [1\n")
+    result = cli("render", "--all", "--check", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 1
+    assert result.out.endswith(
+        f"Only in {out}: base/broken.yaml: a file that is not valid YAML (base/broken.yaml:1:4: this '[' is "
+        "never closed (found end of file at 2:1)) dsgen does not write; remove it\n"
+        f"Only in {out}: overlays/prod/empty.yaml: an empty file dsgen does not write; remove it\n")

@@ -140,3 +140,44 @@ def json_copy(value):
     import json
 
     return json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Prod.yaml", "{p}/Prod.yaml: 'Prod' is not an environment name: use lower-case letters, digits, '-' and '_' (rename the file)"),
+    ("prod-EU.yaml", "{p}/prod-EU.yaml: 'prod-EU' is not an environment name: use lower-case letters, digits, '-' and '_' (rename the file)"),
+    ("prod.yml", "{p}/prod.yml: profiles end in .yaml; rename it to prod.yaml"),
+])
+def test_a_profile_file_that_would_be_skipped_is_an_error(profiles_copy, tmp_path, name, message):
+    from dsgen import pipeline
+    from dsgen.errors import UsageError
+
+    (profiles_copy / name).write_text("extends: base\n")
+    with pytest.raises(UsageError) as info:
+        pipeline.render(profiles_copy, tmp_path / "out", all_envs=True)
+    assert str(info.value) == message.format(p="profiles")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("kafka:\n  topics:\n    user-event: {replicas: 1}\n",
+     "qa.yaml:4:5: kafka.topics.user-event: adds a new topic that sets only some of the keys of the "
+     "inherited 'user-events'; did you mean user-events? (a new topic needs a name further from the others)"),
+    ("postgres:\n  poolers:\n    postgres-cluster-pooler-rx: {instances: 1}\n",
+     "qa.yaml:4:5: postgres.poolers.postgres-cluster-pooler-rx: adds a new pooler that sets only some of "
+     "the keys of the inherited 'postgres-cluster-pooler-rw'; did you mean postgres-cluster-pooler-rw? "
+     "(a new pooler needs a name further from the others)"),
+])
+def test_a_near_miss_of_an_inherited_name_is_refused(profiles_copy, tmp_path, text, message):
+    from dsgen import pipeline
+
+    (profiles_copy / "qa.yaml").write_text("extends: base\n" + text)
+    with pytest.raises(ProfileError) as info:
+        pipeline.render(profiles_copy, tmp_path / "out", all_envs=True)
+    assert str(info.value) == "profiles/" + message
+
+
+def test_a_new_entry_of_its_own_may_have_a_close_name(profiles_copy, tmp_path):
+    """prod's read-only pooler (-ro) is one edit from base's -rw, and complete."""
+    from dsgen import pipeline
+
+    result = pipeline.render(profiles_copy, tmp_path / "out", env="prod")
+    assert any("pooler-postgres-cluster-pooler-ro.yaml" in f for f in result.files)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from dsgen import formats, output, rules, units, yamlio
-from dsgen.errors import ProfileError, UsageError
+from dsgen.errors import DsgenError, Problem, ProfileError, ToolError, UsageError
 from dsgen.rules import Overlay
 from dsgen.validate import cache, cel
 from dsgen.validate.results import WRITERS, Report, Result, Status
@@ -73,14 +73,36 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
     engine = choose_engine(engine)
     tree_format = formats.get()
     envs = overlays(out, env, all_envs, tree_format)
-    check_yaml_files(tree_format.sources(out, envs))
     marker = out / output.MARKER
     meta = output.read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
-    with ThreadPoolExecutor(max_workers=min(4, len(envs))) as pool:
-        built = list(pool.map(lambda e: tree_format.build(out, e), envs))
+    unreadable = yaml_problems(tree_format.sources(out, envs))
     report = Report()
+    failed: dict[str, list[Result]] = {}
+    for name in envs:
+        source = str(tree_format.location(out, name))
+        problems = [p for path in tree_format.sources(out, [name]) for p in unreadable.get(path, [])]
+        if problems:
+            failed[name] = [Result(Status.ERROR, source, file=p.location.file, message=(
+                f"line {p.location.line}:{p.location.column}: {p.message}" if p.location.line else p.message))
+                for p in problems]
+    buildable = [name for name in envs if name not in failed]
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(buildable)))) as pool:
+        built = dict(zip(buildable, pool.map(lambda e: _build(tree_format, out, e), buildable)))
     stores: dict[tuple, SchemaStore] = {}
-    for name, text in zip(envs, built):
+    for name in envs:
+        if name in failed:
+            report.results.extend(failed[name])
+            continue
+        source = str(tree_format.location(out, name))
+        text = built[name]
+        try:
+            if isinstance(text, ToolError):
+                raise text
+            documents = yamlio.load_documents(text, source)
+        except DsgenError as exc:
+            # This overlay becomes an error entry; the others keep their results.
+            report.results.append(Result(Status.ERROR, source, message=str(exc).splitlines()[-1]))
+            continue
         info = meta.get(name, {}) if isinstance(meta.get(name), dict) else {}
         operators = {k: str(v) for k, v in (info.get("operators") or {}).items()}
         version = kubernetes or str(info.get("kubernetesVersion") or DEFAULT_KUBERNETES)
@@ -90,8 +112,6 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         if key not in stores:
             stores[key] = SchemaStore(chosen, version)
         store = stores[key]
-        source = str(tree_format.location(out, name))
-        documents = yamlio.load_documents(text, source)
         overlay = Overlay(documents, operators, frozenset(info.get("externalSecrets") or []))
         origin = tree_format.origin(out, name)
         report.results.extend(
@@ -113,19 +133,30 @@ def check_locations(locations: list[str]) -> None:
                              "(from --schema-location, $DSGEN_SCHEMA_LOCATION or dsgen.yaml)")
 
 
-def check_yaml_files(paths: list[Path]) -> None:
-    """Every YAML file the overlays use parses, without duplicate keys; kustomize
-    would stop at the first such file with a message that names no file."""
-    problems = []
-    for path in paths:
+def _build(tree_format: formats.Format, out: Path, env: str) -> str | ToolError:
+    """One overlay built, or the tool's failure for that overlay. A tool that
+    cannot start at all fails the whole run (exit 3)."""
+    try:
+        return tree_format.build(out, env)
+    except ToolError as exc:
+        if exc.returncode is None:
+            raise
+        return exc
+
+
+def yaml_problems(paths: list[Path]) -> dict[Path, list[Problem]]:
+    """Why each YAML file the overlays use does not parse (duplicate keys
+    included), by file; kustomize would stop at the first such file with a
+    message that names no file."""
+    problems: dict[Path, list[Problem]] = {}
+    for path in dict.fromkeys(paths):
         try:
             yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
         except ProfileError as exc:
-            problems.extend(exc.problems)
+            problems[path] = list(exc.problems)
         except UnicodeDecodeError:
-            problems.extend(ProfileError.single(str(path), "is not valid UTF-8").problems)
-    if problems:
-        raise ProfileError(problems)
+            problems[path] = ProfileError.single(str(path), "is not valid UTF-8").problems
+    return problems
 
 
 def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,

@@ -76,8 +76,8 @@ def write_text(report: Report, summary: bool, color: bool = False) -> str:
             if color:
                 label = f"\033[{_COLORS[r.status]}m{label}\033[0m"
             rule = f"[{r.rule}] " if r.rule else ""
-            where = f" {r.path}" if r.path else ""
-            lines.append(f"  {label} {r.resource}{where}: {rule}{r.message}")
+            what = f" {r.resource}{' ' + r.path if r.path else ''}:" if r.resource or r.path else ""
+            lines.append(f"  {label}{what} {rule}{r.message}")
     if summary or not lines:
         lines.append(report.summary())
     return "\n".join(lines) + "\n"
