@@ -329,7 +329,8 @@ def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str, ru
     """Find where ``path`` (or its nearest written parent) is in the files.
 
     A rule about several keys passes a list of paths; the problem is shown at
-    the one written by the most derived profile, where the user last edited.
+    the one written by the most derived profile, where the user last edited,
+    naming where the others are when another file wrote them.
     """
     if isinstance(path, list):
         order = {file: i for i, file in enumerate(merged.files)}
@@ -338,7 +339,14 @@ def _locate(merged: _Merged, env_file: str, path: tuple | list, message: str, ru
             where = merged.positions.get(candidate)
             return order.get(where[0], -1) if where else -1
 
-        path = max(path, key=recency)  # max keeps the first of equals
+        chosen = max(path, key=recency)  # max keeps the first of equals
+        here = merged.positions.get(chosen, (None,))[0]
+        others = [f"{dotted(p)} at {file}:{line}:{column}" for p in path if p != chosen
+                  for file, line, column in [merged.positions.get(p, (None, 0, 0))]
+                  if file is not None and file != here]
+        if others:
+            message = f"{message} (with {', '.join(others)})"
+        path = chosen
     probe = path
     while probe and probe not in merged.positions:
         probe = probe[:-1]

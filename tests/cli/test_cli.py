@@ -110,9 +110,13 @@ BAD_PROFILES = [
      "{f}:3:3: kafka.mode: Strimzi 0.49.1 has no ZooKeeper support (removed in 0.46); use KRaft (mode: kraft) [DSG205]\n"
      "{f}:3:3: kafka.mode: ZooKeeper mode needs a kafka.zookeeper section [DSG307]"),
     ("redis:\n  redis:\n    config:\n      maxmemory: 600mb\n",
-     "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys [DSG305]"),
+     "{f}:5:7: redis.redis.config.maxmemory: 600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys "
+     "(with redis.redis.resources.limits.memory at {b}:{redis_limit_line}:16) [DSG305]"),
     ("postgres:\n  poolers:\n    postgres-cluster-pooler-rw:\n      instances: 8\n",
-     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197 [DSG303]"),
+     "{f}:5:7: postgres.poolers.postgres-cluster-pooler-rw.instances: poolers open up to 240 server connections to the primary (postgres-cluster-pooler-rw 240: instances x (default_pool_size + reserve_pool_size)), more than max_connections 200 minus 3 reserved = 197 (with "
+     "postgres.poolers.postgres-cluster-pooler-rw.parameters.default_pool_size at {b}:{line[        default_pool_size: \"25\"]}:9, "
+     "postgres.poolers.postgres-cluster-pooler-rw.parameters.reserve_pool_size at {b}:{line[        reserve_pool_size: \"5\"]}:9, "
+     "postgres.parameters.max_connections at {b}:{line[    max_connections: \"200\"]}:5) [DSG303]"),
     ("postgres:\n  bogus: 1\n",
      "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, poolers, patches"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
@@ -128,8 +132,15 @@ def test_bad_profile_one_line_exit_2_out_untouched(rendered, cli, extra, message
     result = cli("render", "--env", "prod", "--profiles", str(profiles), "--out", str(out))
     assert result.code == 2
     kafka_version_line = 1 + (profiles / "base.yaml").read_text().splitlines().index("  version: 4.1.1")
-    assert result.err == message.format(f=f"{profiles}/prod.yaml", b=f"{profiles}/base.yaml",
-                                        kafka_version_line=kafka_version_line) + "\n"
+    lines = (profiles / "base.yaml").read_text().splitlines()
+
+    class LineOf(dict):  # {line[TEXT]}: the line number of the first line TEXT of base.yaml
+        def __missing__(self, text):
+            return 1 + lines.index(text)
+
+    assert result.err == message.format(f=f"{profiles}/prod.yaml", b=f"{profiles}/base.yaml", line=LineOf(),
+                                        kafka_version_line=kafka_version_line,
+                                        redis_limit_line=LineOf()["      limits: {memory: 512Mi, cpu: 200m}"]) + "\n"
     assert "Traceback" not in result.err and result.out == ""
     assert snapshot(out) == before
 

@@ -30,7 +30,8 @@ def test_environments_sharing_one_backup_archive_are_refused(profiles_copy, tmp_
         f"profiles/{env}.yaml:8:5: postgres.backup.environmentFolder: {env} archives into "
         "s3://eks-learning-lab-postgres-backups/postgres-cluster as serverName postgres-cluster, as "
         f"{other} does; Barman Cloud archives only into an empty archive: give each environment its own "
-        "destination (backup.environmentFolder: true) [DSG311]"
+        "destination (backup.environmentFolder: true) (with postgres.backup.destinationPath at "
+        "profiles/base.yaml:64:5) [DSG311]"
         for env, other in (("dev", "staging"), ("staging", "dev"))]
 
 

@@ -181,3 +181,18 @@ def test_a_new_entry_of_its_own_may_have_a_close_name(profiles_copy, tmp_path):
 
     result = pipeline.render(profiles_copy, tmp_path / "out", env="prod")
     assert any("pooler-postgres-cluster-pooler-ro.yaml" in f for f in result.files)
+
+
+def test_a_problem_between_two_files_names_both_places(profiles_copy, tmp_path):
+    from dsgen import pipeline
+
+    dev = (profiles_copy / "dev.yaml").read_text()
+    (profiles_copy / "dev.yaml").write_text(dev.replace("redis:\n  redis:\n", "redis:\n  redis:\n    resources:\n      limits: {memory: 256Mi}\n", 1))
+    line = dev.splitlines().index("  redis:") + 3
+    maxmemory = (profiles_copy / "base.yaml").read_text().splitlines().index("      maxmemory: 400mb") + 1
+    with pytest.raises(ProfileError) as info:
+        pipeline.render(profiles_copy, tmp_path / "out", all_envs=True)
+    assert str(info.value) == (
+        f"profiles/dev.yaml:{line}:16: redis.redis.resources.limits.memory: 400mb is not below the memory limit "
+        f"256Mi; Redis would be killed before evicting keys (with redis.redis.config.maxmemory at "
+        f"profiles/base.yaml:{maxmemory}:7) [DSG305]")

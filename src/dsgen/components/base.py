@@ -181,10 +181,13 @@ def memory_limit(resources: Any) -> int | None:
 
 
 def below_memory_limit(text: str, parse: Callable[[str], int], resources: Any, path: KeyPath,
-                       consequence: str, unparsable: bool = True) -> Iterator[ProfileFinding]:
+                       consequence: str, unparsable: bool = True,
+                       resources_path: KeyPath | None = None) -> Iterator[ProfileFinding]:
     """A server's memory setting, in its own units, stays below the container's
     memory limit (when ``resources`` sets one); a value that does not parse is
-    reported unless ``unparsable`` is False (another rule reports it)."""
+    reported unless ``unparsable`` is False (another rule reports it). Given
+    ``resources_path``, the finding names both keys, so that it is shown where
+    the last of them was written, naming the other."""
     try:
         size = parse(text)
     except ValueError as exc:
@@ -193,7 +196,8 @@ def below_memory_limit(text: str, parse: Callable[[str], int], resources: Any, p
         return
     limit = memory_limit(resources)
     if limit is not None and size >= limit:
-        yield path, f"{text} is not below the memory limit {resources.limits.memory}; {consequence}"
+        where = [path, (*resources_path, "limits", "memory")] if resources_path else path
+        yield where, f"{text} is not below the memory limit {resources.limits.memory}; {consequence}"
 
 
 def requests_within_limits(resources: Any, path: KeyPath) -> Iterator[ProfileFinding]:

@@ -29,7 +29,7 @@ CASES = [
     ({"postgres": {"parameters": {"listen_addresses": "*"}}},
      [("DSG201", ("postgres", "parameters", "listen_addresses"), "is blocked by CloudNativePG and cannot be set")]),
     ({"postgres": {"parameters": {"shared_buffers": "2GB"}}},
-     [("DSG301", ("postgres", "parameters", "shared_buffers"), "2GB is not below the memory limit 2Gi; PostgreSQL would be killed for running out of memory")]),
+     [("DSG301", [("postgres", "parameters", "shared_buffers"), ("postgres", "resources", "limits", "memory")], "2GB is not below the memory limit 2Gi; PostgreSQL would be killed for running out of memory")]),
     ({"postgres": {"parameters": {"shared_buffers": "lots"}}},
      [("DSG323", ("postgres", "parameters", "shared_buffers"), "'lots' is not an integer (a bare number is in 8kB)")]),
     ({"postgres": {"parameters": {"shared_bufers": "128MB"}}},

@@ -33,7 +33,7 @@ CASES = [
     ({"redis": {"sentinel": {"config": {"sentinel-announce-ip": "1.2.3.4"}}}},
      [("DSG304", ("redis", "sentinel", "config", "sentinel-announce-ip"), "is not a sentinel setting the redis-operator can apply; use one of auth-pass, auth-user, client-reconfig-script, down-after-milliseconds, failover-timeout, notification-script, parallel-syncs, quorum")]),
     ({"redis": {"redis": {"config": {"maxmemory": "600mb"}}}},
-     [("DSG305", ("redis", "redis", "config", "maxmemory"), "600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys")]),
+     [("DSG305", [("redis", "redis", "config", "maxmemory"), ("redis", "redis", "resources", "limits", "memory")], "600mb is not below the memory limit 512Mi; Redis would be killed before evicting keys")]),
 ]
 
 

@@ -160,7 +160,8 @@ def _(ctx: Context, pg: Postgres):
             yield from below_memory_limit(
                 pg.parameters[name], lambda text: postgres_bytes(text, 8192), limited,
                 ("postgres", "parameters", name), "PostgreSQL would be killed for running out of memory",
-                unparsable=False)  # DSG323 reports values that do not parse
+                unparsable=False,  # DSG323 reports values that do not parse
+                resources_path=("postgres", "resources"))
 
 
 POSTGRES_BACKUP = Rule("DSG302", "postgres-backup", "Backups have S3 credentials or an IAM role (not both), and the Barman Cloud plugin only on CloudNativePG 1.25+.")

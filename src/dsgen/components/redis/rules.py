@@ -30,7 +30,8 @@ def _(ctx: Context, redis: Redis):
         yield from below_memory_limit(
             redis.redis.config["maxmemory"], redis_bytes, redis.redis.resources,
             ("redis", "redis", "config", "maxmemory"), "Redis would be killed before evicting keys",
-            unparsable=False)  # DSG324 reports a value that does not parse
+            unparsable=False,  # DSG324 reports a value that does not parse
+            resources_path=("redis", "redis", "resources"))
     limit = redis.redis.resources.limits.memory if redis.redis.resources and redis.redis.resources.limits else None
     if limit and redis_bytes_or_none(redis.redis.config.get("maxmemory", "0")) == 0:
         yield ("redis", "redis", "config"), (
