@@ -222,7 +222,7 @@ def schema(
 
     output.mkdir(parents=True, exist_ok=True)
     for name, data in json_schemas().items():
-        (output / name).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (output / name).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"wrote {output / name}")
 
 

@@ -72,8 +72,9 @@ PgIdentifier = Annotated[StrictStr, AfterValidator(_pg_identifier)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False,
-                              use_attribute_docstrings=True)
+    # Field docs are the docstrings under each field; the profile schema reads
+    # them from the source (models.json_schema), which keeps loading fast.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
 class ResourceList(Strict):

@@ -63,12 +63,60 @@ SCHEMA_FILES = {"complete": "profile.schema.json", "extends": "profile-extends.s
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON schema of a complete profile (one that extends nothing)."""
+    """The JSON schema of a complete profile (one that extends nothing), with
+    each field's docstring as its description."""
     schema = Profile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "dsgen profile"
+    for cls in _models(Profile):
+        node = schema if cls is Profile else schema.get("$defs", {}).get(cls.__name__)
+        for name, doc in _field_docs(cls).items():
+            prop = (node or {}).get("properties", {}).get(name)
+            if prop is not None and "description" not in prop:
+                prop["description"] = doc
     _describe_references(schema, schema.get("$defs", {}))
     return schema
+
+
+def _models(cls: type, seen: dict | None = None) -> list[type]:
+    """Every model class a model's fields reach, the model first."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen = {} if seen is None else seen
+    if cls in seen:
+        return list(seen)
+    seen[cls] = None
+    for field in cls.model_fields.values():
+        stack = [field.annotation]
+        while stack:
+            annotation = stack.pop()
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                _models(annotation, seen)
+            stack.extend(typing.get_args(annotation))
+    return list(seen)
+
+
+def _field_docs(cls: type) -> dict[str, str]:
+    """The docstring under each field of ``cls`` and its bases, read from the source."""
+    import ast
+    import inspect
+    import textwrap
+
+    docs: dict[str, str] = {}
+    for klass in reversed([k for k in cls.__mro__ if "model_fields" in vars(k) or hasattr(k, "model_fields")]):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in zip(body, body[1:]):
+            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                    and isinstance(after.value.value, str)):
+                docs[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+    return docs
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:

@@ -95,6 +95,22 @@ def _json_literal(value: Any) -> str:
     return yamlio.NEEDS_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _bytecode_cache():
+    """Compiled templates kept between runs (jinja2 keys them by the template's
+    source checksum), so a render does not compile every template again;
+    none when the cache folder cannot be made."""
+    import os
+
+    from jinja2 import FileSystemBytecodeCache
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dsgen" / "templates"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(base))
+
+
 def _environment(folder: Path) -> SandboxedEnvironment:
     return SandboxedEnvironment(
         loader=FileSystemLoader(str(folder)),
@@ -104,6 +120,7 @@ def _environment(folder: Path) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
 
 

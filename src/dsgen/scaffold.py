@@ -9,7 +9,6 @@ project's ``.pre-commit-hooks.yaml``.
 
 from __future__ import annotations
 
-import json
 from importlib import resources as package_files
 from pathlib import Path
 
@@ -69,7 +68,7 @@ def _package(*parts: str):
 
 def plan(example: str, hooks_repo: str | None = None, hooks_rev: str | None = None) -> dict[str, str]:
     """Every file of the new repository: relative path -> text."""
-    from dsgen.models import json_schemas
+    from dsgen.models import SCHEMA_FILES
 
     if example not in EXAMPLES:
         raise UsageError(f"--example {example}: no such example; choose one of {', '.join(EXAMPLES)}")
@@ -80,8 +79,8 @@ def plan(example: str, hooks_repo: str | None = None, hooks_rev: str | None = No
     for source, target in PROJECT_FILES.items():
         files[target] = _package("project", source).read_text(encoding="utf-8").replace(
             "{version}", __version__)
-    for name, schema in json_schemas().items():
-        files[f"schemas/{name}"] = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    for name in SCHEMA_FILES.values():  # as shipped (a test keeps them equal to the model's)
+        files[f"schemas/{name}"] = package_files.files("dsgen").joinpath("schemas", name).read_text(encoding="utf-8")
     files[".pre-commit-config.yaml"] = pre_commit_config(hooks_repo, hooks_rev)
     return files
 
