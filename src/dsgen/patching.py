@@ -132,8 +132,9 @@ def _named(items: Any) -> bool:
     return isinstance(items, list) and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in items)
 
 
-def merge_patch(doc: Any, patch: Any) -> Any:
-    """``doc`` with a strategic-merge mapping applied (see the module's doc)."""
+def merge_patch(doc: Any, patch: Any, named_lists: bool = True) -> Any:
+    """``doc`` with a strategic-merge mapping applied (see the module's doc);
+    with ``named_lists`` False, plain RFC 7386: every list is replaced."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
     out = dict(doc) if isinstance(doc, dict) else {}
@@ -141,8 +142,8 @@ def merge_patch(doc: Any, patch: Any) -> Any:
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict):
-            out[key] = merge_patch(out.get(key), value)
-        elif _named(value) and _named(out.get(key)) and value:
+            out[key] = merge_patch(out.get(key), value, named_lists)
+        elif named_lists and _named(value) and _named(out.get(key)) and value:
             merged = {item["name"]: item for item in out[key]}
             for item in value:
                 merged[item["name"]] = merge_patch(merged.get(item["name"]), item)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dsgen import rules, yamlio
+from dsgen import patching, rules, yamlio
 from dsgen.formats.kustomize import apply
 from dsgen.validate.api import validate_overlay
 from dsgen.validate.results import Status
@@ -30,15 +30,7 @@ CASES = _load("cases.yaml")
 
 def merge_patch(target, patch):
     """RFC 7386: mappings merge, null removes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    out = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = merge_patch(out.get(key), value)
-    return out
+    return patching.merge_patch(target, patch, named_lists=False)
 
 
 def _selects(selector: str, doc: dict) -> bool:
