@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.representer import RoundTripRepresenter
@@ -206,8 +207,21 @@ def _scalar(node: ScalarNode) -> Any:
     return node.value
 
 
+class _KubernetesConstructor(SafeConstructor):
+    """Values as the API server reads them: Kubernetes decodes YAML with go-yaml
+    v2 into plain JSON types, where a plain scalar that looks like a timestamp
+    stays a string (sigs.k8s.io/yaml yamlToJSON -> yaml.Unmarshal into
+    interface{}, whose decoder keeps timestamps as strings "for backward
+    compatibility"), and ``=`` (YAML 1.1's value key) is the string "="."""
+
+
+_KubernetesConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+_KubernetesConstructor.add_constructor("tag:yaml.org,2002:value", SafeConstructor.construct_yaml_str)
+
+
 def _loader() -> YAML:
     yaml = YAML(typ="safe", pure=False)  # the C parser when ruamel.yaml.clib is installed
+    yaml.Constructor = _KubernetesConstructor
     yaml.allow_duplicate_keys = False
     return yaml
 

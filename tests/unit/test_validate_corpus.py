@@ -126,3 +126,33 @@ def test_duplicate_keys_in_manifests_are_an_error():
 
 def test_corpus_files_hold_no_loose_schema_copies():
     assert sorted(p.name for p in Path(CORPUS).iterdir()) == ["cases.yaml", "fragments.yaml"]
+
+
+# ---------------------------------------------------------------- YAML read as Kubernetes reads it
+
+
+def test_timestamps_and_the_value_key_stay_strings():
+    """go-yaml v2 into interface{} (sigs.k8s.io/yaml) keeps timestamps as strings; `=` is a string."""
+    [doc] = yamlio.load_documents("a: 2020-11-26 15:22:00.00000+00\nb: 2020-11-26\nc: {matchType: =}\n", "x")
+    assert doc == {"a": "2020-11-26 15:22:00.00000+00", "b": "2020-11-26", "c": {"matchType": "="}}
+
+
+def test_nulls_the_api_server_prunes_are_not_errors():
+    store = SchemaStore([str(CATALOG)], "1.34")
+    docs = yamlio.load_documents("""
+apiVersion: kafka.strimzi.io/v1
+kind: KafkaTopic
+metadata: {name: t, namespace: data, labels: {strimzi.io/cluster: k}}
+spec:
+  partitions: 3
+  replicas: null
+  config: {retention.ms: null}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, namespace: data, annotations: null}
+data: {a: b}
+""", "x")
+    results = validate_overlay(rules.Overlay(docs), "x", store, skip=frozenset({"DSG103"}))
+    assert [(r.kind, r.status) for r in results] == [("KafkaTopic", Status.VALID), ("ConfigMap", Status.VALID)]
+    assert docs[0]["spec"] == {"partitions": 3, "config": {"retention.ms": None}}  # preserved unknown fields keep theirs

@@ -24,7 +24,7 @@ from dsgen.errors import DsgenError, Problem, ProfileError, ToolError, UsageErro
 from dsgen.rules import Overlay
 from dsgen.validate import cache, cel
 from dsgen.validate.results import WRITERS, Report, Result, Status
-from dsgen.validate.schemas import SchemaStore, is_core
+from dsgen.validate.schemas import SchemaStore, drop_nulls, is_core, prune_nulls
 
 DEFAULT_KUBERNETES = "1.34"
 ENGINES = ("auto", "builtin", "kubeconform")
@@ -163,6 +163,14 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
                      engine: str = "builtin", skip: frozenset[str] = frozenset()) -> list[Result]:
     """Every layer of checks on one overlay's documents."""
     per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
+    for doc in overlay.documents:
+        # What the API server stores is what is checked: the nulls it drops are dropped.
+        if _identified(doc):
+            schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
+            if schema.core:
+                drop_nulls(doc)
+            elif schema.document is not None:
+                prune_nulls(doc, schema.document)
     if engine == "kubeconform":
         _kubeconform_schemas(overlay, source, store, per_doc)
     for doc in overlay.documents:

@@ -177,6 +177,51 @@ def normalise(schema: Any) -> Any:
     return out
 
 
+def _allows_null(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return True
+    types = schema.get("type")
+    return schema.get("nullable") is True or types is None or (isinstance(types, list) and "null" in types)
+
+
+def prune_nulls(value: Any, schema: Any) -> None:
+    """Drop, in place, the ``null`` fields the API server drops before it
+    validates a custom resource: "null values for fields that either don't
+    specify the nullable flag, or give it a false value, will be pruned before
+    defaulting happens" (Kubernetes, "Defaulting and Nullable" of the CRD docs).
+    Fields the schema does not describe (preserved unknown fields) keep theirs."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key in list(value):
+            sub = properties.get(key, extra if isinstance(extra, dict) else None)
+            if sub is None:
+                continue
+            if value[key] is None and not _allows_null(sub):
+                del value[key]
+            else:
+                prune_nulls(value[key], sub)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            prune_nulls(item, schema["items"])
+
+
+def drop_nulls(value: Any) -> None:
+    """Drop, in place, every ``null`` field: built-in kinds decode into Go structs,
+    where a null field is the field left unset."""
+    if isinstance(value, dict):
+        for key in list(value):
+            if value[key] is None:
+                del value[key]
+            else:
+                drop_nulls(value[key])
+    elif isinstance(value, list):
+        for item in value:
+            drop_nulls(item)
+
+
 # ---------------------------------------------------------------- core schemas
 
 
