@@ -165,3 +165,28 @@ def _(ctx, profile):
 
 
 RULES = RULES + (POD_SETTINGS,)
+
+
+SERVED_VERSION = Rule("DSG107", "served-version", "A custom resource's apiVersion is one its operator serves at the pinned release (read from the operator's CRD manifests at that tag, operators/data/served.json): kafka.strimzi.io/v1beta2 is gone in Strimzi 1.0, external-secrets.io/v1beta1 in External Secrets 0.17, and CloudNativePG serves only v1.")
+
+
+@SERVED_VERSION.on_manifest
+def _(overlay: Overlay):
+    from dsgen.operators import served
+
+    for doc in overlay.documents:
+        group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
+        if not group or "." not in group or group == "kafka.strimzi.io":
+            continue  # Strimzi's API versions, exact for every release, are DSG205's
+        found = served.lookup(group, str(doc.get("kind")), overlay.operators)
+        if found is None:
+            continue
+        operator, release, versions = found
+        if versions is None:
+            yield doc, "/kind", f"{operator} {release} defines no {doc.get('kind')} in {group}"
+        elif version not in versions:
+            yield doc, "/apiVersion", (f"{group}/{version} is not served by {operator} {release} for "
+                                       f"{doc.get('kind')}; it serves {', '.join(versions)}")
+
+
+RULES = RULES + (SERVED_VERSION,)
