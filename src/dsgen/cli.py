@@ -122,6 +122,9 @@ def render(
 
 @app.command()
 def validate(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, metavar="[PATH]...",
+        help="Manifest files, folders of them, or kustomization folders, instead of a dsgen tree."),
     env: Optional[str] = typer.Option(None, "--env", "-e", metavar="ENV", help="Environment overlay to validate."),
     all_envs: bool = typer.Option(False, "--all", help="Validate every overlay in out/."),
     out: Optional[Path] = typer.Option(
@@ -141,6 +144,14 @@ def validate(
         help="Validate core kinds for this version (default: the profile's)."),
     output_format: str = typer.Option("text", "--output", "-o", **_choices(OUTPUT_FORMATS), help="Report format."),
     summary: bool = typer.Option(False, "--summary", help="Print a summary line."),
+    operators: str = typer.Option(
+        "", "--operators", metavar="NAME=VERSION,...",
+        help="With PATHs: the operator releases the manifests are for (cloudnativepg, redisOperator, "
+        "strimzi; default: the ones dsgen pins)."),
+    closed: bool = typer.Option(
+        False, "--closed",
+        help="With PATHs: the input is complete, so a reference to an object it lacks is invalid "
+        "(without it, a warning)."),
 ) -> None:
     """Build each overlay with kustomize and validate every document strictly.
 
@@ -154,12 +165,21 @@ def validate(
 
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
-    _, out = _project_folders(None, out)
-    locations = schema_location or config.schema_locations(out)
     if output_format not in OUTPUT_FORMATS:
         raise _usage(f"--output {output_format}: choose one of {', '.join(OUTPUT_FORMATS)}")
-    report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
-                               frozenset(skip))
+    if paths:
+        if env is not None or all_envs:
+            raise _usage("give PATHs or --env/--all (a dsgen tree), not both")
+        locations = schema_location or config.schema_locations(paths[0])
+        report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip),
+                                    api.parse_operators(operators), closed)
+    else:
+        if operators or closed:
+            raise _usage("--operators and --closed go with PATHs; a dsgen tree names its own operators")
+        _, out = _project_folders(None, out)
+        locations = schema_location or config.schema_locations(out)
+        report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,
+                                   frozenset(skip))
     sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 

@@ -17,16 +17,17 @@ from dsgen.components.kafka.model import Kafka
 from dsgen.components.postgres.model import Postgres
 from dsgen.components.redis.model import Redis
 from dsgen.fields import Name, ObjectName, Strict, Version
+from dsgen.operators import DEFAULT_PINS
 
 
 class Operators(Strict):
     """The operator releases the cluster runs; they choose API versions and rules."""
 
-    cloudnativepg: Version = "1.29.0"
+    cloudnativepg: Version = DEFAULT_PINS["cloudnativepg"]
     """CloudNativePG release the cluster runs (1.24-1.30); 1.26+ backs up through the Barman Cloud plugin."""
-    redisOperator: Version = "1.2.4"
+    redisOperator: Version = DEFAULT_PINS["redisOperator"]
     """spotahome redis-operator release (1.2.x)."""
-    strimzi: Version = "0.49.1"
+    strimzi: Version = DEFAULT_PINS["strimzi"]
     """Strimzi release (0.41.0-1.2.0); it chooses API versions, KRaft or ZooKeeper, and the Kafka versions allowed."""
 
 

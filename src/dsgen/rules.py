@@ -35,8 +35,12 @@ GroupKind = tuple[str, str]
 class Rule:
     """One rule: an id for ``--skip`` and the docs, a name, a one-line doc."""
 
-    def __init__(self, id: str, name: str, doc: str):
+    def __init__(self, id: str, name: str, doc: str, reference: bool = False):
         self.id, self.name, self.doc = id, name, doc
+        # A rule about references to other objects: on input that is not known
+        # to be complete (`dsgen validate PATH` without --closed) a finding is a
+        # warning, since the object may live elsewhere.
+        self.reference = reference
         self.profile_check: Callable[[Context, Any], Iterator[ProfileFinding]] | None = None
         self.manifest_check: Callable[[Overlay], Iterator[ManifestFinding]] | None = None
         self.environments_check: Callable[[list[tuple[Context, Any]]], Iterator[tuple[str, ProfileFinding]]] | None = None

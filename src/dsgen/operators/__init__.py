@@ -16,6 +16,10 @@ from dsgen.units import version_tuple
 
 Releases = tuple[tuple[str, dict[str, Any]], ...]
 
+# The releases a profile pins when it names none, and `dsgen validate PATH`
+# assumes without --operators.
+DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1"}
+
 
 def facts(releases: Releases, pinned: str) -> dict[str, Any]:
     """The facts of release ``pinned``: every row up to it, folded in order."""

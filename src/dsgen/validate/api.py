@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 from dsgen import formats, output, rules, units, yamlio
 from dsgen.errors import DsgenError, Problem, ProfileError, ToolError, UsageError
+from dsgen.formats import kustomize
 from dsgen.rules import Overlay
 from dsgen.validate import cache, cel
 from dsgen.validate.results import WRITERS, Report, Result, Status
@@ -160,8 +161,11 @@ def yaml_problems(paths: list[Path]) -> dict[Path, list[Problem]]:
 
 
 def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
-                     engine: str = "builtin", skip: frozenset[str] = frozenset()) -> list[Result]:
-    """Every layer of checks on one overlay's documents."""
+                     engine: str = "builtin", skip: frozenset[str] = frozenset(),
+                     closed: bool = True) -> list[Result]:
+    """Every layer of checks on one overlay's documents. ``closed``: the
+    documents are all there is, so a reference to an object they lack is
+    invalid; otherwise it is a warning."""
     per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
     for doc in overlay.documents:
         # What the API server stores is what is checked: the nulls it drops are dropped.
@@ -185,7 +189,8 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
             if {"DSG003", "cel"}.isdisjoint(skip):
                 per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
     for each, doc, path, message in rules.run_manifest(overlay, skip):
-        per_doc[id(doc)].append(_result(Status.INVALID, source, doc, message, path, each.id))
+        status = Status.WARNING if each.reference and not closed else Status.INVALID
+        per_doc[id(doc)].append(_result(status, source, doc, message, path, each.id))
     results: list[Result] = []
     for doc in overlay.documents:
         found = per_doc[id(doc)]
@@ -335,3 +340,121 @@ def format_report(report: Report, output_format: str, summary: bool, color: bool
     if output_format == "text":
         return WRITERS["text"](report, summary, color)
     return WRITERS[output_format](report, summary)
+
+
+# ---------------------------------------------------------------- any manifests
+
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclasses.dataclass(frozen=True)
+class Unit:
+    """What is validated together: one kustomization folder (built), or the
+    plain manifest files given (read as they are)."""
+
+    source: str
+    kustomization: Path | None = None
+    files: tuple[Path, ...] = ()
+
+
+def units_of(paths: list[Path]) -> list[Unit]:
+    """The units ``dsgen validate PATH...`` checks: a kustomization folder is
+    built as one unit (the files it does not list are not read); every other
+    manifest file, given or found below a folder given, joins one unit of
+    plain files."""
+    kustomizations: list[Path] = []
+    files: list[Path] = []
+
+    def walk(folder: Path) -> None:
+        if any((folder / name).is_file() for name in KUSTOMIZATIONS):
+            kustomizations.append(folder)
+            return
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk(entry)
+            elif entry.suffix in MANIFEST_SUFFIXES:
+                files.append(entry)
+
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        if path.is_dir():
+            walk(path)
+        else:
+            files.append(path)
+    units = [Unit(str(folder), kustomization=folder) for folder in kustomizations]
+    if files:
+        units.append(Unit(" ".join(str(p) for p in paths if not p.is_dir()) or str(paths[0]),
+                          files=tuple(dict.fromkeys(files))))
+    if not units:
+        raise UsageError(f"{', '.join(map(str, paths))}: no manifests (*.yaml, *.yml, *.json) here")
+    return units
+
+
+def parse_operators(text: str) -> dict[str, str]:
+    """``--operators cloudnativepg=1.29.2,strimzi=0.49.1``, over dsgen's default pins."""
+    from dsgen.operators import DEFAULT_PINS
+
+    pins = dict(DEFAULT_PINS)
+    for item in (part.strip() for part in text.split(",") if part.strip()):
+        key, _, version = item.partition("=")
+        if key not in DEFAULT_PINS or not version:
+            raise UsageError(f"--operators {item}: write NAME=VERSION with NAME one of {', '.join(DEFAULT_PINS)}")
+        try:
+            units.version_tuple(version)
+        except ValueError as exc:
+            raise UsageError(f"--operators {item}: {exc}") from None
+        pins[key] = version
+    return pins
+
+
+def validate_paths(paths: list[Path], locations: list[str] | None = None, kubernetes: str | None = None,
+                   engine: str = "builtin", skip: frozenset[str] = frozenset(),
+                   operators: dict[str, str] | None = None, closed: bool = False) -> Report:
+    """Validate manifests dsgen did not write. One unit that cannot be read or
+    built is an error entry; the others keep their results."""
+    check_skips(skip)
+    engine = choose_engine(engine)
+    pins = operators or parse_operators("")
+    chosen = list(locations) if locations else cache.locations_for(pins)
+    check_locations(chosen)
+    store = SchemaStore(chosen, kubernetes or DEFAULT_KUBERNETES)
+    report = Report()
+    for unit in units_of(paths):
+        documents: list[Any] = []
+        origin: dict[int, str] = {}
+        try:
+            if unit.kustomization is not None:  # kustomize reads what it lists, and only that
+                documents = yamlio.load_documents(kustomize.build(unit.kustomization), unit.source)
+            else:
+                for path in unit.files:
+                    try:
+                        text = path.read_text(encoding="utf-8")
+                        loaded = yamlio.load_documents(text, str(path))
+                    except (DsgenError, OSError, UnicodeDecodeError) as exc:
+                        line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                        report.results.append(Result(Status.ERROR, unit.source, file=str(path), message=line))
+                        continue
+                    for doc in loaded:
+                        for item in (doc.get("items") or []) if isinstance(doc, dict) and \
+                                str(doc.get("kind", "")).endswith("List") else [doc]:
+                            origin[id(item)] = str(path)
+                            documents.append(item)
+        except ToolError as exc:
+            if exc.returncode is None:
+                raise
+            report.results.append(Result(Status.ERROR, unit.source, message=str(exc).splitlines()[-1]))
+            continue
+        except DsgenError as exc:
+            report.results.append(Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0]))
+            continue
+        overlay = Overlay(documents, pins, frozenset())
+        results = validate_overlay(overlay, unit.source, store, engine, skip, closed)
+        by_name = {(str(d.get("kind")), rules.name_of(d)): origin.get(id(d), "") for d in documents
+                   if isinstance(d, dict)}
+        report.results.extend(dataclasses.replace(r, file=by_name.get((r.kind, r.name), r.file))
+                              for r in results)
+    return report

@@ -15,6 +15,7 @@ class Status(str, Enum):
     INVALID = "invalid"  # the document breaks a schema or a rule
     ERROR = "error"  # it could not be checked (no schema, unreadable)
     SKIPPED = "skipped"  # deliberately not checked (with the reason)
+    WARNING = "warning"  # refers to an object the input may not hold (not --closed); does not fail
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,14 @@ class Report:
             f"Summary: {resources} resources found in {len({r.source for r in self.results})} "
             f"overlays - Valid: {c[Status.VALID]}, Invalid: {c[Status.INVALID]}, "
             f"Errors: {c[Status.ERROR]}, Skipped: {c[Status.SKIPPED]}"
+            + (f", Warnings: {c[Status.WARNING]}" if c[Status.WARNING] else "")
         )
 
 
 # ---------------------------------------------------------------- writers
 
-_COLORS = {Status.VALID: "32", Status.INVALID: "31", Status.ERROR: "31", Status.SKIPPED: "33"}
+_COLORS = {Status.VALID: "32", Status.INVALID: "31", Status.ERROR: "31", Status.SKIPPED: "33",
+           Status.WARNING: "33"}
 
 
 def write_text(report: Report, summary: bool, color: bool = False) -> str:
@@ -131,6 +134,9 @@ def write_junit(report: Report, summary: bool) -> str:
             elif r.status is Status.ERROR:
                 out.append(f"    <testcase name={name} classname={classname}>"
                            f"<error message={quoteattr(r.message)}>{body}</error></testcase>")
+            elif r.status is Status.WARNING:
+                out.append(f"    <testcase name={name} classname={classname}>"
+                           f"<system-out>warning: {body}</system-out></testcase>")
             else:
                 out.append(f"    <testcase name={name} classname={classname}>"
                            f"<skipped message={quoteattr(r.message)}/></testcase>")

@@ -113,7 +113,7 @@ def _(overlay: Overlay):
             yield doc, "/spec/zookeeper", no_zookeeper(pinned)
 
 
-CLUSTER_LABEL_RULE = Rule("DSG103", "strimzi-cluster-label", "KafkaTopic, KafkaUser and KafkaNodePool carry a strimzi.io/cluster label naming a Kafka of the tree.")
+CLUSTER_LABEL_RULE = Rule("DSG103", "strimzi-cluster-label", "KafkaTopic, KafkaUser and KafkaNodePool carry a strimzi.io/cluster label naming a Kafka of the tree.", reference=True)
 
 
 @CLUSTER_LABEL_RULE.on_manifest
@@ -127,7 +127,7 @@ def _(overlay: Overlay):
             yield doc, "/metadata/labels/strimzi.io~1cluster", f"names Kafka {label!r}, which the tree does not define"
 
 
-ACL_TOPIC = Rule("DSG104", "acl-topic", "A KafkaUser's literal topic ACLs name KafkaTopics of the tree; a prefix ACL matches at least one.")
+ACL_TOPIC = Rule("DSG104", "acl-topic", "A KafkaUser's literal topic ACLs name KafkaTopics of the tree; a prefix ACL matches at least one.", reference=True)
 
 
 @ACL_TOPIC.on_profile

@@ -27,7 +27,7 @@ def _key_references(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _key_references(item, f"{path}/{index}")
 
 
-SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, operator-made) or declared in the profile's externalSecrets.")
+SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, operator-made) or declared in the profile's externalSecrets.", reference=True)
 
 
 @SECRET_SOURCE.on_manifest

@@ -117,7 +117,7 @@ def _(overlay: Overlay):
             yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
 
 
-POOLER_CLUSTER = Rule("DSG101", "pooler-cluster", "A Pooler's spec.cluster.name names a Cluster of the tree, and the Pooler is not named like a Cluster.")
+POOLER_CLUSTER = Rule("DSG101", "pooler-cluster", "A Pooler's spec.cluster.name names a Cluster of the tree, and the Pooler is not named like a Cluster.", reference=True)
 
 
 @POOLER_CLUSTER.on_profile
@@ -137,7 +137,7 @@ def _(overlay: Overlay):
             yield pooler, "/metadata/name", POOLER_NAMED_LIKE_CLUSTER
 
 
-BACKUP_CLUSTER = Rule("DSG102", "backup-cluster", "A ScheduledBackup or Backup names a Cluster of the tree.")
+BACKUP_CLUSTER = Rule("DSG102", "backup-cluster", "A ScheduledBackup or Backup names a Cluster of the tree.", reference=True)
 
 
 @BACKUP_CLUSTER.on_manifest
