@@ -34,3 +34,22 @@ def test_walk_reports_the_path_and_message():
         "type": "object", "x-kubernetes-validations": [{"rule": "self.a < self.b", "message": "a must be below b"}]}}}
     [outcome] = cel.walk(schema, {"spec": {"a": 2, "b": 1}})
     assert (outcome.path, outcome.passed, outcome.message) == ("/spec", False, "a must be below b")
+
+
+def test_a_rule_that_errors_at_run_time_is_a_rejection_as_in_kubernetes():
+    from dsgen.validate import cel
+
+    schema = {"type": "object", "x-kubernetes-validations": [{"rule": "self.a > 1", "message": "a must exceed 1"}]}
+    [outcome] = list(cel.walk(schema, {}))
+    assert outcome.passed is False
+    assert outcome.message.startswith("a must exceed 1 (the rule errored: ")
+    assert outcome.message.endswith("; Kubernetes rejects the object)")
+
+
+def test_transition_rules_and_missing_functions_stay_skipped():
+    from dsgen.validate import cel
+
+    schema = {"type": "object", "x-kubernetes-validations": [
+        {"rule": "self.a == oldSelf.a"}, {"rule": "self.a.matches(quantityOf('1Gi'))"}]}
+    outcomes = list(cel.walk(schema, {"a": "x"}))
+    assert [o.passed for o in outcomes] == [None, None]

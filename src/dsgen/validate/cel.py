@@ -137,6 +137,7 @@ def evaluate(rule: str, value: Any) -> bool | str:
 
 
 _RESULTS: dict[tuple[str, str], bool | str] = {}
+FAILED = "evaluation failed: "  # a run-time error of a rule that compiled
 
 
 def _evaluate(rule: str, value: Any) -> bool | str:
@@ -155,9 +156,9 @@ def _evaluate(rule: str, value: Any) -> bool | str:
         if "undeclared reference" in text:
             name = re.search(r"undeclared reference to '([^']+)'", text)
             return f"uses {name.group(1) if name else 'a function'}(), which the evaluator lacks"
-        return f"evaluation failed: {text[:120]}"
+        return f"{FAILED}{text[:120]}"
     if isinstance(result, Exception):
-        return f"evaluation failed: {str(result)[:120]}"
+        return f"{FAILED}{str(result)[:120]}"
     if result is True or result is False or type(result).__name__ == "BoolType":
         return bool(result)
     return f"rule returned {type(result).__name__}, not a boolean"
@@ -172,7 +173,14 @@ def walk(schema: Any, value: Any, path: str = "") -> Iterator[Outcome]:
         if not isinstance(entry, dict) or "rule" not in entry:
             continue
         result = evaluate(entry["rule"], value)
-        if isinstance(result, str):
+        if isinstance(result, str) and result.startswith(FAILED):
+            # Kubernetes rejects an object whose rule errors at run time (a
+            # missing field, a bad index): the error is the rule's verdict.
+            where = path + _field_path(entry.get("fieldPath"))
+            message = entry.get("message") or f"failed rule: {entry['rule']}"
+            yield Outcome(where or "/", entry["rule"], False,
+                          f"{message} (the rule errored: {result[len(FAILED):]}; Kubernetes rejects the object)")
+        elif isinstance(result, str):
             yield Outcome(path or "/", entry["rule"], None, result)
         else:
             message = entry.get("message") or f"failed rule: {entry['rule']}"
