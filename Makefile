@@ -14,13 +14,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## real servers some tests start: Debian's PostgreSQL (installed when missing and run as root)
+## real servers some tests start: Debian's PostgreSQL, and etcd for ../shared/apiserver
+## (installed when missing and run as root)
 tools:
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's postgresql-15"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
 	else echo "no PostgreSQL server: tests that need one skip (install postgresql-15)"; fi
+	@if command -v etcd >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's etcd-server"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null); \
+	else echo "no etcd: the API-server test skips (install etcd-server)"; fi
 
 ## render the bundled example profiles (prod) into out/
 render: $(STAMP)

@@ -263,12 +263,13 @@ def _is_dns_subdomain(text: str) -> bool:
     return bool(text)
 
 
-def _qualified_name_problem(key: str) -> str | None:
+def _qualified_name_problem(key: str, shown: str | None = None) -> str | None:
+    shown = key if shown is None else shown
     prefix, slash, name = key.rpartition("/")
     if slash and not _is_dns_subdomain(prefix):
-        return f"key {key!r} has an invalid prefix (a DNS subdomain)"
+        return f"key {shown!r} has an invalid prefix (a DNS subdomain)"
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
-        return f"key {key!r} is not a qualified name (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
+        return f"key {shown!r} is not a qualified name (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
     return None
 
 
@@ -286,7 +287,9 @@ def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, 
     for field in ("labels", "annotations"):
         for key, value in (metadata.get(field) or {}).items() if isinstance(metadata.get(field), dict) else ():
             pointer = f"/metadata/{field}/{str(key).replace('~', '~0').replace('/', '~1')}"
-            problem = _qualified_name_problem(str(key))
+            # Annotation keys are qualified names whatever their case: Kubernetes
+            # lowercases them first (apimachinery api/validation objectmeta.go).
+            problem = _qualified_name_problem(str(key).lower() if field == "annotations" else str(key), str(key))
             if problem:
                 yield pointer, problem
             if field == "labels" and isinstance(value, str) and value and (
