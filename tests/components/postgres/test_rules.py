@@ -95,3 +95,38 @@ def test_walstorage_carries_the_wal():
 def test_a_minimal_image_with_the_c_locale_is_fine():
     assert findings({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie",
                                   "bootstrap": {"locale": "C.UTF-8"}}}) == []
+
+
+@pytest.mark.parametrize("name, pinned, problem", [
+    ("huge_pages", "1.29.0", None),  # allowed: not in 1.29's FixedConfigurationParameters
+    ("dynamic_shared_memory_type", "1.30.0", None),  # a global default CloudNativePG lets users change
+    ("listen_addresses", "1.29.0", "is blocked by CloudNativePG and cannot be set"),
+    ("synchronized_standby_slots", "1.29.0", "is managed by CloudNativePG and cannot be set (fixed parameter)"),
+    ("synchronized_standby_slots", "1.26.0", None),  # fixed from 1.27 on
+])
+def test_fixed_and_blocked_parameters_follow_the_pinned_release(name, pinned, problem):
+    from dsgen.components.postgres.rules import parameter_problem
+
+    assert parameter_problem(name, pinned) == problem
+
+
+@pytest.mark.parametrize("name, pinned, allowed", [
+    ("client_tls_ciphers", "1.29.0", True), ("server_tls13_ciphers", "1.27.1", True),
+    ("client_tls_ciphers", "1.26.0", False), ("auth_type", "1.24.2", False), ("auth_type", "1.25.0", True),
+])
+def test_pgbouncer_parameters_follow_the_pinned_release(name, pinned, allowed):
+    from dsgen.components.postgres.rules import pgbouncer_problem
+
+    assert (pgbouncer_problem(name, pinned) is None) == allowed
+
+
+def test_every_parameter_table_names_its_tag_and_source_files():
+    import json
+    from importlib import resources
+
+    table = json.loads(resources.files("dsgen").joinpath("operators", "data", "cloudnativepg.json").read_text())
+    for minor, entry in table["releases"].items():
+        assert entry["tag"].startswith(f"v{minor}.")
+        assert entry["sources"] == {"parameters": "pkg/postgres/configuration.go",
+                                    "pooler": "internal/webhook/v1/pooler_webhook.go"}
+        assert entry["fixed"] and entry["blocked"] and entry["poolerAllowed"]

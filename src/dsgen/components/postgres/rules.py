@@ -22,16 +22,17 @@ BACKUPS = (("postgresql.cnpg.io", "ScheduledBackup"), ("postgresql.cnpg.io", "Ba
 # ---------------------------------------------------------------- messages both sides share
 
 
-def parameter_problem(name: str) -> str | None:
-    if name in cnpg.FIXED_PARAMETERS:
+def parameter_problem(name: str, pinned: str | None) -> str | None:
+    known = cnpg.parameters(pinned)
+    if name in known["fixed"]:
         return "is managed by CloudNativePG and cannot be set (fixed parameter)"
-    if name in cnpg.BLOCKED_PARAMETERS:
+    if name in known["blocked"]:
         return "is blocked by CloudNativePG and cannot be set"
     return None
 
 
-def pgbouncer_problem(name: str) -> str | None:
-    if name not in cnpg.POOLER_ALLOWED:
+def pgbouncer_problem(name: str, pinned: str | None) -> str | None:
+    if name not in cnpg.parameters(pinned)["poolerAllowed"]:
         return "is not a PgBouncer parameter CloudNativePG accepts (invalid or reserved)"
     return None
 
@@ -89,14 +90,17 @@ CNPG_PARAMETERS = Rule("DSG201", "cnpg-parameters", "Cluster spec.postgresql.par
 
 @CNPG_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
-    for name, problem in keyed(pg.parameters, parameter_problem):
+    pinned = ctx.operators["cloudnativepg"]
+    for name, problem in keyed(pg.parameters, lambda key: parameter_problem(key, pinned)):
         yield ("postgres", "parameters", name), problem
 
 
 @CNPG_PARAMETERS.on_manifest
 def _(overlay: Overlay):
     for cluster in overlay.of(CLUSTER):
-        for name, problem in keyed(get(cluster, "spec", "postgresql", "parameters"), parameter_problem):
+        pinned = overlay.operators.get("cloudnativepg")
+        for name, problem in keyed(get(cluster, "spec", "postgresql", "parameters"),
+                                   lambda key: parameter_problem(key, pinned)):
             yield cluster, pointer("spec", "postgresql", "parameters", name), problem
 
 
@@ -106,14 +110,17 @@ PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbou
 @PGBOUNCER_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
     for name, pooler in pg.poolers.items():
-        for key, problem in keyed(pooler.parameters, pgbouncer_problem):
+        for key, problem in keyed(pooler.parameters,
+                                  lambda key: pgbouncer_problem(key, ctx.operators["cloudnativepg"])):
             yield ("postgres", "poolers", name, "parameters", key), problem
 
 
 @PGBOUNCER_PARAMETERS.on_manifest
 def _(overlay: Overlay):
     for pooler in overlay.of(POOLER):
-        for name, problem in keyed(get(pooler, "spec", "pgbouncer", "parameters"), pgbouncer_problem):
+        pinned = overlay.operators.get("cloudnativepg")
+        for name, problem in keyed(get(pooler, "spec", "pgbouncer", "parameters"),
+                                   lambda key: pgbouncer_problem(key, pinned)):
             yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
 
 
@@ -480,7 +487,7 @@ def _(ctx: Context, pg: Postgres):
 
     major = _major(pg.imageName, ctx.operators["cloudnativepg"])
     for name, value in pg.parameters.items():
-        if parameter_problem(name) is None:  # fixed and blocked ones are DSG201's
+        if parameter_problem(name, ctx.operators["cloudnativepg"]) is None:  # fixed and blocked: DSG201
             problem = postgresql.parameter_problem(name, value, major)
             if problem:
                 yield ("postgres", "parameters", name), problem
@@ -493,7 +500,7 @@ def _(overlay: Overlay):
     for cluster in overlay.of(CLUSTER):
         major = _major(get(cluster, "spec", "imageName"), overlay.operators.get("cloudnativepg"))
         for name, value in (get(cluster, "spec", "postgresql", "parameters") or {}).items():
-            if parameter_problem(name) is None:
+            if parameter_problem(name, overlay.operators.get("cloudnativepg")) is None:
                 problem = postgresql.parameter_problem(name, str(value), major)
                 if problem:
                     yield cluster, pointer("spec", "postgresql", "parameters", name), problem
