@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from importlib import resources
+
 from dsgen.operators import Releases, facts
+from dsgen.units import version_tuple
 
 RELEASES: Releases = (
     ("0.0", {
@@ -26,9 +31,6 @@ def release(pinned: str) -> dict:
 
 
 def _kafka_versions() -> dict[str, list[str]]:
-    import json
-    from importlib import resources
-
     data = json.loads((resources.files("dsgen.operators") / "data" / "strimzi.json").read_text(encoding="utf-8"))
     return data["releases"]
 
@@ -38,47 +40,38 @@ def _kafka_versions() -> dict[str, list[str]]:
 KAFKA_VERSIONS: dict[str, list[str]] = _kafka_versions()
 
 
-# Kafka broker config keys Strimzi manages itself; it drops them with a warning.
-FORBIDDEN_KAFKA_PREFIXES = (
-    "listeners", "advertised.", "broker.", "listener.", "host.name", "port",
-    "inter.broker.listener.name", "sasl.", "ssl.", "security.", "password.", "log.dir",
-    "zookeeper.connect", "zookeeper.set.acl", "zookeeper.ssl", "zookeeper.clientCnxnSocket",
-    "authorizer.", "super.user", "cruise.control.metrics.topic",
-    "cruise.control.metrics.reporter.bootstrap.servers", "node.id", "process.roles",
-    "controller.", "metadata.log.dir", "zookeeper.metadata.migration.enable",
-    "client.quota.callback.static.kafka.admin.", "client.quota.callback.static.produce",
-    "client.quota.callback.static.fetch",
-    "client.quota.callback.static.storage.per.volume.limit.min.available.",
-    "client.quota.callback.static.excluded.principal.name.list",
-)
-ALLOWED_KAFKA_EXCEPTIONS = frozenset({
-    "zookeeper.connection.timeout.ms", "sasl.server.max.receive.size", "ssl.cipher.suites",
-    "ssl.protocol", "ssl.enabled.protocols", "ssl.secure.random.implementation",
-    "cruise.control.metrics.topic.num.partitions",
-    "cruise.control.metrics.topic.replication.factor",
-    "cruise.control.metrics.topic.retention.ms",
-    "cruise.control.metrics.topic.auto.create.retries",
-    "cruise.control.metrics.topic.auto.create.timeout.ms",
-    "cruise.control.metrics.topic.min.insync.replicas",
-    "controller.quorum.election.backoff.max.ms", "controller.quorum.election.timeout.ms",
-    "controller.quorum.fetch.timeout.ms",
-})
+# Config keys Strimzi manages itself (it drops them with a warning), for Kafka
+# brokers and ZooKeeper: FORBIDDEN_PREFIXES and FORBIDDEN_PREFIX_EXCEPTIONS of
+# KafkaClusterSpec and ZookeeperClusterSpec at each release tag
+# (data/strimzi-config.json, written by scripts/strimzi_forbidden.py).
+
+
+@lru_cache(maxsize=1)
+def _config_table() -> dict[str, dict]:
+    text = resources.files("dsgen").joinpath("operators", "data", "strimzi-config.json").read_text(encoding="utf-8")
+    return json.loads(text)["releases"]
+
+
+@lru_cache(maxsize=None)
+def managed_config(part: str, pinned: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(forbidden prefixes, exceptions) of ``part`` (kafka or zookeeper) for the
+    pinned release, or the newest release before it that dsgen has read."""
+    from dsgen.operators import DEFAULT_PINS
+
+    table = _config_table()
+    wanted = version_tuple(pinned or DEFAULT_PINS["strimzi"])
+    releases = sorted(table, key=version_tuple)
+    chosen = [r for r in releases if version_tuple(r) <= wanted and part in table[r]] or \
+        [r for r in releases if part in table[r]][:1]
+    entry = table[chosen[-1]][part]
+    return tuple(entry["prefixes"]), frozenset(entry["exceptions"])
+
+
 # Broker settings that exist only with ZooKeeper; KRaft clusters use metadataVersion.
 ZOOKEEPER_ONLY_CONFIG = {
     "inter.broker.protocol.version": "KRaft clusters set kafka.metadataVersion instead",
     "log.message.format.version": "removed in Kafka 4.0 and ignored by KRaft clusters",
 }
-
-FORBIDDEN_ZOOKEEPER_PREFIXES = (
-    "server.", "dataDir", "dataLogDir", "clientPort", "authProvider", "quorum.auth",
-    "requireClientAuthScheme", "snapshot.trust.empty", "standaloneEnabled", "reconfigEnabled",
-    "4lw.commands.whitelist", "secureClientPort", "ssl.", "serverCnxnFactory", "sslQuorum",
-)
-ALLOWED_ZOOKEEPER_EXCEPTIONS = frozenset({
-    "ssl.protocol", "ssl.quorum.protocol", "ssl.enabledProtocols", "ssl.quorum.enabledProtocols",
-    "ssl.ciphersuites", "ssl.quorum.ciphersuites", "ssl.hostnameVerification",
-    "ssl.quorum.hostnameVerification",
-})
 
 # Topic configs the Topic Operator manages itself.
 TOPIC_OPERATOR_MANAGED_PREFIXES = (
@@ -86,8 +79,9 @@ TOPIC_OPERATOR_MANAGED_PREFIXES = (
 )
 
 
-def forbidden(key: str, prefixes: tuple[str, ...], exceptions: frozenset[str]) -> str | None:
+def forbidden(key: str, part: str, pinned: str | None) -> str | None:
     """The forbidden prefix ``key`` starts with, or None when Strimzi accepts it."""
+    prefixes, exceptions = managed_config(part, pinned)
     if key in exceptions:
         return None
     for prefix in prefixes:

@@ -64,3 +64,25 @@ def test_zookeeper_on_current_strimzi_names_the_twin_rule():
     change = {"kafka": {"mode": "zookeeper", "version": "3.6.0", "zookeeper": {"storage": {"size": "1Gi"}}}}
     assert ("DSG205", ("kafka", "mode"),
             "Strimzi 0.49.1 has no ZooKeeper support (removed in 0.46); use KRaft (mode: kraft)") in findings(change)
+
+
+@pytest.mark.parametrize("key, pinned, managed", [
+    ("broker.session.timeout.ms", "0.49.1", False),  # an exception from 0.48 on
+    ("broker.session.timeout.ms", "0.45.2", True),
+    ("prometheus.metrics.reporter.listener", "0.49.1", True),  # forbidden from 0.47 on
+    ("prometheus.metrics.reporter.listener", "0.46.0", False),
+    ("cordoned.log.dirs", "1.2.0", True), ("cordoned.log.dirs", "1.1.0", False),
+    ("controller.quorum.fetch.timeout.ms", "0.41.0", False), ("controller.listener.names", "0.41.0", True),
+])
+def test_the_options_strimzi_manages_follow_the_pinned_release(key, pinned, managed):
+    from dsgen.components.kafka.rules import kafka_config_problem
+
+    assert (kafka_config_problem(key, pinned) is not None) == managed
+
+
+def test_zookeeper_options_are_read_while_strimzi_has_zookeeper():
+    from dsgen.components.kafka.rules import zookeeper_config_problem
+
+    assert zookeeper_config_problem("dataDir", "0.45.2") == (
+        "Strimzi manages ZooKeeper options starting with 'dataDir' and ignores this one")
+    assert zookeeper_config_problem("ssl.protocol", "0.45.2") is None

@@ -26,15 +26,15 @@ CLUSTER_LABEL = "strimzi.io/cluster"
 # ---------------------------------------------------------------- messages both sides share
 
 
-def kafka_config_problem(key: str) -> str | None:
-    prefix = strimzi.forbidden(key, strimzi.FORBIDDEN_KAFKA_PREFIXES, strimzi.ALLOWED_KAFKA_EXCEPTIONS)
+def kafka_config_problem(key: str, pinned: str | None) -> str | None:
+    prefix = strimzi.forbidden(key, "kafka", pinned)
     if prefix:
         return f"Strimzi manages options starting with {prefix!r} and ignores this one"
     return None
 
 
-def zookeeper_config_problem(key: str) -> str | None:
-    prefix = strimzi.forbidden(key, strimzi.FORBIDDEN_ZOOKEEPER_PREFIXES, strimzi.ALLOWED_ZOOKEEPER_EXCEPTIONS)
+def zookeeper_config_problem(key: str, pinned: str | None) -> str | None:
+    prefix = strimzi.forbidden(key, "zookeeper", pinned)
     if prefix:
         return f"Strimzi manages ZooKeeper options starting with {prefix!r} and ignores this one"
     return None
@@ -71,17 +71,21 @@ STRIMZI_CONFIG = Rule("DSG203", "strimzi-config", "Kafka spec.kafka.config and s
 
 @STRIMZI_CONFIG.on_profile
 def _(ctx: Context, kafka: Kafka):
-    for key, problem in keyed(kafka.config, kafka_config_problem):
+    pinned = ctx.operators["strimzi"]
+    for key, problem in keyed(kafka.config, lambda key: kafka_config_problem(key, pinned)):
         yield ("kafka", "config", key), problem
-    for key, problem in keyed(kafka.zookeeper.config if kafka.zookeeper else None, zookeeper_config_problem):
+    for key, problem in keyed(kafka.zookeeper.config if kafka.zookeeper else None,
+                              lambda key: zookeeper_config_problem(key, pinned)):
         yield ("kafka", "zookeeper", "config", key), problem
 
 
 @STRIMZI_CONFIG.on_manifest
 def _(overlay: Overlay):
     for kafka in overlay.of(KAFKA):
+        pinned = overlay.operators.get("strimzi")
         for part, problem_of in (("kafka", kafka_config_problem), ("zookeeper", zookeeper_config_problem)):
-            for key, problem in keyed(get(kafka, "spec", part, "config"), problem_of):
+            for key, problem in keyed(get(kafka, "spec", part, "config"),
+                                      lambda key, check=problem_of: check(key, pinned)):
                 yield kafka, pointer("spec", part, "config", key), problem
 
 
@@ -199,11 +203,11 @@ def _(overlay: Overlay):
 KAFKA_CONFIGS = Rule("DSG325", "kafka-configs", "Broker and topic configs are ones Kafka has (\"did you mean\" for near misses), with values of their type and range, as Kafka's generated documentation lists them (operators/data/kafka-<version>.json).")
 
 
-def _config_problems(scope: str, config, version: str):
+def _config_problems(scope: str, config, version: str, pinned: str | None):
     from dsgen.operators import kafka as catalog
 
     for key, value in config.items() if isinstance(config, dict) else ():  # a non-map is DSG001's
-        if scope == "broker" and kafka_config_problem(key):
+        if scope == "broker" and kafka_config_problem(key, pinned):
             continue  # a key Strimzi manages is DSG203's
         problem = catalog.config_problem(scope, key, value, version)
         if problem:
@@ -212,10 +216,10 @@ def _config_problems(scope: str, config, version: str):
 
 @KAFKA_CONFIGS.on_profile
 def _(ctx: Context, kafka: Kafka):
-    for key, problem in _config_problems("broker", kafka.config, kafka.version):
+    for key, problem in _config_problems("broker", kafka.config, kafka.version, ctx.operators["strimzi"]):
         yield ("kafka", "config", key), problem
     for name, topic in kafka.topics.items():
-        for key, problem in _config_problems("topic", topic.config, kafka.version):
+        for key, problem in _config_problems("topic", topic.config, kafka.version, ctx.operators["strimzi"]):
             yield ("kafka", "topics", name, "config", key), problem
 
 
@@ -227,11 +231,13 @@ def _(overlay: Overlay):
         if not re.fullmatch(r"\d+\.\d+(\.\d+)?", version):
             continue
         versions[(namespace_of(kafka), name_of(kafka))] = version
-        for key, problem in _config_problems("broker", get(kafka, "spec", "kafka", "config") or {}, version):
+        for key, problem in _config_problems("broker", get(kafka, "spec", "kafka", "config") or {}, version,
+                                              overlay.operators.get("strimzi")):
             yield kafka, pointer("spec", "kafka", "config", key), problem
     for topic in overlay.of(TOPIC):
         version = versions.get((namespace_of(topic), label_of(topic, CLUSTER_LABEL)))
-        for key, problem in _config_problems("topic", get(topic, "spec", "config") or {}, version) if version else ():
+        for key, problem in _config_problems("topic", get(topic, "spec", "config") or {}, version,
+                                                     overlay.operators.get("strimzi")) if version else ():
             yield topic, pointer("spec", "config", key), problem
 
 
