@@ -8,6 +8,9 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"postgres": {"parameters": {"wal_level": "minimal"}}},
+     [("DSG328", ("postgres", "parameters", "wal_level"), "must be logical or replica: CloudNativePG refuses minimal when archive_mode is on, there is more than one instance, or the cluster is a replica"),
+      ("DSG328", ("postgres", "parameters", "max_wal_senders"), "must be 0 with wal_level minimal (CloudNativePG's webhook)")]),
     ({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie"}},
      [("DSG318", [("postgres", "imageName"), ("postgres", "bootstrap", "locale")], "ghcr.io/cloudnative-pg/postgresql:18.6-minimal-trixie is a minimal image, which has no en_US.UTF-8 locale for initdb: use the -standard- image of the same version")]),
     ({"postgres": {"imageName": "ghcr.io/cloudnative-pg/postgresql:latest"}},

@@ -507,3 +507,60 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (PARAMETER_VALUES,)
+
+
+# ---------------------------------------------------------------- what CloudNativePG's webhooks refuse
+
+def wal_level_problems(parameters: dict, instances: int, replica: bool) -> Iterator[tuple[str, str]]:
+    """(parameter, message) as CloudNativePG's Cluster webhook checks wal_level
+    (internal/webhook/v1/cluster_webhook.go, validateConfiguration; an unknown
+    value is DSG323's): above minimal with more than one instance, archive_mode not off
+    (it is a parameter CloudNativePG fixes, so never off) or a replica
+    cluster; and with minimal, max_wal_senders 0."""
+    level = str(parameters.get("wal_level", "logical"))
+    if level == "minimal":
+        if instances > 1 or str(parameters.get("archive_mode", "")) != "off" or replica:
+            yield "wal_level", ("must be logical or replica: CloudNativePG refuses minimal when archive_mode "
+                                "is on, there is more than one instance, or the cluster is a replica")
+        if str(parameters.get("max_wal_senders", "")) != "0":
+            yield "max_wal_senders", "must be 0 with wal_level minimal (CloudNativePG's webhook)"
+
+
+CNPG_WEBHOOK = Rule("DSG328", "cnpg-webhook", "What CloudNativePG's admission webhooks refuse beyond its schemas: a wal_level of minimal where WAL must stream or be archived, or minimal with WAL senders; a Backup with method plugin and no pluginConfiguration (internal/webhook/v1/cluster_webhook.go, backup_webhook.go).")
+
+
+@CNPG_WEBHOOK.on_profile
+def _(ctx: Context, pg: Postgres):
+    for name, problem in wal_level_problems(pg.parameters, pg.instances, False):
+        yield ("postgres", "parameters", name), problem
+
+
+@CNPG_WEBHOOK.on_manifest
+def _(overlay: Overlay):
+    for cluster in overlay.of(CLUSTER):
+        parameters = get(cluster, "spec", "postgresql", "parameters") or {}
+        instances = get(cluster, "spec", "instances")
+        replica = bool(get(cluster, "spec", "replica", "enabled"))
+        for name, problem in wal_level_problems(parameters if isinstance(parameters, dict) else {},
+                                                instances if isinstance(instances, int) else 1, replica):
+            yield cluster, pointer("spec", "postgresql", "parameters", name), problem
+    for backup in overlay.of(("postgresql.cnpg.io", "Backup")):
+        if get(backup, "spec", "method") == "plugin" and not get(backup, "spec", "pluginConfiguration", "name"):
+            yield backup, "/spec/pluginConfiguration", "method plugin needs pluginConfiguration naming the plugin"
+
+
+BACKUP_SCHEDULE = Rule("DSG329", "backup-schedule-fields", "A ScheduledBackup's schedule has six fields, seconds first: CloudNativePG parses it with robfig/cron v1.2.0's Parse (Second | Minute | Hour | Dom | Month | DowOptional, parser.go), so a five-field cron such as '0 2 * * *' runs every hour at minute 2, and its webhook only warns.")
+
+
+@BACKUP_SCHEDULE.on_manifest
+def _(overlay: Overlay):
+    for backup in overlay.of(("postgresql.cnpg.io", "ScheduledBackup")):
+        schedule = get(backup, "spec", "schedule")
+        if isinstance(schedule, str) and not schedule.startswith("@") and len(schedule.split()) == 5:
+            second, minute, hour, *_ = schedule.split()
+            yield backup, "/spec/schedule", (
+                f"{schedule!r} has five fields; CloudNativePG reads seconds first, so this runs at second "
+                f"{second}, minute {minute}, hour {hour}: write six fields (e.g. '0 {schedule}')")
+
+
+RULES = RULES + (CNPG_WEBHOOK, BACKUP_SCHEDULE)
