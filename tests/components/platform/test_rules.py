@@ -49,3 +49,41 @@ def test_kafka_users_and_external_secrets_produce_secrets_in_their_namespace():
     elsewhere = {**consumer, "metadata": {"name": "c", "namespace": "other"}}
     assert [path for _, path, _ in secret_findings(CLUSTER, user, external, elsewhere)] == [
         "/spec/env/0/valueFrom/secretKeyRef/name"]
+
+
+def _manifest_findings(docs, rule_id, external=frozenset()):
+    from dsgen import rules
+
+    return [(path, message) for rule, _, path, message in rules.run_manifest(rules.Overlay(docs, {}, external))
+            if rule.id == rule_id]
+
+
+def test_secret_references_in_volumes_pull_secrets_and_other_namespaces():
+    pod = {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Pooler", "metadata": {"name": "p", "namespace": "data"},
+           "spec": {"template": {"spec": {"volumes": [{"name": "v", "secret": {"secretName": "certs"}}],
+                                          "imagePullSecrets": [{"name": "registry"}]}}}}
+    store = {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore", "metadata": {"name": "bao"},
+             "spec": {"provider": {"vault": {"auth": {"tokenSecretRef": {"name": "t"}, "secretRef": {
+                 "name": "bao-token", "namespace": "external-secrets"}}}}}}
+    token = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "bao-token", "namespace": "external-secrets"}}
+    assert _manifest_findings([pod, store, token], "DSG105") == [
+        ("/spec/template/spec/volumes/0/secret/secretName",
+         "Secret 'certs' is neither produced by the tree nor listed in the profile's externalSecrets"),
+        ("/spec/template/spec/imagePullSecrets/0/name",
+         "Secret 'registry' is neither produced by the tree nor listed in the profile's externalSecrets")]
+
+
+def test_a_database_names_a_cluster_of_the_tree():
+    database = {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Database", "metadata": {"name": "d", "namespace": "data"},
+                "spec": {"cluster": {"name": "pg"}, "name": "app", "owner": "app"}}
+    assert _manifest_findings([database], "DSG102") == [
+        ("/spec/cluster/name", "names Cluster 'pg', which the tree does not define")]
+
+
+def test_two_topics_with_one_kafka_name_in_a_profile():
+    from tests.components.harness import findings
+
+    assert [f for f in findings({"kafka": {"topics": {"orders-v2": {"topicName": "user-events", "partitions": 3}}}})
+            if f[0] == "DSG108"] == [
+        ("DSG108", ("kafka", "topics", "orders-v2"), "names Kafka topic 'user-events', as topic 'user-events' does: "
+         "the Topic Operator manages a topic from one KafkaTopic and puts the other in ResourceConflict")]

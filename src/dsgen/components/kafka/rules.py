@@ -4,7 +4,7 @@ both with one message."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
@@ -496,3 +496,36 @@ def _(old: Overlay, new: Overlay):
 
 
 RULES = RULES + (TOPIC_PARTITIONS, TOPIC_REPLICAS, KAFKA_VOLUMES, POOL_ROLES)
+
+
+TOPIC_NAME_UNIQUE = Rule("DSG108", "topic-name-unique", "Two KafkaTopics of one Kafka cluster do not name the same Kafka topic (spec.topicName, else metadata.name): the Topic Operator manages it from the oldest and puts the others in ResourceConflict (topic-operator BatchingTopicController.java).")
+
+
+def _duplicate_topics(named: list[tuple[str, str, object]]) -> Iterator[tuple[object, str]]:
+    """(item, message) for each topic that repeats an earlier one's Kafka name;
+    ``named`` holds (cluster, kafka topic name, item) in order."""
+    first: dict[tuple[str, str], str] = {}
+    for cluster, topic, item, label in named:
+        if (cluster, topic) in first:
+            yield item, (f"names Kafka topic {topic!r}, as {first[(cluster, topic)]} does: the Topic Operator "
+                         "manages a topic from one KafkaTopic and puts the other in ResourceConflict")
+        else:
+            first[(cluster, topic)] = label
+
+
+@TOPIC_NAME_UNIQUE.on_profile
+def _(ctx: Context, kafka: Kafka):
+    named = [(kafka.name, topic.topicName or name, name, f"topic {name!r}") for name, topic in kafka.topics.items()]
+    for name, message in _duplicate_topics(named):
+        yield ("kafka", "topics", name), message
+
+
+@TOPIC_NAME_UNIQUE.on_manifest
+def _(overlay: Overlay):
+    named = [(f"{namespace_of(t)}/{label_of(t, CLUSTER_LABEL)}", get(t, "spec", "topicName") or name_of(t), t,
+              f"KafkaTopic {name_of(t)!r}") for t in overlay.of(TOPIC)]
+    for topic, message in _duplicate_topics(named):
+        yield topic, "/spec/topicName" if get(topic, "spec", "topicName") else "/metadata/name", message
+
+
+RULES = RULES + (TOPIC_NAME_UNIQUE,)

@@ -14,12 +14,22 @@ SEALED_SECRET = ("bitnami.com", "SealedSecret")
 EXTERNAL_SECRET = ("external-secrets.io", "ExternalSecret")
 
 
-def _key_references(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every ``secretKeyRef`` and ``secretRef`` below ``value``: (pointer, name)."""
+def _key_references(value: Any, path: str) -> Iterator[tuple[str, str, str | None]]:
+    """Every Secret named below ``value``: (pointer, name, namespace or None).
+    ``secretKeyRef``/``secretRef`` (core/v1 and the operators' own, whose
+    ``namespace`` a cluster-scoped object may set), a pod volume's
+    ``secret.secretName`` and ``imagePullSecrets``."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key in ("secretKeyRef", "secretRef") and isinstance(item, dict) and isinstance(item.get("name"), str):
-                yield f"{path}/{key}/name", item["name"]
+                namespace = item.get("namespace") if isinstance(item.get("namespace"), str) else None
+                yield f"{path}/{key}/name", item["name"], namespace
+            elif key == "secret" and isinstance(item, dict) and isinstance(item.get("secretName"), str):
+                yield f"{path}/{key}/secretName", item["secretName"], None
+            elif key == "imagePullSecrets" and isinstance(item, list):
+                for index, entry in enumerate(item):
+                    if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                        yield f"{path}/{key}/{index}/name", entry["name"], None
             else:
                 yield from _key_references(item, f"{path}/{key}")
     elif isinstance(value, list):
@@ -46,10 +56,10 @@ def _(overlay: Overlay):
         for produces in producers:
             produced.update((ns, name) for name in produces(kind, doc))
     for kind, doc in zip(overlay.kinds, overlay.documents):
-        references = [ref for reads in readers for ref in reads(kind, doc)]
+        references = [(path, name, None) for reads in readers for path, name in reads(kind, doc)]
         references += _key_references(doc.get("spec"), "/spec")
-        for path, name in references:
-            if (namespace_of(doc), name) not in produced and name not in overlay.external_secrets:
+        for path, name, namespace in references:
+            if (namespace or namespace_of(doc), name) not in produced and name not in overlay.external_secrets:
                 yield doc, path, (f"Secret {name!r} is neither produced by the tree nor listed in the "
                                   "profile's externalSecrets")
 

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 CLUSTER = ("postgresql.cnpg.io", "Cluster")
 POOLER = ("postgresql.cnpg.io", "Pooler")
 BACKUPS = (("postgresql.cnpg.io", "ScheduledBackup"), ("postgresql.cnpg.io", "Backup"))
+# Kinds whose spec.cluster.name names the Cluster they act on (api/v1 *_types.go: ClusterRef).
+CLUSTER_USERS = (*BACKUPS, ("postgresql.cnpg.io", "Database"), ("postgresql.cnpg.io", "Publication"),
+                 ("postgresql.cnpg.io", "Subscription"))
 
 
 # ---------------------------------------------------------------- messages both sides share
@@ -144,13 +147,13 @@ def _(overlay: Overlay):
             yield pooler, "/metadata/name", POOLER_NAMED_LIKE_CLUSTER
 
 
-BACKUP_CLUSTER = Rule("DSG102", "backup-cluster", "A ScheduledBackup or Backup names a Cluster of the tree.", reference=True)
+BACKUP_CLUSTER = Rule("DSG102", "backup-cluster", "A ScheduledBackup, Backup, Database, Publication or Subscription names a Cluster of the tree in its spec.cluster.", reference=True)
 
 
 @BACKUP_CLUSTER.on_manifest
 def _(overlay: Overlay):
     clusters = overlay.names(CLUSTER)
-    for backup in overlay.of(*BACKUPS):
+    for backup in overlay.of(*CLUSTER_USERS):
         target = get(backup, "spec", "cluster", "name")
         if (namespace_of(backup), target) not in clusters:
             yield backup, "/spec/cluster/name", f"names Cluster {target!r}, which the tree does not define"
