@@ -156,3 +156,12 @@ data: {a: b}
     results = validate_overlay(rules.Overlay(docs), "x", store, skip=frozenset({"DSG103"}))
     assert [(r.kind, r.status) for r in results] == [("KafkaTopic", Status.VALID), ("ConfigMap", Status.VALID)]
     assert docs[0]["spec"] == {"partitions": 3, "config": {"retention.ms": None}}  # preserved unknown fields keep theirs
+
+
+def test_a_namespace_is_a_dns_label():
+    from dsgen.validate.api import metadata_problems
+
+    store = SchemaStore([str(CATALOG)], "1.34")
+    assert list(metadata_problems({"name": "pg", "namespace": "Data.Team"}, store)) == [
+        ("/metadata/namespace", "'Data.Team' is not a valid Kubernetes name: use lower-case letters, digits and '-', "
+                                "starting and ending with a letter or digit")]

@@ -284,6 +284,16 @@ def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, 
             yield "/metadata" + "".join(f"/{p}" for p in error.absolute_path), error.message
     if not isinstance(metadata, dict):
         return
+    # The API server checks a custom resource's name as a DNS subdomain and its
+    # namespace as a DNS label (apiextensions-apiserver's customresource
+    # strategy: ValidateObjectMetaAccessor with NameIsDNSSubdomain).
+    for field, check in (("name", units.dns_subdomain), ("namespace", units.dns_label)):
+        value = metadata.get(field)
+        if isinstance(value, str):
+            try:
+                check(value)
+            except ValueError as exc:
+                yield f"/metadata/{field}", str(exc)
     for field in ("labels", "annotations"):
         for key, value in (metadata.get(field) or {}).items() if isinstance(metadata.get(field), dict) else ():
             pointer = f"/metadata/{field}/{str(key).replace('~', '~0').replace('/', '~1')}"
