@@ -41,15 +41,21 @@ def _release(releases: list[str], pinned: str | None) -> str:
     return (same or older or ordered)[-1]
 
 
+@lru_cache(maxsize=1)
+def _owners() -> dict[str, str]:
+    """API group -> the operator whose CRDs define it."""
+    return {key.split("/")[0]: operator for operator, releases in _table().items()
+            for kinds in releases.values() for key in kinds}
+
+
 def lookup(group: str, kind: str, pins: dict[str, str]) -> tuple[str, str, list[str] | None] | None:
     """(operator name, release, served versions of the kind or None when the
     release does not define it) for the operator that owns ``group``; None
     when no operator in the table owns the group."""
-    key = f"{group}/{kind}"
-    for operator, releases in _table().items():
-        if not any(k.split("/")[0] == group for kinds in releases.values() for k in kinds):
-            continue
-        pin = next((v for k, v in pins.items() if PINNED.get(k) == operator), None)
-        release = _release(list(releases), pin)
-        return NAMES.get(operator, operator), release, releases[release].get(key)
-    return None
+    operator = _owners().get(group)
+    if operator is None:
+        return None
+    releases = _table()[operator]
+    pin = next((v for k, v in pins.items() if PINNED.get(k) == operator), None)
+    release = _release(list(releases), pin)
+    return NAMES.get(operator, operator), release, releases[release].get(f"{group}/{kind}")

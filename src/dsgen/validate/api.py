@@ -206,9 +206,10 @@ def _identified(doc: Any) -> bool:
 
 def _result(status: Status, source: str, doc: dict, message: str = "", path: str = "",
             rule: str = "") -> Result:
-    name = str((doc.get("metadata") or {}).get("name", ""))
-    return Result(status, source, str(doc.get("kind", "")), name, str(doc.get("apiVersion", "")),
-                  message, path, rule)
+    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    return Result(status, source, str(doc.get("kind", "")), str(metadata.get("name", "")),
+                  str(doc.get("apiVersion", "")), message, path, rule,
+                  namespace=str(metadata.get("namespace") or ""))
 
 
 def _schema_results(doc: dict, source: str, schema, skip: frozenset[str]) -> list[Result]:
@@ -466,8 +467,8 @@ def validate_paths(paths: list[Path], locations: list[str] | None = None, kubern
             continue
         overlay = Overlay(documents, pins, frozenset())
         results = validate_overlay(overlay, unit.source, store, engine, skip, closed)
-        by_name = {(str(d.get("kind")), rules.name_of(d)): origin.get(id(d), "") for d in documents
-                   if isinstance(d, dict)}
-        report.results.extend(dataclasses.replace(r, file=by_name.get((r.kind, r.name), r.file))
+        by_name = {(str(d.get("kind")), rules.namespace_of(d), rules.name_of(d)): origin.get(id(d), "")
+                   for d in documents if isinstance(d, dict)}
+        report.results.extend(dataclasses.replace(r, file=by_name.get((r.kind, r.namespace, r.name), r.file))
                               for r in results)
     return report

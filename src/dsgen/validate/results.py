@@ -29,6 +29,7 @@ class Result:
     path: str = ""  # JSON path inside the document, e.g. /spec/instances
     rule: str = ""  # rule id, e.g. DSG001
     file: str = ""  # the file in out/ that defines the resource, when known
+    namespace: str = ""  # the resource's namespace, when it has one
 
     @property
     def resource(self) -> str:
@@ -48,7 +49,7 @@ class Report:
 
     def summary(self) -> str:
         c = self.counts()
-        resources = len({(r.source, r.kind, r.name) for r in self.results})
+        resources = len({(r.source, r.kind, r.namespace, r.name) for r in self.results})
         return (
             f"Summary: {resources} resources found in {len({r.source for r in self.results})} "
             f"overlays - Valid: {c[Status.VALID]}, Invalid: {c[Status.INVALID]}, "
