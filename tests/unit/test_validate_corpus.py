@@ -165,3 +165,19 @@ def test_a_namespace_is_a_dns_label():
     assert list(metadata_problems({"name": "pg", "namespace": "Data.Team"}, store)) == [
         ("/metadata/namespace", "'Data.Team' is not a valid Kubernetes name: use lower-case letters, digits and '-', "
                                 "starting and ending with a letter or digit")]
+
+
+@pytest.mark.parametrize("doc, expected", [
+    ({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "9-db"}},
+     [("/metadata/name", "'9-db' is not a valid Service name: at most 63 lower-case letters, digits and '-', "
+                         "starting with a letter and ending with a letter or digit")]),
+    ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app.settings"}}, []),
+    ({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "system:reader"}}, []),
+    ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team.data"}},
+     [("/metadata/name", "'team.data' is not a valid Kubernetes name: use lower-case letters, digits and '-', "
+                         "starting and ending with a letter or digit")]),
+])
+def test_built_in_names_follow_their_kinds_rules(doc, expected):
+    from dsgen.validate.api import core_name_problems
+
+    assert list(core_name_problems(doc)) == expected

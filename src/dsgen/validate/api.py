@@ -184,6 +184,9 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
         schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
         if engine == "builtin" or schema.core:
             per_doc[id(doc)].extend(_schema_results(doc, source, schema, skip))
+        if schema.core and {"DSG006", "metadata"}.isdisjoint(skip):
+            per_doc[id(doc)].extend(_result(Status.INVALID, source, doc, message, path, "DSG006")
+                                    for path, message in core_name_problems(doc))
         if schema.document is not None and not schema.core:
             per_doc[id(doc)].extend(_envelope_results(doc, source, schema.document, store, skip))
             if {"DSG003", "cel"}.isdisjoint(skip):
@@ -272,6 +275,40 @@ def _qualified_name_problem(key: str, shown: str | None = None) -> str | None:
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
         return f"key {shown!r} is not a qualified name (at most 63 of A-Z a-z 0-9 - _ ., alphanumeric at both ends)"
     return None
+
+
+_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_RBAC = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+
+
+def core_name_problems(doc: dict) -> Iterator[tuple[str, str]]:
+    """A built-in kind's name as Kubernetes checks it (pkg/apis/core/validation:
+    ValidateServiceName is NameIsDNS1035Label, ValidateNamespaceName a DNS
+    label, RBAC objects path segment names, most others NameIsDNSSubdomain),
+    and its namespace as a DNS label."""
+    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    name, kind = metadata.get("name"), str(doc.get("kind"))
+    group = str(doc.get("apiVersion", "")).rpartition("/")[0]
+    if isinstance(name, str):
+        if kind == "Service" and group == "":
+            if len(name) > 63 or not _DNS_1035.match(name):
+                yield "/metadata/name", (f"{name!r} is not a valid Service name: at most 63 lower-case letters, "
+                                         "digits and '-', starting with a letter and ending with a letter or digit")
+        elif group == "rbac.authorization.k8s.io" and kind in _RBAC:
+            if name in (".", "..") or "/" in name or "%" in name:
+                yield "/metadata/name", f"{name!r} may not be '.' or '..' nor contain '/' or '%'"
+        else:
+            check = units.dns_label if kind == "Namespace" and group == "" else units.dns_subdomain
+            try:
+                check(name)
+            except ValueError as exc:
+                yield "/metadata/name", str(exc)
+    namespace = metadata.get("namespace")
+    if isinstance(namespace, str):
+        try:
+            units.dns_label(namespace)
+        except ValueError as exc:
+            yield "/metadata/namespace", str(exc)
 
 
 def metadata_problems(metadata: Any, store: SchemaStore) -> Iterator[tuple[str, str]]:
