@@ -83,8 +83,9 @@ def explain(key: str, schema: dict[str, Any] | None = None) -> str:
     if description:
         lines.append(f"  {description}")
     children = node.get("properties") or {}
-    if isinstance(node.get("additionalProperties"), dict) and not children:
-        children = _resolve(node["additionalProperties"], definitions).get("properties") or {}
+    for below in ("additionalProperties", "items"):  # a map's values, a list's items
+        if isinstance(node.get(below), dict) and not children:
+            children = _resolve(node[below], definitions).get("properties") or {}
     for name, child in children.items():
         text = child.get("description") or _resolve(child, definitions).get("description", "")
         lines.append(f"  {name:24} {text.splitlines()[0] if text else ''}".rstrip())

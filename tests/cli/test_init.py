@@ -121,3 +121,15 @@ def test_explain_an_unknown_key_suggests_the_near_one(capsys):
     code, _, err = run(["explain", "postgres.instnces"], capsys)
     assert code == 2
     assert err.startswith("postgres.instnces: no such key in postgres; did you mean instances? (keys: enabled, name,")
+
+
+def test_explain_lists_the_keys_of_a_lists_items():
+    assert explain("postgres.pod.tolerations").splitlines() == [
+        "postgres.pod.tolerations: list of mapping (default: [])",
+        "  Taints the pods tolerate, e.g. of nodes dedicated to data services.",
+        "  key                      Taint key; empty with operator Exists tolerates every taint.",
+        "  operator                 Equal: the taint's value must be `value`; Exists: any value.",
+        "  value                    Taint value (with operator Equal).",
+        "  effect                   Taint effect to tolerate; empty: every effect.",
+        "  tolerationSeconds        With NoExecute: how long the pod stays once the taint appears.",
+    ]
