@@ -10,6 +10,9 @@ lists, forbidden prefixes) sit beside the table as constants.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from dsgen.units import version_tuple
@@ -19,6 +22,30 @@ Releases = tuple[tuple[str, dict[str, Any]], ...]
 # The releases a profile pins when it names none, and `dsgen validate PATH`
 # assumes without --operators.
 DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1"}
+
+
+@lru_cache(maxsize=None)
+def data(name: str) -> Any:
+    """A table of ``operators/data/<name>.json``, read once."""
+    return json.loads(resources.files("dsgen.operators").joinpath("data", f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _numbers(release: str) -> tuple[int, int, int]:
+    """A release's numbers (1.3.0-rc1 -> 1, 3, 0): a pre-release sorts as its release."""
+    return version_tuple(release.split("-", 1)[0])
+
+
+def nearest(releases, pinned: str | None, same_minor: bool = True) -> str:
+    """The release of a table that stands for ``pinned``: the newest of its
+    minor (with ``same_minor``), else the newest older one, else the oldest;
+    the newest when nothing is pinned."""
+    ordered = sorted(releases, key=_numbers)
+    if pinned is None:
+        return ordered[-1]
+    wanted = _numbers(pinned)
+    same = [r for r in ordered if _numbers(r)[:2] == wanted[:2]] if same_minor else []
+    older = [r for r in ordered if _numbers(r) <= wanted]
+    return (same or older or ordered)[-1]
 
 
 def facts(releases: Releases, pinned: str) -> dict[str, Any]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 
-from dsgen.operators import Releases, facts
-from dsgen.units import version_tuple
+from dsgen.operators import DEFAULT_PINS, Releases, data, facts, nearest
 
 RELEASES: Releases = (
     ("0.0", {
@@ -44,23 +41,12 @@ BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io"
 # written by scripts/cnpg_parameters.py; the sources are named there).
 
 
-@lru_cache(maxsize=1)
-def _parameter_table() -> dict[str, dict]:
-    text = resources.files("dsgen").joinpath("operators", "data", "cloudnativepg.json").read_text(encoding="utf-8")
-    return json.loads(text)["releases"]
-
-
 @lru_cache(maxsize=None)
 def parameters(pinned: str | None) -> dict[str, frozenset[str] | str]:
     """fixed, blocked and poolerAllowed (frozensets) and the tag they come from,
     for the pinned release: its minor's, else the newest older minor's."""
-    from dsgen.operators import DEFAULT_PINS
-
-    table = _parameter_table()
-    wanted = version_tuple(pinned or DEFAULT_PINS["cloudnativepg"])[:2]
-    minors = sorted(table, key=version_tuple)
-    chosen = [m for m in minors if version_tuple(m)[:2] <= wanted] or minors[:1]
-    entry = table[chosen[-1]]
+    table = data("cloudnativepg")["releases"]
+    entry = table[nearest(table, pinned or DEFAULT_PINS["cloudnativepg"])]
     return {"tag": entry["tag"], **{key: frozenset(entry[key]) for key in ("fixed", "blocked", "poolerAllowed")}}
 
 

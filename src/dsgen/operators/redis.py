@@ -9,12 +9,11 @@ yes or no; sizes are numbers with an optional unit b, k, kb, m, mb, g, gb
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 
 from dsgen import units
+from dsgen.operators import data
 
 CATALOG = "7.2"  # the line dsgen pins (redis:7.2.x)
 _SIZE = re.compile(r"^(-?\d+)(b|k|kb|m|mb|g|gb)?$", re.I)
@@ -23,10 +22,9 @@ _SIZE = re.compile(r"^(-?\d+)(b|k|kb|m|mb|g|gb)?$", re.I)
 @lru_cache(maxsize=None)
 def settings() -> dict[str, dict]:
     """Every setting by name and by alias."""
-    data = json.loads((resources.files("dsgen.operators") / "data" / f"redis-{CATALOG}.json")
-                      .read_text(encoding="utf-8"))["settings"]
-    out = dict(data)
-    for entry in data.values():
+    table = data(f"redis-{CATALOG}")["settings"]
+    out = dict(table)
+    for entry in table.values():
         if "alias" in entry:
             out.setdefault(entry["alias"], entry)
     return out

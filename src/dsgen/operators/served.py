@@ -6,11 +6,9 @@ older one, else the oldest."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 
-from dsgen.units import version_tuple
+from dsgen.operators import data, nearest
 
 # Profile key of a pinned operator -> its folder name in the table.
 PINNED = {"cloudnativepg": "cloudnative-pg", "strimzi": "strimzi", "redisOperator": "spotahome-redis-operator"}
@@ -20,25 +18,8 @@ NAMES = {"cloudnative-pg": "CloudNativePG", "strimzi": "Strimzi", "spotahome-red
          "ot-redis-operator": "OT-Container-Kit's redis-operator"}
 
 
-@lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, dict[str, list[str]]]]:
-    text = resources.files("dsgen").joinpath("operators", "data", "served.json").read_text(encoding="utf-8")
-    return json.loads(text)["operators"]
-
-
-def _version(text: str) -> tuple[int, ...]:
-    """A release's numbers (1.3.0-rc1 -> 1, 3, 0); a pre-release sorts as its release."""
-    return version_tuple(text.split("-", 1)[0])
-
-
-def _release(releases: list[str], pinned: str | None) -> str:
-    ordered = sorted(releases, key=_version)
-    if pinned is None:
-        return ordered[-1]
-    wanted = _version(pinned)
-    same = [r for r in ordered if _version(r)[:2] == wanted[:2]]
-    older = [r for r in ordered if _version(r) <= wanted]
-    return (same or older or ordered)[-1]
+    return data("served")["operators"]
 
 
 @lru_cache(maxsize=1)
@@ -57,5 +38,5 @@ def lookup(group: str, kind: str, pins: dict[str, str]) -> tuple[str, str, list[
         return None
     releases = _table()[operator]
     pin = next((v for k, v in pins.items() if PINNED.get(k) == operator), None)
-    release = _release(list(releases), pin)
+    release = nearest(releases, pin)
     return NAMES.get(operator, operator), release, releases[release].get(f"{group}/{kind}")

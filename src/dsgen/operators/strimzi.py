@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 
-from dsgen.operators import Releases, facts
-from dsgen.units import version_tuple
+from dsgen.operators import DEFAULT_PINS, Releases, data, facts, nearest
 
 RELEASES: Releases = (
     ("0.0", {
@@ -30,14 +27,9 @@ def release(pinned: str) -> dict:
     return facts(RELEASES, pinned)
 
 
-def _kafka_versions() -> dict[str, list[str]]:
-    data = json.loads((resources.files("dsgen.operators") / "data" / "strimzi.json").read_text(encoding="utf-8"))
-    return data["releases"]
-
-
 # Which Kafka versions each Strimzi release runs: derived from Strimzi's own
 # kafka-versions.yaml at each release tag by scripts/strimzi_kafka_versions.py.
-KAFKA_VERSIONS: dict[str, list[str]] = _kafka_versions()
+KAFKA_VERSIONS: dict[str, list[str]] = data("strimzi")["releases"]
 
 
 # Config keys Strimzi manages itself (it drops them with a warning), for Kafka
@@ -46,24 +38,13 @@ KAFKA_VERSIONS: dict[str, list[str]] = _kafka_versions()
 # (data/strimzi-config.json, written by scripts/strimzi_forbidden.py).
 
 
-@lru_cache(maxsize=1)
-def _config_table() -> dict[str, dict]:
-    text = resources.files("dsgen").joinpath("operators", "data", "strimzi-config.json").read_text(encoding="utf-8")
-    return json.loads(text)["releases"]
-
-
 @lru_cache(maxsize=None)
 def managed_config(part: str, pinned: str | None) -> tuple[tuple[str, ...], frozenset[str]]:
     """(forbidden prefixes, exceptions) of ``part`` (kafka or zookeeper) for the
     pinned release, or the newest release before it that dsgen has read."""
-    from dsgen.operators import DEFAULT_PINS
-
-    table = _config_table()
-    wanted = version_tuple(pinned or DEFAULT_PINS["strimzi"])
-    releases = sorted(table, key=version_tuple)
-    chosen = [r for r in releases if version_tuple(r) <= wanted and part in table[r]] or \
-        [r for r in releases if part in table[r]][:1]
-    entry = table[chosen[-1]][part]
+    table = data("strimzi-config")["releases"]
+    having = [release for release in table if part in table[release]]
+    entry = table[nearest(having, pinned or DEFAULT_PINS["strimzi"], same_minor=False)][part]
     return tuple(entry["prefixes"]), frozenset(entry["exceptions"])
 
 
