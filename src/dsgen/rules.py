@@ -145,11 +145,11 @@ def get(doc: Any, *path: str) -> Any:
     return doc
 
 
-def keyed(mapping: Any, problem_of: Callable[[str], str | None]) -> Iterator[tuple[str, str]]:
-    """(key, problem) for each key of a settings mapping that ``problem_of``
-    objects to; nothing for a mapping that is missing or not a mapping."""
+def keyed(mapping: Any, problem_of: Callable[..., str | None], *args: Any) -> Iterator[tuple[str, str]]:
+    """(key, problem) for each key of a settings mapping that ``problem_of(key,
+    *args)`` objects to; nothing for a mapping that is missing or not a mapping."""
     for key in mapping if isinstance(mapping, dict) else ():
-        problem = problem_of(key)
+        problem = problem_of(key, *args)
         if problem:
             yield key, problem
 

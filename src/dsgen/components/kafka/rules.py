@@ -72,10 +72,9 @@ STRIMZI_CONFIG = Rule("DSG203", "strimzi-config", "Kafka spec.kafka.config and s
 @STRIMZI_CONFIG.on_profile
 def _(ctx: Context, kafka: Kafka):
     pinned = ctx.operators["strimzi"]
-    for key, problem in keyed(kafka.config, lambda key: kafka_config_problem(key, pinned)):
+    for key, problem in keyed(kafka.config, kafka_config_problem, pinned):
         yield ("kafka", "config", key), problem
-    for key, problem in keyed(kafka.zookeeper.config if kafka.zookeeper else None,
-                              lambda key: zookeeper_config_problem(key, pinned)):
+    for key, problem in keyed(kafka.zookeeper.config if kafka.zookeeper else None, zookeeper_config_problem, pinned):
         yield ("kafka", "zookeeper", "config", key), problem
 
 
@@ -84,8 +83,7 @@ def _(overlay: Overlay):
     for kafka in overlay.of(KAFKA):
         pinned = overlay.operators.get("strimzi")
         for part, problem_of in (("kafka", kafka_config_problem), ("zookeeper", zookeeper_config_problem)):
-            for key, problem in keyed(get(kafka, "spec", part, "config"),
-                                      lambda key, check=problem_of: check(key, pinned)):
+            for key, problem in keyed(get(kafka, "spec", part, "config"), problem_of, pinned):
                 yield kafka, pointer("spec", part, "config", key), problem
 
 

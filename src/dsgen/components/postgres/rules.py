@@ -94,7 +94,7 @@ CNPG_PARAMETERS = Rule("DSG201", "cnpg-parameters", "Cluster spec.postgresql.par
 @CNPG_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
     pinned = ctx.operators["cloudnativepg"]
-    for name, problem in keyed(pg.parameters, lambda key: parameter_problem(key, pinned)):
+    for name, problem in keyed(pg.parameters, parameter_problem, pinned):
         yield ("postgres", "parameters", name), problem
 
 
@@ -102,8 +102,7 @@ def _(ctx: Context, pg: Postgres):
 def _(overlay: Overlay):
     for cluster in overlay.of(CLUSTER):
         pinned = overlay.operators.get("cloudnativepg")
-        for name, problem in keyed(get(cluster, "spec", "postgresql", "parameters"),
-                                   lambda key: parameter_problem(key, pinned)):
+        for name, problem in keyed(get(cluster, "spec", "postgresql", "parameters"), parameter_problem, pinned):
             yield cluster, pointer("spec", "postgresql", "parameters", name), problem
 
 
@@ -113,8 +112,7 @@ PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbou
 @PGBOUNCER_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
     for name, pooler in pg.poolers.items():
-        for key, problem in keyed(pooler.parameters,
-                                  lambda key: pgbouncer_problem(key, ctx.operators["cloudnativepg"])):
+        for key, problem in keyed(pooler.parameters, pgbouncer_problem, ctx.operators["cloudnativepg"]):
             yield ("postgres", "poolers", name, "parameters", key), problem
 
 
@@ -122,8 +120,7 @@ def _(ctx: Context, pg: Postgres):
 def _(overlay: Overlay):
     for pooler in overlay.of(POOLER):
         pinned = overlay.operators.get("cloudnativepg")
-        for name, problem in keyed(get(pooler, "spec", "pgbouncer", "parameters"),
-                                   lambda key: pgbouncer_problem(key, pinned)):
+        for name, problem in keyed(get(pooler, "spec", "pgbouncer", "parameters"), pgbouncer_problem, pinned):
             yield pooler, pointer("spec", "pgbouncer", "parameters", name), problem
 
 
