@@ -57,8 +57,10 @@ def render_env(store: ProfileStore, env: str, renderer: Renderer | None = None) 
         resources = (renderer or Renderer()).render(loaded.profile, loaded.env)
     except PatchProblem as exc:
         raise ProfileError([store.locate(env, exc.path, exc.message)]) from None
-    resources += extra_resources(store, env, loaded.profile)
-    check_unique(resources)
+    extras = extra_resources(store, env, loaded.profile)
+    if extras:  # the renderer checked its own resources already
+        resources += extras
+        check_unique(resources)
     return Rendered(loaded, resources)
 
 

@@ -249,6 +249,7 @@ def _core_registry(version: str) -> tuple[Path, Registry, Any]:
     return folder, registry, definitions
 
 
+@lru_cache(maxsize=None)
 def core_type(kubernetes: str, type_name: str) -> Draft202012Validator:
     """A strict validator of one Kubernetes type (e.g. io.k8s.api.core.v1.Affinity)
     at the schemas of ``kubernetes``."""
