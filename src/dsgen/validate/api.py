@@ -76,19 +76,20 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
     envs = overlays(out, env, all_envs, tree_format)
     marker = out / output.MARKER
     meta = output.read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
-    unreadable = yaml_problems(tree_format.sources(out, envs))
+    sources = {name: tree_format.sources(out, [name]) for name in envs}
+    unreadable = yaml_problems([path for paths in sources.values() for path in paths])
     report = Report()
     failed: dict[str, list[Result]] = {}
     for name in envs:
         source = str(tree_format.location(out, name))
-        problems = [p for path in tree_format.sources(out, [name]) for p in unreadable.get(path, [])]
+        problems = [p for path in sources[name] for p in unreadable.get(path, [])]
         if problems:
             failed[name] = [Result(Status.ERROR, source, file=p.location.file, message=(
                 f"line {p.location.line}:{p.location.column}: {p.message}" if p.location.line else p.message))
                 for p in problems]
     buildable = [name for name in envs if name not in failed]
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(buildable)))) as pool:
-        built = dict(zip(buildable, pool.map(lambda e: _build(tree_format, out, e), buildable)))
+        built = dict(zip(buildable, pool.map(lambda e: _built(tree_format.build, out, e), buildable)))
     stores: dict[tuple, SchemaStore] = {}
     for name in envs:
         if name in failed:
@@ -134,11 +135,11 @@ def check_locations(locations: list[str]) -> None:
                              "(from --schema-location, $DSGEN_SCHEMA_LOCATION or dsgen.yaml)")
 
 
-def _build(tree_format: formats.Format, out: Path, env: str) -> str | ToolError:
-    """One overlay built, or the tool's failure for that overlay. A tool that
-    cannot start at all fails the whole run (exit 3)."""
+def _built(build, *args) -> str | ToolError:
+    """``build(*args)``'s output, or the tool's failure for that one input. A
+    tool that cannot start at all fails the whole run (exit 3)."""
     try:
-        return tree_format.build(out, env)
+        return build(*args)
     except ToolError as exc:
         if exc.returncode is None:
             raise
@@ -462,6 +463,35 @@ def parse_operators(text: str) -> dict[str, str]:
     return pins
 
 
+def _unit_documents(unit: Unit) -> tuple[list[Any], dict[int, str], list[Result]]:
+    """A unit's documents, the file each came from (by id), and an error
+    entry for each input that could not be read or built."""
+    if unit.kustomization is not None:  # kustomize reads what it lists, and only that
+        built = _built(kustomize.build, unit.kustomization)
+        if isinstance(built, ToolError):
+            return [], {}, [Result(Status.ERROR, unit.source, message=str(built).splitlines()[-1])]
+        try:
+            return yamlio.load_documents(built, unit.source), {}, []
+        except DsgenError as exc:
+            return [], {}, [Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0])]
+    documents: list[Any] = []
+    origin: dict[int, str] = {}
+    errors: list[Result] = []
+    for path in unit.files:
+        try:
+            loaded = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
+        except (DsgenError, OSError, UnicodeDecodeError) as exc:
+            line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            errors.append(Result(Status.ERROR, unit.source, file=str(path), message=line))
+            continue
+        for doc in loaded:
+            listed = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
+            for item in (doc.get("items") or []) if listed else [doc]:
+                origin[id(item)] = str(path)
+                documents.append(item)
+    return documents, origin, errors
+
+
 def validate_paths(paths: list[Path], locations: list[str] | None = None, kubernetes: str | None = None,
                    engine: str = "builtin", skip: frozenset[str] = frozenset(),
                    operators: dict[str, str] | None = None, closed: bool = False) -> Report:
@@ -475,32 +505,9 @@ def validate_paths(paths: list[Path], locations: list[str] | None = None, kubern
     store = SchemaStore(chosen, kubernetes or DEFAULT_KUBERNETES)
     report = Report()
     for unit in units_of(paths):
-        documents: list[Any] = []
-        origin: dict[int, str] = {}
-        try:
-            if unit.kustomization is not None:  # kustomize reads what it lists, and only that
-                documents = yamlio.load_documents(kustomize.build(unit.kustomization), unit.source)
-            else:
-                for path in unit.files:
-                    try:
-                        text = path.read_text(encoding="utf-8")
-                        loaded = yamlio.load_documents(text, str(path))
-                    except (DsgenError, OSError, UnicodeDecodeError) as exc:
-                        line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                        report.results.append(Result(Status.ERROR, unit.source, file=str(path), message=line))
-                        continue
-                    for doc in loaded:
-                        for item in (doc.get("items") or []) if isinstance(doc, dict) and \
-                                str(doc.get("kind", "")).endswith("List") else [doc]:
-                            origin[id(item)] = str(path)
-                            documents.append(item)
-        except ToolError as exc:
-            if exc.returncode is None:
-                raise
-            report.results.append(Result(Status.ERROR, unit.source, message=str(exc).splitlines()[-1]))
-            continue
-        except DsgenError as exc:
-            report.results.append(Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0]))
+        documents, origin, errors = _unit_documents(unit)
+        report.results.extend(errors)
+        if errors and not documents:
             continue
         overlay = Overlay(documents, pins, frozenset())
         results = validate_overlay(overlay, unit.source, store, engine, skip, closed)
