@@ -91,6 +91,7 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(buildable)))) as pool:
         built = dict(zip(buildable, pool.map(lambda e: _built(tree_format.build, out, e), buildable)))
     stores: dict[tuple, SchemaStore] = {}
+    located: dict[tuple, list[str]] = {}
     for name in envs:
         if name in failed:
             report.results.extend(failed[name])
@@ -108,8 +109,11 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
         info = meta.get(name, {}) if isinstance(meta.get(name), dict) else {}
         operators = {k: str(v) for k, v in (info.get("operators") or {}).items()}
         version = kubernetes or str(info.get("kubernetesVersion") or DEFAULT_KUBERNETES)
-        chosen = list(locations) if locations else cache.locations_for(operators)
-        check_locations(chosen)
+        pins = tuple(sorted(operators.items()))
+        if pins not in located:  # the cache or the bundle is looked up once per set of pins
+            located[pins] = list(locations) if locations else cache.locations_for(operators)
+            check_locations(located[pins])
+        chosen = located[pins]
         key = (version, tuple(chosen))
         if key not in stores:
             stores[key] = SchemaStore(chosen, version)
