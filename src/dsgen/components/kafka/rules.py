@@ -20,6 +20,8 @@ KAFKA = (GROUP, "Kafka")
 TOPIC = (GROUP, "KafkaTopic")
 USER = (GROUP, "KafkaUser")
 NODE_POOL = (GROUP, "KafkaNodePool")
+CONNECT = (GROUP, "KafkaConnect")
+MIRROR_MAKER_2 = (GROUP, "KafkaMirrorMaker2")
 CLUSTER_LABEL = "strimzi.io/cluster"
 
 
@@ -129,7 +131,7 @@ def _(overlay: Overlay):
             yield doc, "/metadata/labels/strimzi.io~1cluster", f"names Kafka {label!r}, which the tree does not define"
 
 
-ACL_TOPIC = Rule("DSG104", "acl-topic", "A KafkaUser's literal topic ACLs name KafkaTopics of the tree; a prefix ACL matches at least one.", reference=True)
+ACL_TOPIC = Rule("DSG104", "acl-topic", "A KafkaUser's literal topic ACLs name KafkaTopics of the tree, or the storage topics a Kafka Connect of the tree creates; a prefix ACL matches at least one.", reference=True)
 
 
 @ACL_TOPIC.on_profile
@@ -141,9 +143,37 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", "users", name, "acls", index, "resource", "name"), message
 
 
+# Kafka Connect creates its three storage topics itself. Strimzi takes their
+# names from the v1 fields, else the v1beta2 config keys, else its defaults:
+# "connect-cluster-*" for KafkaConnect (KafkaConnectCluster.fromSpec), and
+# "mirrormaker2-cluster-*" for a KafkaMirrorMaker2 in the old connectCluster
+# layout (KafkaMirrorMaker2Cluster, 0.49.1).
+STORAGE_TOPICS = (("configStorageTopic", "config.storage.topic", "configs"),
+                  ("statusStorageTopic", "status.storage.topic", "status"),
+                  ("offsetStorageTopic", "offset.storage.topic", "offsets"))
+
+
+def _connect_topics(overlay: Overlay) -> Iterator[tuple[str, str]]:
+    """(namespace, topic) of each storage topic a Kafka Connect of the tree creates."""
+    for doc in overlay.of(CONNECT, MIRROR_MAKER_2):
+        spec, default = get(doc, "spec") or {}, "connect-cluster"
+        if doc.get("kind") == MIRROR_MAKER_2[1]:
+            default = "mirrormaker2-cluster"
+            alias = spec.get("connectCluster")
+            legacy = [c for c in spec.get("clusters") or [] if isinstance(c, dict) and c.get("alias") == alias]
+            spec = spec.get("target") or (legacy[0] if legacy else {})
+        if not isinstance(spec, dict):
+            continue  # a wrong type is DSG001's
+        config = spec.get("config") if isinstance(spec.get("config"), dict) else {}
+        for field_name, key, suffix in STORAGE_TOPICS:
+            yield namespace_of(doc), str(spec.get(field_name) or config.get(key) or f"{default}-{suffix}")
+
+
 @ACL_TOPIC.on_manifest
 def _(overlay: Overlay):
     topics: dict[str, set[str]] = {}
+    for namespace, name in _connect_topics(overlay):
+        topics.setdefault(namespace, set()).add(name)
     for topic in overlay.of(TOPIC):
         topics.setdefault(namespace_of(topic), set()).add(get(topic, "spec", "topicName") or name_of(topic))
     for user in overlay.of(USER):
@@ -207,9 +237,21 @@ def _config_problems(scope: str, config, version: str, pinned: str | None):
     for key, value in config.items() if isinstance(config, dict) else ():  # a non-map is DSG001's
         if scope == "broker" and kafka_config_problem(key, pinned):
             continue  # a key Strimzi manages is DSG203's
+        if scope == "topic" and _not_scalar(value):
+            # The Topic Operator turns strings, numbers, booleans and lists of
+            # them into a config value and refuses anything else
+            # (TopicOperatorUtil.configValueAsString, 0.49.1).
+            yield key, f"{value!r} is not a string, number, boolean or list of them; the Topic Operator refuses it"
+            continue
         problem = catalog.config_problem(scope, key, value, version)
         if problem:
             yield key, problem
+
+
+def _not_scalar(value) -> bool:
+    if isinstance(value, list):
+        return any(_not_scalar(item) for item in value)
+    return value is not None and not isinstance(value, (str, int, float, bool))
 
 
 @KAFKA_CONFIGS.on_profile
@@ -372,6 +414,87 @@ def _(ctx: Context, kafka: Kafka):
         for key in topic.config:
             if key.startswith(strimzi.TOPIC_OPERATOR_MANAGED_PREFIXES):
                 yield (*tpath, "config", key), "is managed by the Topic Operator and cannot be set"
+
+
+def _whole(value) -> int | None:
+    """A config's whole-number value, or None (a wrong type is DSG325's)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        return None
+    return int(value)
+
+
+def _brokers(overlay: Overlay) -> dict[tuple[str, str], int]:
+    """Brokers of each Kafka of the tree, by (namespace, name), where known:
+    the replicas of its node pools with the broker role (KRaft), else
+    spec.kafka.replicas (ZooKeeper)."""
+    pools: dict[tuple[str, str], int | None] = {}
+    for pool in overlay.of(NODE_POOL):
+        if "broker" not in (get(pool, "spec", "roles") or []):
+            continue
+        key = (namespace_of(pool), label_of(pool, CLUSTER_LABEL))
+        replicas = get(pool, "spec", "replicas")
+        if key in pools and pools[key] is None:
+            continue  # a pool of unknown size: the count is unknown
+        counted = isinstance(replicas, int) and not isinstance(replicas, bool)
+        pools[key] = pools.get(key, 0) + replicas if counted else None
+    brokers = {}
+    for kafka in overlay.of(KAFKA):
+        key = (namespace_of(kafka), name_of(kafka))
+        count = pools.get(key) if get(kafka, "spec", "zookeeper") is None else get(kafka, "spec", "kafka", "replicas")
+        if isinstance(count, int) and not isinstance(count, bool):
+            brokers[key] = count
+    return brokers
+
+
+@KAFKA_REPLICATION.on_manifest
+def _(overlay: Overlay):
+    # Kafka refuses to create a topic with more replicas than registered
+    # brokers (metadata/.../placement/StripedReplicaPlacer.java
+    # throwInvalidReplicationFactorIfTooFewBrokers, InvalidReplicationFactorException),
+    # which the Topic Operator reports in the KafkaTopic's status. A topic
+    # without spec.replicas takes the broker's default.replication.factor
+    # (the Topic Operator sends -1), and min.insync.replicas falls back to the
+    # broker's, else 1 (topic-operator KafkaHandler.DEFAULT_MIN_ISR, 0.49.1). The
+    # Topic Operator only warns about a min.insync.replicas above the replicas
+    # (BatchingTopicController.warnTooLargeMinIsr); producers with acks=all
+    # then fail with NotEnoughReplicas.
+    brokers = _brokers(overlay)
+    defaults = {}
+    for kafka in overlay.of(KAFKA):
+        key = (namespace_of(kafka), name_of(kafka))
+        config = get(kafka, "spec", "kafka", "config") or {}
+        config = config if isinstance(config, dict) else {}
+        rf, isr = _whole(config.get("default.replication.factor", 1)), _whole(config.get("min.insync.replicas", 1))
+        defaults[key] = (rf, isr)
+        count = brokers.get(key)
+        for name in ("default.replication.factor", "offsets.topic.replication.factor",
+                     "transaction.state.log.replication.factor"):
+            value = _whole(config.get(name))
+            if count is not None and value is not None and value > count:
+                yield kafka, pointer("spec", "kafka", "config", name), f"{value} is more than the {count} brokers"
+        explicit = "min.insync.replicas" in config and "default.replication.factor" in config
+        if explicit and rf is not None and isr is not None and isr >= rf:
+            yield kafka, pointer("spec", "kafka", "config", "min.insync.replicas"), (
+                f"{isr} must be below default.replication.factor {rf}, or one broker down stops all writes")
+    for topic in overlay.of(TOPIC):
+        key = (namespace_of(topic), label_of(topic, CLUSTER_LABEL))
+        if key not in defaults:
+            continue  # an unknown cluster is DSG103's
+        rf, isr = defaults[key]
+        declared = get(topic, "spec", "replicas")
+        replicas = declared if isinstance(declared, int) and not isinstance(declared, bool) else rf
+        count = brokers.get(key)
+        where = "/spec/replicas" if declared is not None else "/metadata/name"
+        if replicas is not None and count is not None and replicas > count:
+            yield topic, where, (f"{replicas} replicas is more than the {count} brokers of Kafka {key[1]!r}; "
+                                 "Kafka refuses to create the topic")
+        config = get(topic, "spec", "config") or {}
+        topic_isr = _whole(config.get("min.insync.replicas")) if isinstance(config, dict) else None
+        effective = topic_isr if topic_isr is not None else isr
+        if replicas is not None and effective is not None and effective > replicas:
+            at = pointer("spec", "config", "min.insync.replicas") if topic_isr is not None else where
+            yield topic, at, (f"min.insync.replicas {effective} is more than the topic's {replicas} replicas: "
+                              "producers with acks=all fail with NotEnoughReplicas")
 
 
 KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, and every user authenticates the way some listener accepts.")
