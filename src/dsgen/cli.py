@@ -10,6 +10,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
@@ -148,6 +149,10 @@ def validate(
         "", "--operators", metavar="NAME=VERSION,...",
         help="With PATHs: the operator releases the manifests are for (cloudnativepg, redisOperator, "
         "strimzi; default: the ones dsgen pins)."),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", metavar="ENV",
+        help="With PATHs: check them for this environment's profile (its operators, Kubernetes "
+        "version and externalSecrets); --operators overrides its pins."),
     closed: bool = typer.Option(
         False, "--closed",
         help="With PATHs: the input is complete, so a reference to an object it lacks is invalid "
@@ -171,11 +176,15 @@ def validate(
         if env is not None or all_envs:
             raise _usage("give PATHs or --env/--all (a dsgen tree), not both")
         locations = schema_location or config.schema_locations(paths[0])
-        report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip),
-                                    api.parse_operators(operators), closed)
+        pins = api.Pins(api.parse_operators(""))
+        if profile is not None:
+            profiles, _ = _project_folders(None, Path("out"))
+            pins = api.profile_pins(profiles, profile)
+        pins = dataclasses.replace(pins, operators=api.parse_operators(operators, pins.operators))
+        report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip), pins, closed)
     else:
-        if operators or closed:
-            raise _usage("--operators and --closed go with PATHs; a dsgen tree names its own operators")
+        if operators or closed or profile is not None:
+            raise _usage("--operators, --profile and --closed go with PATHs; a dsgen tree names its own operators")
         _, out = _project_folders(None, out)
         locations = schema_location or config.schema_locations(out)
         report = api.validate_tree(out, env, all_envs, locations, kubernetes_version, engine,

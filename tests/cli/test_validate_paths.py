@@ -9,7 +9,7 @@ import pytest
 
 from dsgen import pipeline
 from dsgen.formats import kustomize
-from tests.conftest import CATALOG, PROFILES
+from tests.conftest import CATALOG, PROFILES, run_cli
 
 
 @pytest.fixture
@@ -84,8 +84,26 @@ def test_operators_choose_the_versions_rules_check(repo, cli):
     (["{repo}/nothing"], "{repo}/nothing: no such file or folder"),
     (["{repo}/plain", "--operators", "strimzy=1.2.0"],
      "--operators strimzy=1.2.0: write NAME=VERSION with NAME one of cloudnativepg, redisOperator, strimzi"),
-    (["--all", "--closed"], "--operators and --closed go with PATHs; a dsgen tree names its own operators"),
+    (["--all", "--closed"], "--operators, --profile and --closed go with PATHs; a dsgen tree names its own operators"),
 ])
 def test_usage_errors_are_one_line(repo, cli, args, message):
     result = validate(cli, *[a.format(repo=repo) for a in args])
     assert (result.code, result.out, result.err) == (2, "", message.format(repo=repo) + "\n")
+
+
+def test_a_profile_names_the_operators_and_the_secrets_the_cluster_holds(repo, cli, profiles_copy):
+    (profiles_copy.parent / "dsgen.yaml").write_text("profiles: profiles\nout: out\n")
+    base = profiles_copy / "base.yaml"
+    base.write_text(base.read_text().replace('strimzi: "0.49.1"', 'strimzi: "1.2.0"').replace("version: 4.1.1", "version: 4.2.0"))
+    manifests = str(repo / "plain" / "prod.yaml")
+    result = run_cli("validate", manifests, "--closed", "--profile", "prod", "-s", str(CATALOG), "-o", "json",
+                     cwd=profiles_copy.parent)
+    invalid = {(e["kind"], e["rule"]) for e in json.loads(result.out)["resources"] if e["status"] == "statusInvalid"}
+    # Every Secret --closed finds missing (test_closed_input_...) is in the
+    # profile's externalSecrets; its Strimzi 1.2.0 runs no Kafka 4.1.
+    assert invalid == {("Kafka", "DSG322")}
+    result = run_cli("validate", manifests, "--closed", "--profile", "prod", "--operators", "strimzi=0.49.1",
+                     "-s", str(CATALOG), "-o", "json", cwd=profiles_copy.parent)
+    assert (result.code, result.err) == (0, "")
+    result = run_cli("validate", manifests, "--profile", "qa", cwd=profiles_copy.parent)
+    assert (result.code, result.err) == (2, "unknown environment 'qa': no profiles/qa.yaml (known: dev, prod, staging)\n")

@@ -450,11 +450,29 @@ def units_of(paths: list[Path]) -> list[Unit]:
     return units
 
 
-def parse_operators(text: str) -> dict[str, str]:
-    """``--operators cloudnativepg=1.29.2,strimzi=0.49.1``, over dsgen's default pins."""
+@dataclasses.dataclass(frozen=True)
+class Pins:
+    """What manifests dsgen did not write are checked for: the operator
+    releases, the Kubernetes version, and Secrets the cluster already holds."""
+
+    operators: dict[str, str]
+    kubernetes: str | None = None
+    external_secrets: frozenset[str] = frozenset()
+
+
+def profile_pins(profiles: Path, env: str, shown: str | None = None) -> Pins:
+    """The pins of environment ``env``'s profile (``--profile``)."""
+    from dsgen.profiles import ProfileStore
+
+    profile = ProfileStore(profiles, shown).load(env).profile
+    return Pins(profile.operators.model_dump(), profile.kubernetesVersion, frozenset(profile.externalSecrets))
+
+
+def parse_operators(text: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """``--operators cloudnativepg=1.29.2,strimzi=0.49.1``, over ``base`` (dsgen's default pins)."""
     from dsgen.operators import DEFAULT_PINS
 
-    pins = dict(DEFAULT_PINS)
+    pins = dict(base or DEFAULT_PINS)
     for item in (part.strip() for part in text.split(",") if part.strip()):
         key, _, version = item.partition("=")
         if key not in DEFAULT_PINS or not version:
@@ -498,22 +516,23 @@ def _unit_documents(unit: Unit) -> tuple[list[Any], dict[int, str], list[Result]
 
 def validate_paths(paths: list[Path], locations: list[str] | None = None, kubernetes: str | None = None,
                    engine: str = "builtin", skip: frozenset[str] = frozenset(),
-                   operators: dict[str, str] | None = None, closed: bool = False) -> Report:
-    """Validate manifests dsgen did not write. One unit that cannot be read or
-    built is an error entry; the others keep their results."""
+                   pins: Pins | None = None, closed: bool = False) -> Report:
+    """Validate manifests dsgen did not write, for ``pins`` (default: the
+    releases dsgen pins). One unit that cannot be read or built is an error
+    entry; the others keep their results."""
     check_skips(skip)
     engine = choose_engine(engine)
-    pins = operators or parse_operators("")
-    chosen = list(locations) if locations else cache.locations_for(pins)
+    pins = pins or Pins(parse_operators(""))
+    chosen = list(locations) if locations else cache.locations_for(pins.operators)
     check_locations(chosen)
-    store = SchemaStore(chosen, kubernetes or DEFAULT_KUBERNETES)
+    store = SchemaStore(chosen, kubernetes or pins.kubernetes or DEFAULT_KUBERNETES)
     report = Report()
     for unit in units_of(paths):
         documents, origin, errors = _unit_documents(unit)
         report.results.extend(errors)
         if errors and not documents:
             continue
-        overlay = Overlay(documents, pins, frozenset())
+        overlay = Overlay(documents, pins.operators, pins.external_secrets)
         results = validate_overlay(overlay, unit.source, store, engine, skip, closed)
         by_name = {(str(d.get("kind")), rules.namespace_of(d), rules.name_of(d)): origin.get(id(d), "")
                    for d in documents if isinstance(d, dict)}
