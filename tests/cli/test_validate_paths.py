@@ -4,6 +4,7 @@ kustomization by kustomization; one broken input never hides the rest."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -107,3 +108,38 @@ def test_a_profile_names_the_operators_and_the_secrets_the_cluster_holds(repo, c
     assert (result.code, result.err) == (0, "")
     result = run_cli("validate", manifests, "--profile", "qa", cwd=profiles_copy.parent)
     assert (result.code, result.err) == (2, "unknown environment 'qa': no profiles/qa.yaml (known: dev, prod, staging)\n")
+
+
+def test_reading_in_forked_processes_reports_what_reading_here_does(repo, monkeypatch):
+    from dsgen.validate import api
+
+    plain = repo / "plain"
+    (plain / "broken.yaml").write_text("kind: [a\n")
+    text = (plain / "prod.yaml").read_text()
+    (plain / "wrong.yaml").write_text(text.replace("instances: 3", "instances: three", 1))
+    (plain / "prod.yaml").unlink()
+    for index in range(6):  # several files, so that each worker gets some
+        (plain / f"part-{index}.yaml").write_text(text.replace("namespace: data", f"namespace: data{index}"))
+
+    pools = []
+
+    class Pool(api.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(api, "ProcessPoolExecutor", Pool)
+
+    def report(threshold: int) -> list:
+        monkeypatch.setattr(api, "PARALLEL_READ_BYTES", threshold)
+        return api.validate_paths([plain], [str(CATALOG)]).results
+
+    here = report(1 << 40)
+    assert pools == []
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: files are always read in this process")
+    forked = report(0)
+    assert len(pools) == 1
+    assert forked == here
+    statuses = {r.status.name for r in here}
+    assert {"VALID", "INVALID", "ERROR"} <= statuses

@@ -92,3 +92,61 @@ def test_the_fast_writer_takes_the_usual_documents():
     doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a.b/c": "d"}},
            "data": {"n": 3, "on": True, "list": [{"k": "v"}, "w"], "empty": {}, "none": [], "ambiguous": "yes"}}
     assert "".join(yamlio._fast(doc, 0)) == _ruamel(doc)
+
+
+def _both_readers(text: str):
+    """(event reader's documents or None, the full constructor's documents)."""
+    loader = yamlio._loader()
+    return yamlio._from_events(loader, text), list(loader.load_all(text))
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: 0x1f\nc: 0o17\nd: 017\ne: 1_000\nf: 1e3\ng: .5\nh: -.inf\ni: .NaN\n",
+    "yes: no\non: off\ny: n\nt: true\nT: True\nf: FALSE\nn: null\nt2: ~\nempty:\n",
+    "when: 2020-11-26 15:22:00.00000+00\nday: 2020-11-26\nmatch: =\n",
+    "q1: '1'\nq2: \"true\"\nlit: |\n  line\n  two\nfold: >-\n  a\n  b\n",
+    "1: one\n2.5: float key\nfalse: bool key\nnull: null key\n",
+    "list: [1, a, {b: c}, [d]]\nmap: {x: 1, y: [2]}\nnone: []\nzero: {}\n",
+    "base: &b {x: 1}\nsame: *b\nitems: [&s v, *s]\n",
+    "---\na: 1\n---\n---\n- 1\n- 2\n...\n--- plain\n",
+    "non-specific: ! 12\n",
+    "",
+])
+def test_the_event_reader_builds_what_the_constructor_builds(text):
+    fast, full = _both_readers(text)
+    assert fast is not None
+    assert repr(fast) == repr(full)  # repr: nan is not equal to itself
+
+
+@pytest.mark.parametrize("text", [
+    "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",  # merge keys
+    "a: 1\na: 2\n",                                  # duplicate keys
+    "? [a, b]\n: complex key\n",                     # a collection as a key
+    "typed: !!str 12\nbinary: !!binary aGk=\n",      # explicit tags
+    "self: &s [*s]\n",                               # a recursive alias
+])
+def test_what_the_event_reader_leaves_to_the_constructor(text):
+    assert yamlio._from_events(yamlio._loader(), text) is None
+
+
+def test_the_event_reader_agrees_on_any_document():
+    from hypothesis import given, settings
+
+    from ruamel.yaml.error import YAMLError
+
+    def outcome(read, text):
+        try:
+            return read(text)
+        except YAMLError as exc:
+            return type(exc).__name__, str(exc.problem_mark)
+
+    loader = yamlio._loader()
+
+    @settings(max_examples=300, deadline=None)
+    @given(_json_values())
+    def check(data):
+        for text in (yamlio.dump_all([data, data]), _ruamel(data)):
+            fast = outcome(lambda t: yamlio._from_events(loader, t), text)
+            assert fast == outcome(lambda t: list(loader.load_all(t)), text)
+
+    check()

@@ -14,8 +14,11 @@ environments a tree holds, how one is built, which file defines a resource.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -167,35 +170,21 @@ def yaml_problems(paths: list[Path]) -> dict[Path, list[Problem]]:
 
 def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
                      engine: str = "builtin", skip: frozenset[str] = frozenset(),
-                     closed: bool = True) -> list[Result]:
+                     closed: bool = True, checked: list[list[Result]] | None = None) -> list[Result]:
     """Every layer of checks on one overlay's documents. ``closed``: the
     documents are all there is, so a reference to an object they lack is
-    invalid; otherwise it is a warning."""
-    per_doc: dict[int, list[Result]] = {id(doc): [] for doc in overlay.documents}
-    for doc in overlay.documents:
-        # What the API server stores is what is checked: the nulls it drops are dropped.
-        if _identified(doc):
-            schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
-            if schema.core:
-                drop_nulls(doc)
-            elif schema.document is not None:
-                prune_nulls(doc, schema.document)
-    if engine == "kubeconform":
-        _kubeconform_schemas(overlay, source, store, per_doc)
-    for doc in overlay.documents:
-        if not _identified(doc):
-            per_doc[id(doc)].append(Result(Status.ERROR, source, message="document has no apiVersion or kind"))
-            continue
-        schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
-        if engine == "builtin" or schema.core:
-            per_doc[id(doc)].extend(_schema_results(doc, source, schema, skip))
-        if schema.core and {"DSG006", "metadata"}.isdisjoint(skip):
-            per_doc[id(doc)].extend(_result(Status.INVALID, source, doc, message, path, "DSG006")
-                                    for path, message in core_name_problems(doc))
-        if schema.document is not None and not schema.core:
-            per_doc[id(doc)].extend(_envelope_results(doc, source, schema.document, store, skip))
-            if {"DSG003", "cel"}.isdisjoint(skip):
-                per_doc[id(doc)].extend(_cel_results(doc, source, schema.document, skip))
+    invalid; otherwise it is a warning. ``checked``: each document's own
+    checks (document_results), when they ran already."""
+    if checked is None:
+        if engine == "kubeconform":
+            checked = [_prepared(doc, store) for doc in overlay.documents]
+            per_doc = {id(doc): found for doc, found in zip(overlay.documents, checked)}
+            _kubeconform_schemas(overlay, source, store, per_doc)
+        else:
+            checked = [[] for _ in overlay.documents]
+        checked = [found + document_results(doc, source, store, engine, skip, prepared=engine == "kubeconform")
+                   for doc, found in zip(overlay.documents, checked)]
+    per_doc = {id(doc): list(found) for doc, found in zip(overlay.documents, checked)}
     for each, doc, path, message in rules.run_manifest(overlay, skip):
         status = Status.WARNING if each.reference and not closed else Status.INVALID
         per_doc[id(doc)].append(_result(status, source, doc, message, path, each.id))
@@ -206,6 +195,39 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
             results.append(_result(Status.VALID, source, doc))
         results.extend(found)
     return results
+
+
+def _prepared(doc: Any, store: SchemaStore) -> list[Result]:
+    """What the API server stores is what is checked: drop the nulls it drops."""
+    if _identified(doc):
+        schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
+        if schema.core:
+            drop_nulls(doc)
+        elif schema.document is not None:
+            prune_nulls(doc, schema.document)
+    return []
+
+
+def document_results(doc: Any, source: str, store: SchemaStore, engine: str = "builtin",
+                     skip: frozenset[str] = frozenset(), prepared: bool = False) -> list[Result]:
+    """The checks of one document on its own: its schema (with the builtin
+    engine; core kinds always), its envelope and its CEL rules."""
+    if not prepared:
+        _prepared(doc, store)
+    if not _identified(doc):
+        return [Result(Status.ERROR, source, message="document has no apiVersion or kind")]
+    found: list[Result] = []
+    schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
+    if engine == "builtin" or schema.core:
+        found.extend(_schema_results(doc, source, schema, skip))
+    if schema.core and {"DSG006", "metadata"}.isdisjoint(skip):
+        found.extend(_result(Status.INVALID, source, doc, message, path, "DSG006")
+                     for path, message in core_name_problems(doc))
+    if schema.document is not None and not schema.core:
+        found.extend(_envelope_results(doc, source, schema.document, store, skip))
+        if {"DSG003", "cel"}.isdisjoint(skip):
+            found.extend(_cel_results(doc, source, schema.document, skip))
+    return found
 
 
 def _identified(doc: Any) -> bool:
@@ -485,33 +507,90 @@ def parse_operators(text: str, base: dict[str, str] | None = None) -> dict[str, 
     return pins
 
 
-def _unit_documents(unit: Unit) -> tuple[list[Any], dict[int, str], list[Result]]:
-    """A unit's documents, the file each came from (by id), and an error
-    entry for each input that could not be read or built."""
-    if unit.kustomization is not None:  # kustomize reads what it lists, and only that
-        built = _built(kustomize.build, unit.kustomization)
-        if isinstance(built, ToolError):
-            return [], {}, [Result(Status.ERROR, unit.source, message=str(built).splitlines()[-1])]
-        try:
-            return yamlio.load_documents(built, unit.source), {}, []
-        except DsgenError as exc:
-            return [], {}, [Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0])]
-    documents: list[Any] = []
-    origin: dict[int, str] = {}
-    errors: list[Result] = []
-    for path in unit.files:
+@dataclasses.dataclass
+class _FileChecks:
+    """Reads manifest files and runs each document's own checks: in this
+    process, or in forked ones (one per core) when there is much to read."""
+
+    source: str
+    store: SchemaStore | None = None  # None: read only (the checks run with the overlay)
+    skip: frozenset[str] = frozenset()
+
+    def __call__(self, path: Path) -> tuple[list[Any], list[list[Result]] | None] | str:
+        """The file's documents (``List`` kinds unpacked) and their checks, or
+        the one line saying why it cannot be read."""
         try:
             loaded = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))
         except (DsgenError, OSError, UnicodeDecodeError) as exc:
-            line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            errors.append(Result(Status.ERROR, unit.source, file=str(path), message=line))
-            continue
+            return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        documents = []
         for doc in loaded:
             listed = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
-            for item in (doc.get("items") or []) if listed else [doc]:
-                origin[id(item)] = str(path)
-                documents.append(item)
-    return documents, origin, errors
+            documents.extend((doc.get("items") or []) if listed else [doc])
+        if self.store is None:
+            return documents, None
+        return documents, [document_results(doc, self.source, self.store, "builtin", self.skip)
+                           for doc in documents]
+
+    def map(self, paths: tuple[Path, ...]) -> list:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        if cores < 2 or len(paths) < 2 or sys.platform != "linux" or \
+                sum(p.stat().st_size for p in paths if p.is_file()) < PARALLEL_READ_BYTES:
+            return [self(path) for path in paths]
+        global _FORKED
+        workers = min(cores, len(paths))
+        # Forked workers inherit this object and its loaded schemas; only
+        # paths go out, and documents and results come back pickled.
+        _FORKED = self
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(_forked_call, paths, chunksize=max(1, len(paths) // (workers * 4))))
+        finally:
+            _FORKED = None
+
+
+_FORKED: _FileChecks | None = None
+
+
+def _forked_call(path: Path):
+    assert _FORKED is not None
+    return _FORKED(path)
+
+
+# Reading YAML and checking each document is most of the time `validate PATH`
+# takes on plain files; above this many bytes it runs in a process per core.
+PARALLEL_READ_BYTES = 1 << 20
+
+
+def _unit_documents(unit: Unit, checks: _FileChecks | None = None
+                    ) -> tuple[list[Any], dict[int, str], list[Result], list[list[Result]] | None]:
+    """A unit's documents, the file each came from (by id), an error entry
+    for each input that could not be read or built, and each document's own
+    checks when ``checks`` ran them."""
+    if unit.kustomization is not None:  # kustomize reads what it lists, and only that
+        built = _built(kustomize.build, unit.kustomization)
+        if isinstance(built, ToolError):
+            return [], {}, [Result(Status.ERROR, unit.source, message=str(built).splitlines()[-1])], None
+        try:
+            return yamlio.load_documents(built, unit.source), {}, [], None
+        except DsgenError as exc:
+            return [], {}, [Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0])], None
+    checks = checks or _FileChecks(unit.source)
+    documents: list[Any] = []
+    origin: dict[int, str] = {}
+    errors: list[Result] = []
+    checked: list[list[Result]] | None = [] if checks.store is not None else None
+    for path, read in zip(unit.files, checks.map(unit.files)):
+        if isinstance(read, str):
+            errors.append(Result(Status.ERROR, unit.source, file=str(path), message=read))
+            continue
+        items, found = read
+        for item in items:
+            origin[id(item)] = str(path)
+        documents.extend(items)
+        if checked is not None:
+            checked.extend(found)
+    return documents, origin, errors, checked
 
 
 def validate_paths(paths: list[Path], locations: list[str] | None = None, kubernetes: str | None = None,
@@ -528,12 +607,13 @@ def validate_paths(paths: list[Path], locations: list[str] | None = None, kubern
     store = SchemaStore(chosen, kubernetes or pins.kubernetes or DEFAULT_KUBERNETES)
     report = Report()
     for unit in units_of(paths):
-        documents, origin, errors = _unit_documents(unit)
+        checks = _FileChecks(unit.source, store if engine == "builtin" else None, skip)
+        documents, origin, errors, checked = _unit_documents(unit, checks)
         report.results.extend(errors)
         if errors and not documents:
             continue
         overlay = Overlay(documents, pins.operators, pins.external_secrets)
-        results = validate_overlay(overlay, unit.source, store, engine, skip, closed)
+        results = validate_overlay(overlay, unit.source, store, engine, skip, closed, checked)
         by_name = {(str(d.get("kind")), rules.namespace_of(d), rules.name_of(d)): origin.get(id(d), "")
                    for d in documents if isinstance(d, dict)}
         report.results.extend(dataclasses.replace(r, file=by_name.get((r.kind, r.namespace, r.name), r.file))

@@ -319,19 +319,24 @@ def _(ctx: Context, kafka: Kafka):
         yield where, NO_WRITER
 
 
+def _by_cluster(overlay: Overlay, kind: GroupKind) -> dict[tuple[str, str], list[dict]]:
+    """Documents of ``kind`` by the (namespace, Kafka) their strimzi.io/cluster label names."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for doc in overlay.of(kind):
+        grouped.setdefault((namespace_of(doc), label_of(doc, CLUSTER_LABEL)), []).append(doc)
+    return grouped
+
+
 @TOPIC_WRITER.on_manifest
 def _(overlay: Overlay):
+    topics_of, users_of = _by_cluster(overlay, TOPIC), _by_cluster(overlay, USER)
     for kafka in overlay.of(KAFKA):
         authorization = get(kafka, "spec", "kafka", "authorization")
         if not authorization:
             continue
-        ns, cluster = namespace_of(kafka), name_of(kafka)
-
-        def ours(doc: dict) -> bool:
-            return namespace_of(doc) == ns and label_of(doc, CLUSTER_LABEL) == cluster
-
-        topics = {get(t, "spec", "topicName") or name_of(t): t for t in overlay.of(TOPIC) if ours(t)}
-        users = {name_of(u): get(u, "spec", "authorization", "acls") or [] for u in overlay.of(USER) if ours(u)}
+        key = (namespace_of(kafka), name_of(kafka))
+        topics = {get(t, "spec", "topicName") or name_of(t): t for t in topics_of.get(key, [])}
+        users = {name_of(u): get(u, "spec", "authorization", "acls") or [] for u in users_of.get(key, [])}
         for _, doc in _unwritten(topics, users, set(authorization.get("superUsers") or [])):
             yield doc, "/metadata/name", NO_WRITER
 
