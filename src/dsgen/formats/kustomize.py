@@ -169,9 +169,10 @@ class Kustomize:
     def origin(self, out: Path, env: str) -> Callable[[str, str, str], str]:
         """``<kind>-<name>.yaml`` in the overlay (resources only it has) or in
         the base defines a resource; ``patch-<kind>-<name>.yaml`` of the overlay
-        wrote the values at and below each of its operations' paths."""
+        wrote the values at and below each of its operations' paths (read only
+        when a finding points into that resource)."""
         files: dict[tuple[str, str], str] = {}
-        patched: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        patch_files: dict[tuple[str, str], Path] = {}
         for folder in (out / "base", out / "overlays" / env):
             for path in sorted(folder.glob("*/*.yaml")):
                 kind, _, name = path.stem.partition("-")
@@ -179,17 +180,23 @@ class Kustomize:
                     files[(kind, name)] = str(path)
                 elif kind == "patch" and folder.name == env:
                     kind, _, name = name.partition("-")
-                    try:
-                        ops = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))[0]
-                    except (DsgenError, OSError, UnicodeDecodeError, IndexError):
-                        continue  # validate reports unreadable files itself
-                    for op in ops if isinstance(ops, list) else ():
-                        if isinstance(op, dict) and isinstance(op.get("path"), str):
-                            patched.setdefault((kind, name), []).append((op["path"], str(path)))
+                    patch_files[(kind, name)] = path
+
+        @lru_cache(maxsize=None)
+        def patched(key: tuple[str, str]) -> list[tuple[str, str]]:
+            path = patch_files.get(key)
+            if path is None:
+                return []
+            try:
+                ops = yamlio.load_documents(path.read_text(encoding="utf-8"), str(path))[0]
+            except (DsgenError, OSError, UnicodeDecodeError, IndexError):
+                return []  # validate reports unreadable files itself
+            return [(op["path"], str(path)) for op in (ops if isinstance(ops, list) else ())
+                    if isinstance(op, dict) and isinstance(op.get("path"), str)]
 
         def origin(kind: str, name: str, pointer: str) -> str:
             key = (kind.lower(), name)
-            for prefix, path in patched.get(key, ()):
+            for prefix, path in patched(key) if pointer else ():
                 if pointer == prefix or pointer.startswith(prefix.rstrip("/") + "/"):
                     return path
             return files.get(key, "")

@@ -79,20 +79,23 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
     envs = overlays(out, env, all_envs, tree_format)
     marker = out / output.MARKER
     meta = output.read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
-    sources = {name: tree_format.sources(out, [name]) for name in envs}
-    unreadable = yaml_problems([path for paths in sources.values() for path in paths])
     report = Report()
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(envs)))) as pool:
+        built = dict(zip(envs, pool.map(lambda e: _built(tree_format.build, out, e), envs)))
+    # kustomize stops at the first file it cannot read, with a message that
+    # names no file: when a build fails, dsgen reads its sources to say which
+    # file, line and column. A tree that builds is read once, by kustomize.
     failed: dict[str, list[Result]] = {}
-    for name in envs:
+    broken = [name for name in envs if isinstance(built[name], ToolError)]
+    sources = {name: tree_format.sources(out, [name]) for name in broken}
+    unreadable = yaml_problems([path for paths in sources.values() for path in paths])
+    for name in broken:
         source = str(tree_format.location(out, name))
         problems = [p for path in sources[name] for p in unreadable.get(path, [])]
         if problems:
             failed[name] = [Result(Status.ERROR, source, file=p.location.file, message=(
                 f"line {p.location.line}:{p.location.column}: {p.message}" if p.location.line else p.message))
                 for p in problems]
-    buildable = [name for name in envs if name not in failed]
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(buildable)))) as pool:
-        built = dict(zip(buildable, pool.map(lambda e: _built(tree_format.build, out, e), buildable)))
     stores: dict[tuple, SchemaStore] = {}
     located: dict[tuple, list[str]] = {}
     for name in envs:
