@@ -49,6 +49,15 @@ _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), ""
             "T": Decimal(10**12), "P": Decimal(10**15), "E": Decimal(10**18)}
 
 
+def shrinks(before: object, after: object) -> bool:
+    """Whether quantity ``after`` is below ``before``; False when either is
+    not a quantity (reported by the rules that read it)."""
+    try:
+        return quantity_value(str(after)) < quantity_value(str(before))
+    except ValueError:
+        return False
+
+
 def quantity_value(text: str) -> Decimal:
     """The numeric value of a Kubernetes quantity: ``"1Gi"`` -> 1073741824."""
     match = _QUANTITY.match(text)

@@ -44,6 +44,13 @@ def test_growing_volumes_and_adding_partitions_are_safe(prod):
     assert findings(prod, new) == []
 
 
+def test_a_hand_edited_size_that_is_no_quantity_is_not_compared(prod):
+    def typo(doc):
+        doc["spec"]["storage"]["size"] = "100GB"
+    old = changed(changed(prod, "Cluster", "postgres-cluster", typo), "KafkaNodePool", "broker", typo)
+    assert findings(old, prod) == []
+
+
 CASES = [
     ("Cluster", "postgres-cluster", lambda d: d["spec"]["storage"].update(size="50Gi"),
      ("DSG402", "Cluster/postgres-cluster", "/spec/storage/size", "shrinks from 100Gi to 50Gi: volumes can grow, never shrink")),

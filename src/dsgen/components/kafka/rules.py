@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 from dsgen.components.base import requests_within_limits
 from dsgen.operators import strimzi
 from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, label_of, name_of, namespace_of, pairs, pointer
-from dsgen.units import quantity_value, version_tuple
+from dsgen.units import shrinks, version_tuple
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -590,8 +590,7 @@ def _storage_changes(before: dict, after: dict, path: tuple[str, ...]):
     was, now = get(before, *path) or {}, get(after, *path) or {}
     if was and now and was.get("type") != now.get("type"):
         yield pointer(*path, "type"), f"changes the storage type from {was.get('type')} to {now.get('type')}: Strimzi refuses"
-    elif was.get("size") and now.get("size") and \
-            quantity_value(str(now["size"])) < quantity_value(str(was["size"])):
+    elif was.get("size") and now.get("size") and shrinks(was["size"], now["size"]):
         yield pointer(*path, "size"), f"shrinks from {was['size']} to {now['size']}: volumes can grow, never shrink"
     elif was and now and was.get("class") != now.get("class"):
         yield pointer(*path, "class"), (f"changes the storage class from {was.get('class') or 'the default'} to "

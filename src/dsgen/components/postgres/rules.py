@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, name_of, namespace_of, pairs, pointer
-from dsgen.units import postgres_bytes, quantity_value
+from dsgen.units import postgres_bytes, quantity_value, shrinks
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -77,7 +77,10 @@ def wal_size_problems(parameters: dict, wal_volume: str | None, volume: str | No
                                f"{parameters.get('max_wal_size', '1GB')}")
     holder = wal_volume or volume
     if holder:
-        capacity = quantity_value(holder)
+        try:
+            capacity = quantity_value(holder)
+        except ValueError:
+            return  # DSG328 reports a size that is not a quantity
         if sizes["max_wal_size"] * 4 > capacity:
             where = "the WAL volume" if wal_volume else "the data volume, which also holds the WAL"
             yield "max_wal_size", (
@@ -380,8 +383,7 @@ def produced_secrets(kind: GroupKind, doc: dict):
 def volume_changes(old: dict, new: dict, path: tuple[str, ...], class_key: str):
     """(pointer, why) where a volume shrinks or changes class between two specs."""
     before, after = get(old, *path) or {}, get(new, *path) or {}
-    if before.get("size") and after.get("size") and \
-            quantity_value(str(after["size"])) < quantity_value(str(before["size"])):
+    if before.get("size") and after.get("size") and shrinks(before["size"], after["size"]):
         yield pointer(*path, "size"), f"shrinks from {before['size']} to {after['size']}: volumes can grow, never shrink"
     if before and after and before.get(class_key) != after.get(class_key):
         yield pointer(*path, class_key), (
@@ -526,7 +528,29 @@ def wal_level_problems(parameters: dict, instances: int, replica: bool) -> Itera
             yield "max_wal_senders", "must be 0 with wal_level minimal (CloudNativePG's webhook)"
 
 
-CNPG_WEBHOOK = Rule("DSG328", "cnpg-webhook", "What CloudNativePG's admission webhooks refuse beyond its schemas: a wal_level of minimal where WAL must stream or be archived, or minimal with WAL senders; a Backup with method plugin and no pluginConfiguration (internal/webhook/v1/cluster_webhook.go, backup_webhook.go).")
+CNPG_WEBHOOK = Rule("DSG328", "cnpg-webhook", "What CloudNativePG's admission webhooks refuse beyond its schemas: a wal_level of minimal where WAL must stream or be archived, or minimal with WAL senders; storage, walStorage and tablespace sizes that are not quantities, or missing with no size in the pvcTemplate; a Backup with method plugin and no pluginConfiguration (internal/webhook/v1/cluster_webhook.go, backup_webhook.go).")
+
+
+def _storage_size_problems(cluster: dict) -> Iterator[tuple[str, str]]:
+    """The webhook's validateStorageConfigurationSize (1.29.2) for the
+    Cluster's storage, walStorage and each tablespace's storage: a size is a
+    quantity, and either it or the pvcTemplate's storage request is given."""
+    spec = get(cluster, "spec") or {}
+    configurations = [(("spec", "storage"), spec.get("storage")), (("spec", "walStorage"), spec.get("walStorage"))]
+    for index, tablespace in enumerate(spec.get("tablespaces") or []):
+        if isinstance(tablespace, dict):
+            configurations.append((("spec", "tablespaces", index, "storage"), tablespace.get("storage")))
+    for path, storage in configurations:
+        if not isinstance(storage, dict):
+            continue  # walStorage unset; a wrong type is DSG001's
+        size = storage.get("size")
+        if isinstance(size, str) and size:
+            try:
+                quantity_value(size)
+            except ValueError as exc:
+                yield pointer(*path, "size"), f"{exc}: the webhook refuses it (\"Size value isn't valid\")"
+        elif not get(storage, "pvcTemplate", "resources", "requests", "storage"):
+            yield pointer(*path, "size"), "no size, and no storage request in the pvcTemplate: the webhook refuses it"
 
 
 @CNPG_WEBHOOK.on_profile
@@ -544,6 +568,8 @@ def _(overlay: Overlay):
         for name, problem in wal_level_problems(parameters if isinstance(parameters, dict) else {},
                                                 instances if isinstance(instances, int) else 1, replica):
             yield cluster, pointer("spec", "postgresql", "parameters", name), problem
+        for where, problem in _storage_size_problems(cluster):
+            yield cluster, where, problem
     for backup in overlay.of(("postgresql.cnpg.io", "Backup")):
         if get(backup, "spec", "method") == "plugin" and not get(backup, "spec", "pluginConfiguration", "name"):
             yield backup, "/spec/pluginConfiguration", "method plugin needs pluginConfiguration naming the plugin"
