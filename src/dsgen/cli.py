@@ -46,10 +46,11 @@ schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args
 # Choices of the options that take one, shown by --help and offered by shell
 # completion; the commands check them with their own one-line errors. The
 # modules that act on them hold the same lists (api.ENGINES, results.WRITERS,
-# scaffold.EXAMPLES) and a test keeps them equal.
+# scaffold.EXAMPLES, access.OUTPUT_FORMATS) and a test keeps them equal.
 ENGINES = ("auto", "builtin", "kubeconform")
 OUTPUT_FORMATS = ("text", "json", "junit")
 EXAMPLES = ("ecotrack", "minimal")
+ACCESS_FORMATS = ("text", "json")
 
 
 def _choices(values: tuple[str, ...]) -> dict:
@@ -191,6 +192,30 @@ def validate(
                                    frozenset(skip))
     sys.stdout.write(api.format_report(report, output_format, summary, color=sys.stdout.isatty()))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@app.command()
+def access(
+    env: str = typer.Option(..., "--env", "-e", metavar="ENV", help="Environment to evaluate."),
+    profiles: Optional[Path] = typer.Option(
+        None, "--profiles", metavar="DIR",
+        help="Profiles folder (default: `profiles` of the nearest dsgen.yaml, else ./profiles)."),
+    output_format: str = typer.Option("text", "--output", "-o", **_choices(ACCESS_FORMATS),
+                                      help="Report format."),
+) -> None:
+    """Print who may connect to which port of each data service.
+
+    Renders ENV, adds the NetworkPolicies the operators write themselves
+    (Strimzi's), and evaluates them as Kubernetes does, for the namespaces the
+    profile names, one it does not, the operators, the services' own pods and
+    an address outside the cluster.
+    """
+    from dsgen import access as connectivity
+
+    if output_format not in ACCESS_FORMATS:
+        raise _usage(f"--output {output_format}: choose one of {', '.join(ACCESS_FORMATS)}")
+    profiles, _ = _project_folders(profiles, Path("out"))
+    sys.stdout.write(connectivity.format_flows(connectivity.flows(profiles, env, str(profiles)), output_format))
 
 
 @app.command("rules")

@@ -192,3 +192,13 @@ class Pod(Strict):
     """Labels on the pods (CloudNativePG: on every object of the cluster)."""
     imagePullSecrets: list[ObjectName] = []
     """Secrets of type kubernetes.io/dockerconfigjson to pull images with."""
+
+
+class Access(Strict):
+    """Who may connect to the service's client ports when the namespace is
+    isolated (network.isolate): NetworkPolicies that select the pods by the
+    labels their operator gives them."""
+
+    namespaces: list[Name] = []
+    """Namespaces whose pods may connect (any pod of each); nothing else may,
+    from another namespace or from outside the cluster."""

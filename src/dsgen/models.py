@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from dsgen.components.kafka.model import Kafka
 from dsgen.components.postgres.model import Postgres
@@ -31,6 +31,33 @@ class Operators(Strict):
     """Strimzi release (0.41.0-1.2.0); it chooses API versions, KRaft or ZooKeeper, and the Kafka versions allowed."""
 
 
+class OperatorNamespaces(Strict):
+    """Where each operator runs (its Helm chart's usual namespace by default):
+    the NetworkPolicies let its pods reach the workloads it manages."""
+
+    cloudnativepg: Name = "cnpg-system"
+    """CloudNativePG's namespace; it reaches every instance on 8000 and 5432."""
+    redisOperator: Name = "redis-operator"
+    """The redis-operator's namespace; it reaches Redis on 6379 and sentinels on 26379."""
+    strimzi: Name = "strimzi"
+    """Strimzi's Cluster Operator namespace (Strimzi writes the Kafka NetworkPolicies itself)."""
+    externalSecrets: Name = "external-secrets"
+    """External Secrets Operator's namespace."""
+
+
+class Network(Strict):
+    """Network isolation of the data namespace."""
+
+    isolate: StrictBool = True
+    """Deny all ingress to the namespace's pods but what each service's access,
+    its operator and its own peers need (NetworkPolicies; Strimzi writes Kafka's
+    from the listeners' networkPolicyPeers). false writes no NetworkPolicy."""
+    monitoringNamespace: Name | None = "monitoring"
+    """The namespace whose pods may scrape metrics ports; null: none may."""
+    operatorNamespaces: OperatorNamespaces = OperatorNamespaces()
+    """Where the operators run."""
+
+
 class Profile(Strict):
     """One environment's data services, after ``extends`` has been merged."""
 
@@ -44,6 +71,8 @@ class Profile(Strict):
     """Kubernetes version core kinds are validated against, in quotes (e.g. \"1.34\")."""
     operators: Operators = Operators()
     """The operator releases the cluster runs."""
+    network: Network = Network()
+    """Network isolation: who may reach the data services."""
     externalSecrets: list[ObjectName] = Field(
         [], description="Secrets the cluster already holds (not produced by this tree); "
         "dsgen validate accepts references to them.",

@@ -130,11 +130,15 @@ def test_redis_failover(prod):
 
 def _kafka_common(kafka):
     spec = kafka["spec"]["kafka"]
+    # The design's kafka_access: ecotrack and monitoring, as the peers Strimzi's
+    # own NetworkPolicy admits on each listener.
+    peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+             for namespace in ("ecotrack", "monitoring")]
     assert spec["listeners"] == [
         {"name": "plain", "port": 9092, "type": "internal", "tls": False,
-         "authentication": {"type": "scram-sha-512"}},
+         "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers},
         {"name": "tls", "port": 9093, "type": "internal", "tls": True,
-         "authentication": {"type": "scram-sha-512"}},
+         "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers},
     ]
     assert spec["authorization"]["type"] == "simple"
     assert kafka["spec"]["entityOperator"] == {"topicOperator": {}, "userOperator": {}}

@@ -78,6 +78,25 @@ def test_network_policy_selects_namespaces_by_their_name_label():
     }
 
 
+def test_service_ingress_admits_clients_monitoring_and_its_own_peers():
+    spec = stamp(kits.service_ingress(OWNER, "pg", {"cnpg.io/cluster": "pg"}, clients=["ecotrack", "batch"],
+                                      ports=[5432], metrics=[9187], monitoring="monitoring",
+                                      also=[Allow([Peer(pods={"cnpg.io/cluster": "pg"})], [8000])]))["spec"]
+    assert spec["ingress"] == [
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ecotrack"}}},
+                  {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "batch"}}}],
+         "ports": [{"protocol": "TCP", "port": 5432}]},
+        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+         "ports": [{"protocol": "TCP", "port": 9187}]},
+        {"from": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": "pg"}}}],
+         "ports": [{"protocol": "TCP", "port": 8000}]},
+    ]
+    # No clients and no monitoring namespace: only the peers it is given.
+    alone = stamp(kits.service_ingress(OWNER, "pg", {"cnpg.io/cluster": "pg"}, clients=[], ports=[5432],
+                                       metrics=[9187], monitoring=None))["spec"]
+    assert alone["ingress"] == []
+
+
 def test_an_empty_direction_denies_it_all():
     spec = stamp(kits.network_policy(OWNER, "deny", select={}, ingress=[]))["spec"]
     assert spec == {"podSelector": {}, "ingress": [], "policyTypes": ["Ingress"]}

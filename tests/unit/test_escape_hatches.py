@@ -65,7 +65,9 @@ def test_a_target_that_matches_nothing_names_file_line_and_what_there_is(profile
     with_prod(profiles_copy, "postgres:\n  patches:\n    - target: {kind: Clustr}\n      patch: {spec: {}}\n")
     assert error_of(profiles_copy, tmp_path) == (
         "profiles/prod.yaml:10:7: postgres.patches[0].target: matches no rendered resource (kind Clustr); "
-        "postgres renders: Cluster/postgres-cluster, ObjectStore/postgres-cluster-s3, "
+        "postgres renders: Cluster/postgres-cluster, NetworkPolicy/postgres-cluster-ingress, "
+        "NetworkPolicy/postgres-cluster-pooler-ro-ingress, NetworkPolicy/postgres-cluster-pooler-rw-ingress, "
+        "ObjectStore/postgres-cluster-s3, "
         "Pooler/postgres-cluster-pooler-ro, Pooler/postgres-cluster-pooler-rw, "
         "ScheduledBackup/postgres-backup")
 

@@ -40,7 +40,8 @@ def test_extends_merges_maps_replaces_lists_and_null_removes(tmp_path):
         tmp_path,
         base=MINIMAL + "  parameters: {work_mem: 4MB, max_connections: '100'}\n"
         "kafka:\n  version: 4.1.1\n  brokers: {replicas: 3, storage: {size: 1Gi}}\n"
-        "  listeners: [{name: plain, port: 9092}, {name: tls, port: 9093, tls: true}]\n",
+        "  listeners: [{name: plain, port: 9092}, {name: tls, port: 9093, tls: true}]\n"
+        "  access: {namespaces: [app]}\n",
         dev="extends: base\npostgres:\n  parameters: {work_mem: null, max_connections: '50'}\n"
         "kafka:\n  listeners: [{name: plain, port: 9092}]\n",
     )

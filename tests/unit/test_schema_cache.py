@@ -67,7 +67,7 @@ def test_validate_offline_from_the_synced_cache(crds, kubectl, cli, tmp_path):
     out = tmp_path / "out"
     assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
     result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)  # no dsgen.yaml
-    assert (result.code, result.out) == (0, "Summary: 10 resources found in 1 overlays - Valid: 10, Invalid: 0, Errors: 0, Skipped: 0\n")
+    assert (result.code, result.out) == (0, "Summary: 11 resources found in 1 overlays - Valid: 11, Invalid: 0, Errors: 0, Skipped: 0\n")
 
 
 def test_the_packaged_bundle_holds_exactly_the_locked_schemas(lock):
@@ -96,7 +96,7 @@ def test_validate_offline_with_nothing_synced_uses_the_bundle(kubectl, cli, tmp_
     out = tmp_path / "out"
     assert cli("render", "--all", "--profiles", str(ROOT / "tests/data/profiles-zookeeper"), "--out", str(out)).code == 0
     result = cli("validate", "--all", "--out", str(out), "--summary", env=env, cwd=tmp_path)
-    assert (result.code, result.out) == (0, "Summary: 10 resources found in 1 overlays - Valid: 10, Invalid: 0, Errors: 0, Skipped: 0\n")
+    assert (result.code, result.out) == (0, "Summary: 11 resources found in 1 overlays - Valid: 11, Invalid: 0, Errors: 0, Skipped: 0\n")
     [unpacked] = (tmp_path / "cache" / "bundle").iterdir()
     assert (unpacked / "strimzi-0.45" / "kafka.strimzi.io" / "kafka_v1beta2.json").is_file()
 

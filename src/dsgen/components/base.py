@@ -33,6 +33,9 @@ class Context:
     operators: Mapping[str, str]  # pinned operator releases by profile key
     external_secrets: tuple[str, ...] = ()
     environment: str = "base"  # the profile's name: an environment, or base
+    # network.isolate, network.monitoringNamespace and operatorNamespaces by
+    # profile key (dsgen.models.Network); None: no NetworkPolicies.
+    network: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, profile: Any, environment: str = "base") -> "Context":
@@ -43,6 +46,7 @@ class Context:
             operators=profile.operators.model_dump(),
             external_secrets=tuple(profile.externalSecrets),
             environment=environment,
+            network=profile.network.model_dump() if profile.network.isolate else None,
         )
 
 
@@ -132,6 +136,13 @@ class Component:
     produced_secrets: Callable[[GroupKind, dict], Iterable[str]] | None = None
     # Kinds whose objects hold data: removing or renaming one loses it.
     stateful_kinds: tuple[GroupKind, ...] = ()
+    # For `dsgen access` (dsgen.network): the pods an overlay's documents make
+    # (Workload values), the NetworkPolicies the operator writes itself, and
+    # the operator's own pods as (shown name, key of network.operatorNamespaces,
+    # pod labels).
+    workloads: Callable[[Any], Iterable[Any]] | None = None
+    operator_policies: Callable[[Any], Iterable[dict]] | None = None
+    operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
 
     def section(self, profile: Any) -> Any:
         if self.whole_profile:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from dsgen.components.base import Part
+if TYPE_CHECKING:
+    from dsgen.components.base import Part
 
 
 @dataclass(frozen=True)
@@ -17,4 +18,6 @@ class Owner:
 
     def part(self, name: str, role: str, body: Mapping[str, Any],
              labels: Mapping[str, str] | None = None) -> Part:
+        from dsgen.components.base import Part  # components use kits: imported when used
+
         return Part(name, self.app, role, self.instance, body=body, labels=labels or {})

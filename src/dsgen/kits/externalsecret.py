@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from dsgen.components.base import Part
 from dsgen.kits.base import Owner
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Part
 
 
 @dataclass(frozen=True)

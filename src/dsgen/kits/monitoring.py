@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from dsgen.components.base import Part
 from dsgen.kits.base import Owner
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Part
 
 
 def pod_monitor(owner: Owner, name: str, *, select: Mapping[str, str], port: str,

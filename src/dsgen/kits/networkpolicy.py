@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from dsgen.components.base import Part
 from dsgen.kits.base import Owner
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Part
 
 # Kubernetes labels every Namespace with its own name (GA in 1.22, KEP-2161;
 # "Well-Known Labels, Annotations and Taints": kubernetes.io/metadata.name).
@@ -78,3 +80,21 @@ def network_policy(owner: Owner, name: str, *, select: Mapping[str, str],
     spec["policyTypes"] = types
     return owner.part(name, "network-policy",
                       {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "spec": spec})
+
+
+def service_ingress(owner: Owner, name: str, select: Mapping[str, str], *, clients: Iterable[str],
+                    ports: Iterable[int], metrics: Iterable[int] = (), monitoring: str | None = None,
+                    also: Iterable[Allow] = ()) -> Part:
+    """Ingress to a service's pods: any pod of the ``clients`` namespaces on
+    ``ports``, the ``monitoring`` namespace on ``metrics``, then ``also`` (the
+    operator, the service's own peers). Nothing else, once a policy selects
+    the pods."""
+    ingress = []
+    clients = list(clients)
+    if clients:
+        ingress.append(Allow([Peer(namespace=n) for n in clients], list(ports)))
+    metrics = list(metrics)
+    if metrics and monitoring:
+        ingress.append(Allow([Peer(namespace=monitoring)], metrics))
+    ingress.extend(also)
+    return network_policy(owner, name, select=select, ingress=ingress)

@@ -52,3 +52,26 @@ def parameters(pinned: str | None) -> dict[str, frozenset[str] | str]:
 
 # Secrets CloudNativePG writes for every Cluster: <cluster>-<suffix>.
 GENERATED_SECRET_SUFFIXES = ("app", "superuser", "ca", "server", "replication")
+
+
+# Network facts (CloudNativePG 1.29.2). The operator's pods carry
+# app.kubernetes.io/name: cloudnative-pg (config/manager/manager.yaml) and
+# must reach every instance on the status port and PostgreSQL's
+# (docs/src/networking.md, samples/networkpolicy-example.yaml); ports from
+# pkg/management/url/url.go. Instances carry cnpg.io/cluster and
+# cnpg.io/podRole: instance (pkg/specs/pods.go); pooler pods cnpg.io/cluster,
+# cnpg.io/poolerName and cnpg.io/podRole: pooler (pkg/specs/pgbouncer/deployments.go).
+OPERATOR_POD = {"app.kubernetes.io/name": "cloudnative-pg"}
+POSTGRES_PORT = 5432
+STATUS_PORT = 8000
+METRICS_PORT = 9187
+PGBOUNCER_METRICS_PORT = 9127
+
+
+def instance_pods(cluster: str) -> dict[str, str]:
+    return {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance"}
+
+
+def pooler_pods(cluster: str, pooler: str | None = None) -> dict[str, str]:
+    """The pods of one pooler, or of every pooler of a cluster."""
+    return {"cnpg.io/poolerName": pooler} if pooler else {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "pooler"}

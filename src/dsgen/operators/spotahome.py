@@ -53,3 +53,22 @@ SENTINEL_SETTABLE = frozenset({
     "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
     "client-reconfig-script", "auth-pass", "auth-user", "quorum",
 })
+
+# Network facts (v1.2.4). Pods carry app.kubernetes.io/name: <RedisFailover>,
+# app.kubernetes.io/component: redis or sentinel and app.kubernetes.io/part-of:
+# redis-failover (operator/redisfailover/service/client.go generateSelectorLabels,
+# constants.go); Redis listens on 6379 (api/redisfailover/v1/defaults.go), sentinels
+# on 26379 (service/generator.go), the exporters on 9121 and 9355 (constants.go).
+# The operator's pods carry app.kubernetes.io/name: redis-operator (the chart's
+# selectorLabels, charts/redisoperator/templates/_helpers.tpl) and connect to both.
+OPERATOR_POD = {"app.kubernetes.io/name": "redis-operator"}
+REDIS_PORT = 6379
+SENTINEL_PORT = 26379
+REDIS_EXPORTER_PORT = 9121
+SENTINEL_EXPORTER_PORT = 9355
+
+
+def pod_labels(name: str, component: str) -> dict[str, str]:
+    """The selector labels of a RedisFailover's redis or sentinel pods."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component,
+            "app.kubernetes.io/part-of": "redis-failover"}

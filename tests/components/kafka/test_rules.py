@@ -35,6 +35,10 @@ CASES = [
       ("DSG309", ("kafka", "listeners", 1, "port"), "port 9092 is used twice")]),
     ({"kafka": {"topics": {"user-events": {"config": {"min.insync.replicas": 4}}}}},
      [("DSG308", ("kafka", "topics", "user-events", "config", "min.insync.replicas"), "min.insync.replicas 4 is more than the topic's 3 replicas")]),
+    ({"kafka": {"access": {"namespaces": []}}},
+     [("DSG309", ("kafka", "access", "namespaces"), "is empty, and a listener without peers is open to every namespace (Strimzi writes the brokers' NetworkPolicy itself): name the namespaces whose pods may connect")]),
+    ({"kafka": {"access": {"namespaces": []}}, "network": {"isolate": False}},
+     []),
     ({"kafka": {"brokers": {"storage": {"size": None}}}},
      [("DSG310", ("kafka", "brokers", "storage", "size"), "persistent-claim storage needs a size")]),
 ]

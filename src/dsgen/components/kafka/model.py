@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Patches, Pod, Quantity, Resources, Spread, Strict, Version
+from dsgen.fields import Access, Name, ObjectName, Patches, Pod, Quantity, Resources, Spread, Strict, Version
 
 
 def _kafka_value(value: Any) -> Any:
@@ -163,4 +163,6 @@ class Kafka(Strict):
     """Topics by resource name."""
     users: dict[ObjectName, KafkaUserSpec] = {}
     """Users by name, with SCRAM passwords and ACLs."""
+    access: Access = Access()
+    """Namespaces whose pods may connect to this service (see network.isolate)."""
     patches: Patches = []

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
                                    pod_metadata, pod_spec, resources, zone_spread)
 from dsgen.components.kafka.rules import CLUSTER_LABEL, GROUP
+from dsgen.kits import Peer
 from dsgen.operators import strimzi
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
                                 "type": listener.type, "tls": listener.tls}
         if listener.authentication != "none":
             item["authentication"] = {"type": listener.authentication}
+        if ctx.network:
+            # Strimzi writes the brokers' NetworkPolicy itself and opens a
+            # listener without peers to everyone (KafkaCluster.generateNetworkPolicy, 0.49.1).
+            item["networkPolicyPeers"] = [Peer(namespace=n).render() for n in kafka.access.namespaces]
         listeners.append(item)
     yield Part(
         kafka.name, "kafka", "event-streaming", kafka.name, "kafka.yaml.j2", {

@@ -502,7 +502,14 @@ def _(overlay: Overlay):
                               "producers with acks=all fail with NotEnoughReplicas")
 
 
-KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, and every user authenticates the way some listener accepts.")
+KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, every user authenticates the way some listener accepts, and in an isolated namespace every listener names its peers.")
+# Strimzi writes the brokers' NetworkPolicy itself, with one rule per
+# listener from its networkPolicyPeers, and a listener without peers is open
+# to every pod of every namespace (KafkaCluster.generateNetworkPolicy,
+# NetworkPolicyUtils.createIngressRule, 0.49.1): NetworkPolicies add up, so a
+# namespace's default-deny does not close it.
+OPEN_LISTENER = ("has no networkPolicyPeers, so Strimzi opens it to every pod of every namespace, "
+                 "whatever the namespace's other NetworkPolicies deny")
 
 
 @KAFKA_LISTENERS.on_profile
@@ -529,6 +536,22 @@ def _(ctx: Context, kafka: Kafka):
         for index, acl in enumerate(user.acls):
             if acl.resource.type != "cluster" and not acl.resource.name:
                 yield (*path, "acls", index, "resource"), f"a {acl.resource.type} ACL needs a name"
+    if ctx.network and not kafka.access.namespaces:
+        yield ("kafka", "access", "namespaces"), (
+            "is empty, and a listener without peers is open to every namespace (Strimzi writes the "
+            "brokers' NetworkPolicy itself): name the namespaces whose pods may connect")
+
+
+@KAFKA_LISTENERS.on_manifest
+def _(overlay: Overlay):
+    isolated = {namespace_of(p) for p in overlay.of(("networking.k8s.io", "NetworkPolicy"))
+                if get(p, "spec", "podSelector") == {} and "Ingress" in (get(p, "spec", "policyTypes") or [])}
+    for kafka in overlay.of(KAFKA):
+        if namespace_of(kafka) not in isolated:
+            continue
+        for index, listener in enumerate(get(kafka, "spec", "kafka", "listeners") or []):
+            if isinstance(listener, dict) and not listener.get("networkPolicyPeers"):
+                yield kafka, pointer("spec", "kafka", "listeners", index), f"listener {listener.get('name')!r} {OPEN_LISTENER}"
 
 
 KAFKA_STORAGE = Rule("DSG310", "kafka-storage", "Brokers, controllers and ZooKeeper: requests not above limits; persistent-claim storage has a size; ephemeral storage has no class.")

@@ -1,8 +1,9 @@
 """PostgreSQL on CloudNativePG: Cluster, backups (Barman Cloud), PgBouncer poolers."""
 
 from dsgen.components.base import Component
-from dsgen.components.postgres import rules
+from dsgen.components.postgres import network, rules
 from dsgen.components.postgres.plan import plan
 
 COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.secret_references,
-                      produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,))
+                      produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,),
+                      workloads=network.workloads, operator_pods=network.OPERATOR_PODS)

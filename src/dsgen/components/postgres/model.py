@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import (Cron, Name, ObjectName, Patches, Pod, PgIdentifier, Quantity, Resources,
+from dsgen.fields import (Access, Cron, Name, ObjectName, Patches, Pod, PgIdentifier, Quantity, Resources,
                           Setting, Spread, Strict)
 
 
@@ -144,4 +144,6 @@ class Postgres(Strict):
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )
+    access: Access = Access()
+    """Namespaces whose pods may connect to this service (see network.isolate)."""
     patches: Patches = []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
+from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
 from dsgen.components.postgres.rules import archive_destination, pdb_enabled
+from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "configuration": _barman_configuration(ctx, pg),
             "schedule": cnpg_schedule(pg.backup.schedule),
         }
-    instances = {"cnpg.io/cluster": pg.name, "cnpg.io/podRole": "instance"}
+    instances = cnpg.instance_pods(pg.name)
     pod = pod_spec(pg.pod, None, zone_spread(pg.spread.zones, instances))
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
@@ -77,7 +79,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield Part(backup["name"], "postgresql", "backup", pg.name, "scheduledbackup.yaml.j2",
                    {"pg": pg, "backup": backup})
     for name, pooler in pg.poolers.items():
-        pods = {"cnpg.io/poolerName": name}
+        pods = cnpg.pooler_pods(pg.name, name)
         anti = pod_anti_affinity(pooler.spread.nodes, pods)
         affinity = merge_affinity({"podAntiAffinity": anti} if anti else None, pooler.pod)
         # The Pooler's template is a whole core/v1 PodTemplateSpec (api/v1 pooler_types.go).
@@ -85,6 +87,28 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "pg": pg, "pooler": pooler, "resources": resources(pooler.resources),
             "pod_spec": pod_spec(pooler.pod, affinity, zone_spread(pooler.spread.zones, pods)),
         })
+    if ctx.network:
+        yield from network_policies(ctx.network, pg)
+
+
+def network_policies(network: dict, pg: Postgres) -> Iterator[Part]:
+    """Clients and poolers reach PostgreSQL; instances reach each other
+    (replication, status); the operator reaches every instance on the status
+    port and PostgreSQL's; the monitoring namespace scrapes the exporters."""
+    instances = cnpg.instance_pods(pg.name)
+    operator = Peer(network["operatorNamespaces"]["cloudnativepg"], cnpg.OPERATOR_POD)
+    also = [Allow([operator, Peer(pods=instances)], [cnpg.STATUS_PORT, cnpg.POSTGRES_PORT])]
+    if pg.poolers:
+        also.append(Allow([Peer(pods=cnpg.pooler_pods(pg.name))], [cnpg.POSTGRES_PORT]))
+    yield kits.service_ingress(
+        Owner("postgresql", pg.name), f"{pg.name}-ingress", instances, clients=pg.access.namespaces,
+        ports=[cnpg.POSTGRES_PORT], metrics=[cnpg.METRICS_PORT], monitoring=network["monitoringNamespace"],
+        also=also)
+    for name in pg.poolers:
+        yield kits.service_ingress(
+            Owner("pgbouncer", name), f"{name}-ingress", cnpg.pooler_pods(pg.name, name),
+            clients=pg.access.namespaces, ports=[cnpg.POSTGRES_PORT], metrics=[cnpg.PGBOUNCER_METRICS_PORT],
+            monitoring=network["monitoringNamespace"])
 
 
 def cluster_affinity(nodes: str, pod: Any) -> dict | None:

@@ -2,6 +2,7 @@
 
 from dsgen.components.base import Component
 from dsgen.components.redis import spotahome
+from dsgen.components.redis.spotahome import network as spotahome_network
 from dsgen.components.redis.rules import RULES
 
 BACKENDS = {"spotahome": spotahome.BACKEND}
@@ -16,4 +17,6 @@ def _secret_references(kind, doc: dict):
 COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
                       secret_references=_secret_references,
-                      stateful_kinds=(spotahome.rules.REDIS_FAILOVER,))
+                      stateful_kinds=(spotahome.rules.REDIS_FAILOVER,),
+                      workloads=spotahome_network.workloads,
+                      operator_pods=spotahome_network.OPERATOR_PODS)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import Name, ObjectName, Patches, Pod, Quantity, Resources, Setting, Spread, Strict
+from dsgen.fields import Access, Name, ObjectName, Patches, Pod, Quantity, Resources, Setting, Spread, Strict
 
 
 class RedisStorage(Strict):
@@ -70,4 +70,6 @@ class Redis(Strict):
     """The Redis servers."""
     sentinel: Sentinels = Sentinels()
     """The sentinels that watch them and fail over."""
+    access: Access = Access()
+    """Namespaces whose pods may connect to this service (see network.isolate)."""
     patches: Patches = []

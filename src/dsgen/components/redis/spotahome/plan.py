@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from dsgen import kits
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
+from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import spotahome
 
 if TYPE_CHECKING:
@@ -43,9 +45,29 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         "sentinel_config": [f"{k} {v}" for k, v in redis.sentinel.config.items()],
         "sentinel_resources": resources(redis.sentinel.resources),
         "label_whitelist": list(spotahome.LABEL_WHITELIST),
-        "redis_pod": pod_settings(redis.redis, pods(redis.name, "redis")),
-        "sentinel_pod": pod_settings(redis.sentinel, pods(redis.name, "sentinel")),
+        "redis_pod": pod_settings(redis.redis, spotahome.pod_labels(redis.name, "redis")),
+        "sentinel_pod": pod_settings(redis.sentinel, spotahome.pod_labels(redis.name, "sentinel")),
     })
+    if ctx.network:
+        yield from network_policies(ctx.network, redis)
+
+
+def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
+    """Clients reach Redis and the sentinels; Redis pods reach each other
+    (replication), sentinels reach Redis and each other, and the operator
+    reaches both."""
+    owner = Owner("redis", redis.name)
+    servers = spotahome.pod_labels(redis.name, "redis")
+    sentinels = spotahome.pod_labels(redis.name, "sentinel")
+    operator = Peer(network["operatorNamespaces"]["redisOperator"], spotahome.OPERATOR_POD)
+    yield kits.service_ingress(
+        owner, f"{redis.name}-redis-ingress", servers, clients=redis.access.namespaces,
+        ports=[spotahome.REDIS_PORT], monitoring=network["monitoringNamespace"], also=[
+            Allow([Peer(pods=servers), Peer(pods=sentinels), operator], [spotahome.REDIS_PORT])])
+    yield kits.service_ingress(
+        owner, f"{redis.name}-sentinel-ingress", sentinels, clients=redis.access.namespaces,
+        ports=[spotahome.SENTINEL_PORT], monitoring=network["monitoringNamespace"], also=[
+            Allow([Peer(pods=sentinels), operator], [spotahome.SENTINEL_PORT])])
 
 
 def pod_settings(servers, selector: dict[str, str]) -> dict:
@@ -55,13 +77,6 @@ def pod_settings(servers, selector: dict[str, str]) -> dict:
     the pod template as they are."""
     return pod_spec(servers.pod, affinity(servers.spread.nodes, selector, servers.pod),
                     zone_spread(servers.spread.zones, selector))
-
-
-def pods(name: str, component: str) -> dict[str, str]:
-    """The labels the operator selects its pods by (operator/redisfailover/service/client.go,
-    generateSelectorLabels); they override any label it copies."""
-    return {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component,
-            "app.kubernetes.io/part-of": "redis-failover"}
 
 
 def affinity(nodes: str, selector: dict[str, str], pod) -> dict | None:

@@ -1,0 +1,64 @@
+"""``dsgen access``: the connectivity an environment's NetworkPolicies allow.
+
+Renders the environment in memory, adds the policies the operators write
+themselves, and evaluates every source against every port of every workload
+(:mod:`dsgen.network`). Sources are the namespaces the profile names (each
+service's ``access`` and the monitoring namespace), a namespace it does not
+name, another pod of the data namespace, the operators' pods, the services'
+own pods, and an address outside the cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dsgen import pipeline
+from dsgen.network import Flow, Source, Workload, evaluate, format_text
+from dsgen.profiles import ProfileStore
+from dsgen.rules import Overlay
+
+NETWORK_POLICY = ("networking.k8s.io", "NetworkPolicy")
+OUTPUT_FORMATS = ("text", "json")
+
+
+def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
+    from dsgen.components import COMPONENTS
+
+    rendered = pipeline.render_env(ProfileStore(profiles, shown), env)
+    profile = rendered.loaded.profile
+    overlay = Overlay([resource.doc for resource in rendered.resources])
+    policies = list(overlay.of(NETWORK_POLICY))
+    workloads: list[Workload] = []
+    named: dict[str, None] = {}
+    operators: list[Source] = []
+    for component in COMPONENTS.values():
+        section = component.section(profile)
+        if section is None:
+            continue
+        if component.operator_policies:
+            policies += component.operator_policies(overlay)
+        if component.workloads:
+            workloads += component.workloads(overlay)
+        access = getattr(section, "access", None)
+        named.update(dict.fromkeys(access.namespaces if access else ()))
+        for shown_name, key, labels in component.operator_pods:
+            namespace = getattr(profile.network.operatorNamespaces, key)
+            operators.append(Source(f"{namespace}/{shown_name}", namespace, labels))
+    if profile.network.monitoringNamespace:
+        named[profile.network.monitoringNamespace] = None
+    other = "other-namespace"
+    while other in named or other == profile.namespace:
+        other += "-x"
+    sources = [Source(f"{namespace}/any pod", namespace) for namespace in named]
+    sources += [Source(f"{other}/any pod", other), Source(f"{profile.namespace}/any other pod", profile.namespace, {}),
+                *operators, *(w.as_source() for w in workloads), Source("outside the cluster")]
+    return evaluate(policies, workloads, sources)
+
+
+def format_flows(found: list[Flow], output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps([{"source": f.source, "destination": f.destination, "port": f.port,
+                            "portName": f.port_name, "allowed": f.allowed, "encryption": f.encryption,
+                            "because": list(f.because)} for f in found], indent=2) + "\n"
+    return format_text(found)

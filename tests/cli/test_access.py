@@ -1,0 +1,93 @@
+"""`dsgen access`: the design's connectivity matrix, read from the rendered
+NetworkPolicies and the ones Strimzi writes, including what must be denied."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import PROFILES
+
+POSTGRES, POOLER = "data/postgres-cluster instances", "data/postgres-cluster-pooler-rw pooler"
+REDIS, SENTINELS = "data/redis-cluster redis", "data/redis-cluster sentinels"
+BROKERS = "data/kafka-cluster broker nodes"
+APP, MONITORING, OTHER = "ecotrack/any pod", "monitoring/any pod", "other-namespace/any pod"
+NEIGHBOUR, OUTSIDE = "data/any other pod", "outside the cluster"
+CNPG, REDIS_OPERATOR, STRIMZI = "cnpg-system/cloudnative-pg", "redis-operator/redis-operator", \
+    "strimzi/strimzi-cluster-operator"
+
+# (destination, port): (allowed sources, sources that must be denied), from the
+# design's "Network Security" (postgresql_access, redis_access, kafka_access,
+# denied_external_access) and what each operator needs.
+MATRIX = {
+    (POSTGRES, 5432): ({APP, MONITORING, CNPG, POSTGRES, POOLER}, {OTHER, NEIGHBOUR, OUTSIDE, REDIS_OPERATOR, REDIS}),
+    (POSTGRES, 8000): ({CNPG, POSTGRES}, {APP, MONITORING, OTHER, OUTSIDE, POOLER}),
+    (POSTGRES, 9187): ({MONITORING}, {APP, OTHER, OUTSIDE}),
+    (POOLER, 5432): ({APP, MONITORING}, {OTHER, NEIGHBOUR, OUTSIDE}),
+    (REDIS, 6379): ({APP, REDIS, SENTINELS, REDIS_OPERATOR}, {MONITORING, OTHER, NEIGHBOUR, OUTSIDE, CNPG}),
+    (SENTINELS, 26379): ({APP, SENTINELS, REDIS_OPERATOR}, {MONITORING, OTHER, NEIGHBOUR, OUTSIDE}),
+    (BROKERS, 9092): ({APP, MONITORING}, {OTHER, NEIGHBOUR, OUTSIDE, STRIMZI}),
+    (BROKERS, 9093): ({APP, MONITORING}, {OTHER, NEIGHBOUR, OUTSIDE}),
+    (BROKERS, 9091): ({STRIMZI, BROKERS, "data/kafka-cluster entity operator"}, {APP, MONITORING, OUTSIDE}),
+}
+
+
+@pytest.fixture(scope="module")
+def prod() -> dict:
+    from tests.conftest import run_cli
+
+    result = run_cli("access", "--env", "prod", "--profiles", str(PROFILES), "-o", "json")
+    assert (result.code, result.err) == (0, "")
+    flows: dict = {}
+    for flow in json.loads(result.out):
+        flows.setdefault((flow["destination"], flow["port"]), {})[flow["source"]] = flow
+    return flows
+
+
+@pytest.mark.parametrize("where", list(MATRIX), ids=[f"{d}:{p}" for d, p in MATRIX])
+def test_the_design_matrix(prod, where):
+    allowed, denied = MATRIX[where]
+    verdicts = {source: flow["allowed"] for source, flow in prod[where].items()}
+    assert {s for s in allowed if not verdicts[s]} == set()
+    assert {s for s in denied if verdicts[s]} == set()
+
+
+def test_flows_say_what_is_encrypted_and_which_policy_allows_them(prod):
+    assert prod[(BROKERS, 9092)][APP]["encryption"] == "plaintext"
+    assert prod[(BROKERS, 9093)][APP]["encryption"] == "tls"
+    assert prod[(POSTGRES, 5432)][APP]["encryption"] == "optional"
+    assert prod[(POSTGRES, 5432)][APP]["because"] == ["data/postgres-cluster-ingress"]
+    assert prod[(BROKERS, 9093)][APP]["because"] == ["data/kafka-cluster-network-policy-kafka"]
+    assert prod[(POSTGRES, 5432)][OTHER]["because"] == []
+
+
+def test_without_isolation_everything_is_reachable_but_what_strimzi_closes(cli, profiles_copy):
+    base = profiles_copy / "base.yaml"
+    base.write_text(base.read_text() + "network:\n  isolate: false\n")
+    result = cli("access", "--env", "prod", "--profiles", str(profiles_copy), "-o", "json")
+    flows = json.loads(result.out)
+    assert all(f["allowed"] for f in flows if not f["destination"].startswith("data/kafka-cluster"))
+    peers_gone = [f for f in flows if f["destination"] == BROKERS and f["port"] == 9092 and f["source"] == OTHER]
+    assert peers_gone[0]["allowed"] is True  # no peers: Strimzi opens the listener to everyone
+
+
+def test_text_lists_each_port_with_who_may_and_may_not_connect(cli):
+    result = cli("access", "--env", "prod", "--profiles", str(PROFILES))
+    assert result.code == 0
+    block = result.out.split(f"\n{SENTINELS}\n", 1)[1].split("\ndata/", 1)[0]
+    assert block == (
+        "  26379 sentinel (plaintext)\n"
+        f"    allowed: {APP}, {REDIS_OPERATOR}, {SENTINELS}\n"
+        f"    denied:  {MONITORING}, {OTHER}, {NEIGHBOUR}, {CNPG}, {STRIMZI}, {POSTGRES}, "
+        "data/postgres-cluster-pooler-rw pooler, data/postgres-cluster-pooler-ro pooler, "
+        f"{REDIS}, data/kafka-cluster controller nodes, {BROKERS}, data/kafka-cluster entity operator, {OUTSIDE}")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--env", "qa"], "unknown environment 'qa': no {p}/qa.yaml (known: dev, prod, staging)"),
+    (["--env", "prod", "-o", "xml"], "--output xml: choose one of text, json"),
+])
+def test_usage_errors_are_one_line(cli, args, message):
+    result = cli("access", *args, "--profiles", str(PROFILES))
+    assert (result.code, result.out, result.err) == (2, "", message.format(p=PROFILES) + "\n")
