@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
 
 from dsgen import units
 
@@ -202,3 +202,7 @@ class Access(Strict):
     namespaces: list[Name] = []
     """Namespaces whose pods may connect (any pod of each); nothing else may,
     from another namespace or from outside the cluster."""
+    requireTls: StrictBool = False
+    """Refuse connections without TLS: PostgreSQL and its poolers reject them
+    (pg_hba hostnossl ... reject, PgBouncer client_tls_sslmode require); every
+    Kafka listener must have tls; Redis needs a backend with TLS."""

@@ -56,7 +56,8 @@ def test_the_design_matrix(prod, where):
 def test_flows_say_what_is_encrypted_and_which_policy_allows_them(prod):
     assert prod[(BROKERS, 9092)][APP]["encryption"] == "plaintext"
     assert prod[(BROKERS, 9093)][APP]["encryption"] == "tls"
-    assert prod[(POSTGRES, 5432)][APP]["encryption"] == "optional"
+    assert prod[(POSTGRES, 5432)][APP]["encryption"] == "tls"  # access.requireTls: pg_hba refuses plaintext
+    assert prod[(POOLER, 5432)][APP]["encryption"] == "tls"  # and PgBouncer requires TLS of clients
     assert prod[(POSTGRES, 5432)][APP]["because"] == ["data/postgres-cluster-ingress"]
     assert prod[(BROKERS, 9093)][APP]["because"] == ["data/kafka-cluster-network-policy-kafka"]
     assert prod[(POSTGRES, 5432)][OTHER]["because"] == []

@@ -70,6 +70,9 @@ def test_postgres_cluster(prod):
     assert spec["instances"] == 3
     assert spec["primaryUpdateStrategy"] == "unsupervised"
     assert spec["postgresql"]["parameters"] == SEED_PG_PARAMETERS
+    # The design's ssl_mode: require and scram-sha-256, enforced by the server
+    # (tests/servers/test_postgres_transport.py runs these lines on a real one).
+    assert spec["postgresql"]["pg_hba"] == ["hostnossl all all all reject", "hostssl all all all scram-sha-256"]
     initdb = spec["bootstrap"]["initdb"]
     assert (initdb["database"], initdb["owner"], initdb["secret"]["name"]) == (
         "ecotrack", "ecotrack", "postgres-credentials")
@@ -86,8 +89,10 @@ def test_poolers(prod, name, kind):
     assert spec["cluster"]["name"] == "postgres-cluster"
     assert spec["type"] == kind
     assert spec["pgbouncer"]["poolMode"] == "transaction"
+    # The design's pooler settings, and its ssl_mode: require for clients.
     assert spec["pgbouncer"]["parameters"] == {
-        "max_client_conn": "100", "default_pool_size": "25", "reserve_pool_size": "5"}
+        "max_client_conn": "100", "default_pool_size": "25", "reserve_pool_size": "5",
+        "client_tls_sslmode": "require"}
     [container] = spec["template"]["spec"]["containers"]
     assert container["name"] == "pgbouncer"
     assert container["resources"] == {"requests": {"memory": "64Mi", "cpu": "50m"},

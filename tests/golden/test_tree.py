@@ -138,6 +138,9 @@ LEGACY_CNPG = """\
 extends: base
 operators:
   cloudnativepg: "1.24.1"     # before the Barman Cloud plugin: in-tree barmanObjectStore
+postgres:
+  access:
+    requireTls: false         # 1.24's poolers cannot require TLS of clients (DSG202)
 """
 
 

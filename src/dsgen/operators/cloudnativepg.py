@@ -75,3 +75,14 @@ def instance_pods(cluster: str) -> dict[str, str]:
 def pooler_pods(cluster: str, pooler: str | None = None) -> dict[str, str]:
     """The pods of one pooler, or of every pooler of a cluster."""
     return {"cnpg.io/poolerName": pooler} if pooler else {"cnpg.io/cluster": cluster, "cnpg.io/podRole": "pooler"}
+
+
+# Connections without TLS refused by the server: CloudNativePG's pg_hba.conf
+# is its fixed rules (local peer, certificate auth for streaming_replica and
+# cnpg_pooler_pgbouncer, all hostssl), then the user's pg_hba lines, then
+# "host all all all <default method>" (pkg/postgres/configuration.go,
+# hbaTemplateString, 1.29.2); the first matching line wins. PgBouncer reaches
+# the instances over TLS already (server_tls_sslmode verify-ca) and accepts
+# clients with client_tls_sslmode prefer (pkg/management/pgbouncer/config/config.go).
+REQUIRE_TLS_HBA = ("hostnossl all all all reject", "hostssl all all all scram-sha-256")
+TLS_CLIENT_MODES = ("require", "verify-ca", "verify-full")

@@ -39,6 +39,8 @@ CASES = [
      [("DSG309", ("kafka", "access", "namespaces"), "is empty, and a listener without peers is open to every namespace (Strimzi writes the brokers' NetworkPolicy itself): name the namespaces whose pods may connect")]),
     ({"kafka": {"access": {"namespaces": []}}, "network": {"isolate": False}},
      []),
+    ({"kafka": {"access": {"requireTls": True}}},
+     [("DSG309", ("kafka", "listeners", 0, "tls"), "listener 'plain' has no TLS, and kafka.access.requireTls refuses connections without it: set tls: true or remove the listener")]),
     ({"kafka": {"brokers": {"storage": {"size": None}}}},
      [("DSG310", ("kafka", "brokers", "storage", "size"), "persistent-claim storage needs a size")]),
 ]

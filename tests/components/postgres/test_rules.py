@@ -8,6 +8,10 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"operators": {"cloudnativepg": "1.24.1"}},
+     [("DSG202", [("postgres", "access", "requireTls"), ("operators", "cloudnativepg")], "CloudNativePG 1.24.1 does not let a Pooler set client_tls_sslmode (1.25 does), so its poolers would take clients without TLS: pin 1.25 or newer, or drop the poolers")]),
+    ({"operators": {"cloudnativepg": "1.24.1"}, "postgres": {"access": {"requireTls": False}}},
+     []),
     ({"postgres": {"parameters": {"wal_level": "minimal"}}},
      [("DSG328", ("postgres", "parameters", "wal_level"), "must be logical or replica: CloudNativePG refuses minimal when archive_mode is on, there is more than one instance, or the cluster is a replica"),
       ("DSG328", ("postgres", "parameters", "max_wal_senders"), "must be 0 with wal_level minimal (CloudNativePG's webhook)")]),

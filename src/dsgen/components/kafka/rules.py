@@ -502,7 +502,7 @@ def _(overlay: Overlay):
                               "producers with acks=all fail with NotEnoughReplicas")
 
 
-KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, every user authenticates the way some listener accepts, and in an isolated namespace every listener names its peers.")
+KAFKA_LISTENERS = Rule("DSG309", "kafka-listeners", "Listener names and ports are unique, tls client authentication has tls, every user authenticates the way some listener accepts, every listener has tls when access.requireTls, and in an isolated namespace every listener names its peers.")
 # Strimzi writes the brokers' NetworkPolicy itself, with one rule per
 # listener from its networkPolicyPeers, and a listener without peers is open
 # to every pod of every namespace (KafkaCluster.generateNetworkPolicy,
@@ -536,6 +536,12 @@ def _(ctx: Context, kafka: Kafka):
         for index, acl in enumerate(user.acls):
             if acl.resource.type != "cluster" and not acl.resource.name:
                 yield (*path, "acls", index, "resource"), f"a {acl.resource.type} ACL needs a name"
+    if kafka.access.requireTls:
+        for index, listener in enumerate(kafka.listeners):
+            if not listener.tls:
+                yield ("kafka", "listeners", index, "tls"), (
+                    f"listener {listener.name!r} has no TLS, and kafka.access.requireTls refuses connections "
+                    "without it: set tls: true or remove the listener")
     if ctx.network and not kafka.access.namespaces:
         yield ("kafka", "access", "namespaces"), (
             "is empty, and a listener without peers is open to every namespace (Strimzi writes the "

@@ -71,6 +71,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         "synchronous": pg.synchronous.model_dump() if pg.synchronous else None,
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
+        "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
     })
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
@@ -83,8 +84,11 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         anti = pod_anti_affinity(pooler.spread.nodes, pods)
         affinity = merge_affinity({"podAntiAffinity": anti} if anti else None, pooler.pod)
         # The Pooler's template is a whole core/v1 PodTemplateSpec (api/v1 pooler_types.go).
+        parameters = dict(pooler.parameters)
+        if pg.access.requireTls and "client_tls_sslmode" in cnpg.parameters(ctx.operators["cloudnativepg"])["poolerAllowed"]:
+            parameters.setdefault("client_tls_sslmode", "require")  # DSG202 refuses requireTls where it is not
         yield Part(name, "pgbouncer", "connection-pooler", name, "pooler.yaml.j2", {
-            "pg": pg, "pooler": pooler, "resources": resources(pooler.resources),
+            "pg": pg, "pooler": pooler, "parameters": parameters, "resources": resources(pooler.resources),
             "pod_spec": pod_spec(pooler.pod, affinity, zone_spread(pooler.spread.zones, pods)),
         })
     if ctx.network:

@@ -114,9 +114,14 @@ PGBOUNCER_PARAMETERS = Rule("DSG202", "pgbouncer-parameters", "Pooler spec.pgbou
 
 @PGBOUNCER_PARAMETERS.on_profile
 def _(ctx: Context, pg: Postgres):
+    pinned = ctx.operators["cloudnativepg"]
     for name, pooler in pg.poolers.items():
-        for key, problem in keyed(pooler.parameters, pgbouncer_problem, ctx.operators["cloudnativepg"]):
+        for key, problem in keyed(pooler.parameters, pgbouncer_problem, pinned):
             yield ("postgres", "poolers", name, "parameters", key), problem
+    if pg.access.requireTls and pg.poolers and "client_tls_sslmode" not in cnpg.parameters(pinned)["poolerAllowed"]:
+        yield [("postgres", "access", "requireTls"), ("operators", "cloudnativepg")], (
+            f"CloudNativePG {pinned} does not let a Pooler set client_tls_sslmode (1.25 does), so its "
+            "poolers would take clients without TLS: pin 1.25 or newer, or drop the poolers")
 
 
 @PGBOUNCER_PARAMETERS.on_manifest

@@ -199,3 +199,17 @@ def _(ctx: Context, redis: Redis):
 
 
 RULES = RULES + (POD_LABELS,)
+
+
+NO_TLS = Rule("DSG330", "redis-tls", "Redis with access.requireTls needs a backend that serves TLS: spotahome's redis-operator 1.2 has no TLS setting for Redis or sentinels (api/redisfailover/v1/types.go, service/generator.go at v1.2.4).")
+
+
+@NO_TLS.on_profile
+def _(ctx: Context, redis: Redis):
+    if redis.access.requireTls:
+        yield ("redis", "access", "requireTls"), (
+            "spotahome's redis-operator 1.2 cannot serve TLS (its RedisFailover has no TLS settings): "
+            "leave requireTls false on this backend")
+
+
+RULES = RULES + (NO_TLS,)
