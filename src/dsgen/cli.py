@@ -153,7 +153,7 @@ def validate(
     profile: Optional[str] = typer.Option(
         None, "--profile", metavar="ENV",
         help="With PATHs: check them for this environment's profile (its operators, Kubernetes "
-        "version and externalSecrets); --operators overrides its pins."),
+        "version, and the Secrets it holds or brings from OpenBao); --operators overrides its pins."),
     closed: bool = typer.Option(
         False, "--closed",
         help="With PATHs: the input is complete, so a reference to an object it lacks is invalid "

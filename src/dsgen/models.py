@@ -9,7 +9,7 @@ the exact key it is about.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, StrictBool, StrictStr
 
@@ -58,6 +58,45 @@ class Network(Strict):
     """Where the operators run."""
 
 
+class OpenBao(Strict):
+    """The OpenBao server External Secrets reads credentials from: KV version 2,
+    Kubernetes auth with a service account of the data namespace."""
+
+    server: StrictStr = "https://openbao.openbao.svc:8200"
+    """OpenBao's address as the External Secrets controller reaches it."""
+    kvMount: Name = "secret"
+    """Mount path of the KV version 2 engine holding the credentials."""
+    authMount: Name = "kubernetes"
+    """Mount path of OpenBao's Kubernetes auth method."""
+    role: Name | None = None
+    """OpenBao role the store logs in as (default: <platform>-<environment>)."""
+    serviceAccount: ObjectName = "openbao-secret-reader"
+    """Service account dsgen writes in the data namespace; the role is bound to it."""
+    storeName: ObjectName = "openbao-secret-store"
+    """Name of the SecretStore."""
+    refreshInterval: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*(s|m|h)$")] = "1h"
+    """How often External Secrets reads the credentials again (picks up rotations)."""
+
+
+class Credential(Strict):
+    """Where one Secret's keys live in OpenBao."""
+
+    path: Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")]
+    """Path in the KV mount, e.g. redis/auth (without the mount and without data/)."""
+    properties: dict[StrictStr, StrictStr] = {}
+    """Secret key -> property at that path, where they differ (default: the same name)."""
+
+
+class Secrets(Strict):
+    """Credentials from OpenBao through External Secrets (external-secrets.io/v1)."""
+
+    openbao: OpenBao = OpenBao()
+    """The OpenBao server and how the store logs in."""
+    credentials: dict[ObjectName, Credential] = {}
+    """Each Secret the services read (by name) and where its keys live; a Secret the
+    cluster holds already goes in externalSecrets instead."""
+
+
 class Profile(Strict):
     """One environment's data services, after ``extends`` has been merged."""
 
@@ -73,6 +112,9 @@ class Profile(Strict):
     """The operator releases the cluster runs."""
     network: Network = Network()
     """Network isolation: who may reach the data services."""
+    secrets: Secrets | None = None
+    """Credentials from OpenBao: a SecretStore, an ExternalSecret for each Secret the
+    services read, and the OpenBao side in out/openbao/<environment>/."""
     externalSecrets: list[ObjectName] = Field(
         [], description="Secrets the cluster already holds (not produced by this tree); "
         "dsgen validate accepts references to them.",
@@ -170,11 +212,18 @@ def _optional(node: Any) -> Any:
         return [_optional(v) for v in node]
     if not isinstance(node, dict):
         return node
-    result = {k: _optional(v) for k, v in node.items() if k != "required"}
-    if isinstance(result.get("properties"), dict):
-        result["properties"] = {k: _nullable(v) for k, v in result["properties"].items()}
-    if isinstance(result.get("additionalProperties"), dict):
-        result["additionalProperties"] = _nullable(result["additionalProperties"])
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "required":
+            continue
+        if key in ("properties", "$defs") and isinstance(value, dict):
+            # a map of names to schemas (a field may itself be called "properties")
+            schemas = {name: _optional(schema) for name, schema in value.items()}
+            result[key] = {n: _nullable(v) for n, v in schemas.items()} if key == "properties" else schemas
+        elif key == "additionalProperties" and isinstance(value, dict):
+            result[key] = _nullable(_optional(value))
+        else:
+            result[key] = _optional(value)
     return result
 
 

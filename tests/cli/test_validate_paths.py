@@ -8,19 +8,21 @@ import os
 
 import pytest
 
-from dsgen import pipeline
+from dsgen import pipeline, yamlio
 from dsgen.formats import kustomize
 from tests.conftest import CATALOG, PROFILES, run_cli
 
 
 @pytest.fixture
 def repo(tmp_path, kubectl, crds):
-    """A GitOps repository: two kustomization overlays and a folder of plain manifests."""
+    """A GitOps repository: two kustomization overlays and a folder of plain
+    manifests whose Secrets come from elsewhere (no ExternalSecrets)."""
     tree = tmp_path / "tree"
     pipeline.write(tree, pipeline.render(PROFILES, tree, all_envs=True))
     plain = tmp_path / "plain"
     (plain / "nested").mkdir(parents=True)
-    (plain / "prod.yaml").write_text(kustomize.build(tree / "overlays" / "prod"))
+    documents = yamlio.load_documents(kustomize.build(tree / "overlays" / "prod"), "prod")
+    (plain / "prod.yaml").write_text(yamlio.dump_all([d for d in documents if d["kind"] != "ExternalSecret"]))
     (plain / "nested" / "notes.txt").write_text("not a manifest\n")
     return tmp_path
 
@@ -32,7 +34,7 @@ def validate(cli, *args):
 def test_plain_files_are_valid_and_open_references_are_warnings(repo, cli):
     result = validate(cli, str(repo / "plain"), "--summary")
     assert (result.code, result.err) == (0, "")
-    assert result.out.endswith("Summary: 24 resources found in 1 overlays - Valid: 24, Invalid: 0, Errors: 0, "
+    assert result.out.endswith("Summary: 26 resources found in 1 overlays - Valid: 26, Invalid: 0, Errors: 0, "
                                "Skipped: 0, Warnings: 7\n")
     assert f"  WARNING [plain] Cluster/postgres-cluster /spec/bootstrap/initdb/secret/name: [DSG105] Secret " \
            f"'postgres-credentials' is neither produced by the tree nor listed in the profile's externalSecrets" \
@@ -66,7 +68,7 @@ def test_one_broken_input_is_an_error_entry_and_the_rest_is_checked(repo, cli):
     assert errors[0][0] == str(repo / "tree/overlays/staging") and "missing.yaml" in errors[0][1]
     assert errors[1] == (str(repo / "plain" / "broken.yaml"),
                          f"{repo / 'plain' / 'broken.yaml'}:1:7: this '[' is never closed (found end of file at 2:1)")
-    assert sum(e["status"] == "statusValid" for e in entries) == 21 + 24 + 24
+    assert sum(e["status"] == "statusValid" for e in entries) == 29 + 26 + 32
 
 
 def test_operators_choose_the_versions_rules_check(repo, cli):
@@ -100,8 +102,8 @@ def test_a_profile_names_the_operators_and_the_secrets_the_cluster_holds(repo, c
     result = run_cli("validate", manifests, "--closed", "--profile", "prod", "-s", str(CATALOG), "-o", "json",
                      cwd=profiles_copy.parent)
     invalid = {(e["kind"], e["rule"]) for e in json.loads(result.out)["resources"] if e["status"] == "statusInvalid"}
-    # Every Secret --closed finds missing (test_closed_input_...) is in the
-    # profile's externalSecrets; its Strimzi 1.2.0 runs no Kafka 4.1.
+    # Every Secret --closed finds missing (test_closed_input_...) is one the
+    # profile brings from OpenBao; its Strimzi 1.2.0 runs no Kafka 4.1.
     assert invalid == {("Kafka", "DSG322")}
     result = run_cli("validate", manifests, "--closed", "--profile", "prod", "--operators", "strimzi=0.49.1",
                      "-s", str(CATALOG), "-o", "json", cwd=profiles_copy.parent)

@@ -20,7 +20,7 @@ SECRETISH_TEXT = [
     re.compile(r"\$[0-9a-z]+\$[^\s]{20,}"),  # crypt-style password hashes
 ]
 # Keys whose scalar value names a Secret rather than holding one.
-REFERENCE_KEYS = {"secretPath"}
+REFERENCE_KEYS = {"secretPath", "secretKey"}  # a Secret's name; a key name in the target Secret
 TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
 
 
@@ -61,7 +61,7 @@ def test_no_secret_objects_and_only_references(tree):
         for doc in yamlio.load_documents(path.read_text(), str(path)):
             assert not (isinstance(doc, dict) and doc.get("kind") == "Secret"), path
             for where, key, value in _walk(doc):
-                if isinstance(key, str) and SECRETISH_KEY.search(key) and not isinstance(value, (dict, list)):
+                if isinstance(key, str) and SECRETISH_KEY.search(key) and not isinstance(value, (dict, list, bool)):
                     # a scalar under a secret-sounding key must name a Secret, never hold a value
                     assert key in REFERENCE_KEYS, (path, where, value)
                 checked += 1

@@ -132,8 +132,8 @@ def test_strimzi_has_no_node_selector_so_it_becomes_required_node_affinity(dedic
 
 def test_the_tree_with_every_pod_setting_is_valid(dedicated, tmp_path, kubectl, crds):
     out = tmp_path / "out"
-    (dedicated / "base.yaml").write_text((dedicated / "base.yaml").read_text().replace(
-        "externalSecrets:\n", "externalSecrets:\n  - registry-credentials\n"))
+    (dedicated / "base.yaml").write_text((dedicated / "base.yaml").read_text()
+                                         + "externalSecrets: [registry-credentials]\n")
     pipeline.write(out, pipeline.render(dedicated, out, all_envs=True))
     report = api.validate_tree(out, "prod", False, [str(crds / "catalog")])
     assert [(r.resource, r.path, r.message) for r in report.results if r.status.name != "VALID"] == []

@@ -51,6 +51,18 @@ class Context:
 
 
 @dataclass(frozen=True)
+class SecretNeed:
+    """A Secret a profile section makes its operator read: where the profile
+    names it, the keys the operator reads from it, and the Secret type it
+    requires (None: any)."""
+
+    path: KeyPath
+    name: str
+    keys: tuple[str, ...]
+    type: str | None = None
+
+
+@dataclass(frozen=True)
 class Part:
     """One resource a plan asks for.
 
@@ -136,10 +148,13 @@ class Component:
     produced_secrets: Callable[[GroupKind, dict], Iterable[str]] | None = None
     # Kinds whose objects hold data: removing or renaming one loses it.
     stateful_kinds: tuple[GroupKind, ...] = ()
+    # Given the section: the Secrets its operator will read (SecretNeed), for
+    # the credentials dsgen brings from OpenBao.
     # For `dsgen access` (dsgen.network): the pods an overlay's documents make
     # (Workload values), the NetworkPolicies the operator writes itself, and
     # the operator's own pods as (shown name, key of network.operatorNamespaces,
     # pod labels).
+    secrets_read: Callable[[Any], Iterable[SecretNeed]] | None = None
     workloads: Callable[[Any], Iterable[Any]] | None = None
     operator_policies: Callable[[Any], Iterable[dict]] | None = None
     operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()

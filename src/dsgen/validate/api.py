@@ -490,7 +490,10 @@ def profile_pins(profiles: Path, env: str, shown: str | None = None) -> Pins:
     from dsgen.profiles import ProfileStore
 
     profile = ProfileStore(profiles, shown).load(env).profile
-    return Pins(profile.operators.model_dump(), profile.kubernetesVersion, frozenset(profile.externalSecrets))
+    # The Secrets the profile says exist: held by the cluster, or brought from OpenBao by its tree.
+    brought = profile.secrets.credentials if profile.secrets else {}
+    return Pins(profile.operators.model_dump(), profile.kubernetesVersion,
+                frozenset(profile.externalSecrets) | frozenset(brought))
 
 
 def parse_operators(text: str, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -87,3 +87,20 @@ def test_two_topics_with_one_kafka_name_in_a_profile():
             if f[0] == "DSG108"] == [
         ("DSG108", ("kafka", "topics", "orders-v2"), "names Kafka topic 'user-events', as topic 'user-events' does: "
          "the Topic Operator manages a topic from one KafkaTopic and puts the other in ResourceConflict")]
+
+
+def test_credentials_come_from_openbao_or_the_cluster():
+    from tests.components.harness import findings
+
+    assert [f for f in findings({"secrets": {"credentials": {"redis-auth": None}}}) if f[0] == "DSG331"] == [
+        ("DSG331", ("redis", "auth", "secretName"), "Secret 'redis-auth' comes from nowhere: give it an OpenBao "
+         "path in secrets.credentials, or list it in externalSecrets if the cluster holds it")]
+    assert [f for f in findings({"externalSecrets": ["redis-auth"]}) if f[0] == "DSG331"] == [
+        ("DSG331", [("secrets", "credentials", "redis-auth"), ("externalSecrets",)],
+         "Secret 'redis-auth' is both brought from OpenBao and listed as held by the cluster; keep one")]
+    typo = {"secrets": {"credentials": {"postgres-credentials": {"properties": {"passwd": "owner-password"}}}}}
+    assert [f for f in findings(typo) if f[0] == "DSG331"] == [
+        ("DSG331", ("secrets", "credentials", "postgres-credentials", "properties", "passwd"),
+         "'postgres-credentials' is read for password, username only; 'passwd' would never be used")]
+    # A credential for a service left out writes nothing and is no error.
+    assert [f for f in findings({"redis": {"enabled": False}}) if f[0] == "DSG331"] == []

@@ -683,3 +683,14 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (TOPIC_NAME_UNIQUE,)
+
+
+def secrets_read(kafka: Kafka):
+    """Each SCRAM user's password, which the User Operator reads from its
+    passwordSecret instead of generating one."""
+    from dsgen.components.base import SecretNeed
+
+    for name, user in kafka.users.items():
+        if user.passwordSecret:
+            yield SecretNeed(("kafka", "users", name, "passwordSecret"), user.passwordSecret.name,
+                             (user.passwordSecret.key,))

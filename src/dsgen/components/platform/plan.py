@@ -1,11 +1,12 @@
-"""What the environment as a whole renders: the namespace's default-deny ingress."""
+"""What the environment as a whole renders: the namespace's default-deny
+ingress, and the credentials brought from OpenBao."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen import kits
-from dsgen.kits import Owner
+from dsgen import kits, openbao
+from dsgen.kits import Owner, RemoteRef
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
@@ -18,3 +19,29 @@ def plan(ctx: Context, profile: Any) -> Iterator[Part]:
         # Selects every pod of the namespace and allows nothing: what reaches a
         # pod is what another policy selecting it allows (policies add up).
         yield kits.network_policy(Owner("data-services", ctx.platform), DEFAULT_DENY, select={}, ingress=[])
+    if profile.secrets is not None:
+        yield from credentials(ctx, profile)
+
+
+def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
+    """A SecretStore for OpenBao (the vault provider: KV version 2, Kubernetes
+    auth as a service account of this namespace; no token in git), the service
+    account, and an ExternalSecret for each Secret the services read."""
+    settings = profile.secrets.openbao
+    owner = Owner("openbao", settings.storeName)
+    yield owner.part(settings.serviceAccount, "secret-store",
+                     {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
+    yield owner.part(settings.storeName, "secret-store", {
+        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+        "spec": {"provider": {"vault": {
+            "server": settings.server, "path": settings.kvMount, "version": "v2",
+            "auth": {"kubernetes": {"mountPath": settings.authMount,
+                                    "role": openbao.role_name(profile, ctx.environment),
+                                    "serviceAccountRef": {"name": settings.serviceAccount}}},
+        }}},
+    })
+    for item in openbao.wanted(profile):
+        yield kits.external_secret(
+            Owner("openbao", item.need.name), item.need.name, store=settings.storeName,
+            refresh=settings.refreshInterval, secret_type=item.need.type,
+            data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()})

@@ -200,3 +200,36 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (SERVED_VERSION,)
+
+
+CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads.")
+
+
+@CREDENTIALS.on_profile
+def _(ctx: Any, profile: Any):
+    from dsgen import openbao
+
+    if profile.secrets is None:
+        return
+    credentials, held = profile.secrets.credentials, set(profile.externalSecrets)
+    read: dict[str, list] = {}
+    for need in openbao.needs(profile):
+        read.setdefault(need.name, []).append(need)
+        if need.name not in credentials and need.name not in held:
+            yield need.path, (f"Secret {need.name!r} comes from nowhere: give it an OpenBao path in "
+                              "secrets.credentials, or list it in externalSecrets if the cluster holds it")
+    for name, credential in credentials.items():
+        where = ("secrets", "credentials", name)
+        if name not in read:
+            continue  # e.g. for a service this environment leaves out: nothing is written for it
+        if name in held:
+            yield [where, ("externalSecrets",)], (f"Secret {name!r} is both brought from OpenBao and listed as "
+                                                   "held by the cluster; keep one")
+        keys = {key for need in read[name] for key in need.keys}
+        for key in credential.properties:
+            if key not in keys:
+                yield (*where, "properties", key), (f"{name!r} is read for {', '.join(sorted(keys))} only; "
+                                                    f"{key!r} would never be used")
+
+
+RULES = RULES + (CREDENTIALS,)

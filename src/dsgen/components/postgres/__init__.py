@@ -6,4 +6,4 @@ from dsgen.components.postgres.plan import plan
 
 COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.secret_references,
                       produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,),
-                      workloads=network.workloads, operator_pods=network.OPERATOR_PODS)
+                      secrets_read=rules.secrets_read, workloads=network.workloads, operator_pods=network.OPERATOR_PODS)

@@ -595,3 +595,17 @@ def _(overlay: Overlay):
 
 
 RULES = RULES + (CNPG_WEBHOOK, BACKUP_SCHEDULE)
+
+
+def secrets_read(pg: Postgres):
+    """The owner's credentials (username and password, in the basic-auth
+    form of the Secrets CloudNativePG makes itself, pkg/specs/secrets.go), and
+    the S3 keys the Barman Cloud object store reads (plan._barman_configuration)."""
+    from dsgen.components.base import SecretNeed
+
+    if pg.bootstrap.secret:
+        yield SecretNeed(("postgres", "bootstrap", "secret"), pg.bootstrap.secret, ("username", "password"),
+                         "kubernetes.io/basic-auth")
+    if pg.backup and pg.backup.s3.credentialsSecret:
+        yield SecretNeed(("postgres", "backup", "s3", "credentialsSecret"), pg.backup.s3.credentialsSecret,
+                         ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))

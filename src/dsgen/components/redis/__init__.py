@@ -3,7 +3,7 @@
 from dsgen.components.base import Component
 from dsgen.components.redis import spotahome
 from dsgen.components.redis.spotahome import network as spotahome_network
-from dsgen.components.redis.rules import RULES
+from dsgen.components.redis.rules import RULES, secrets_read
 
 BACKENDS = {"spotahome": spotahome.BACKEND}
 
@@ -18,5 +18,5 @@ COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
                       secret_references=_secret_references,
                       stateful_kinds=(spotahome.rules.REDIS_FAILOVER,),
-                      workloads=spotahome_network.workloads,
+                      secrets_read=secrets_read, workloads=spotahome_network.workloads,
                       operator_pods=spotahome_network.OPERATOR_PODS)

@@ -64,3 +64,11 @@ def _(ctx: Context, redis: Redis):
 
 
 RULES = (REDIS_MEMORY, SENTINEL_QUORUM, REDIS_SETTINGS)
+
+
+def secrets_read(redis: Redis):
+    """The password Redis and the sentinels are given (key 'password')."""
+    from dsgen.components.base import SecretNeed
+
+    if redis.auth:
+        yield SecretNeed(("redis", "auth", "secretName"), redis.auth.secretName, ("password",))

