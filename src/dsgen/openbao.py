@@ -50,7 +50,7 @@ def wanted(profile: Any) -> list[Wanted]:
         credential = profile.secrets.credentials.get(need.name)
         if credential is None or need.name in found:
             continue
-        properties = {key: credential.properties.get(key, key) for key in need.keys}
+        properties = {key: credential.properties.get(key, key) for key in need.fetched}
         found[need.name] = Wanted(need, credential.path, properties)
     return list(found.values())
 

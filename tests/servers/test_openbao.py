@@ -98,8 +98,9 @@ def test_every_remote_ref_resolves_with_the_policy_and_nothing_else(tree, server
 
     secrets = _external_secrets(tree, "prod")
     assert {s["metadata"]["name"] for s in secrets} == {
-        "postgres-credentials", "postgres-backup-s3-credentials", "redis-auth", "kafka-producer-credentials",
-        "kafka-consumer-credentials", "kafka-admin-credentials"}
+        "postgres-credentials", "postgres-backup-s3-credentials", "postgres-cluster-ecotrack-app",
+        "postgres-cluster-ecotrack-readonly", "postgres-cluster-ecotrack-backup", "redis-auth",
+        "kafka-producer-credentials", "kafka-consumer-credentials", "kafka-admin-credentials"}
     for secret in secrets:
         for item in secret["spec"]["data"]:
             ref = item["remoteRef"]

@@ -14,6 +14,18 @@ path "secret/data/postgres/owner" {
   capabilities = ["read"]
 }
 
+path "secret/data/postgres/roles/ecotrack-app" {
+  capabilities = ["read"]
+}
+
+path "secret/data/postgres/roles/ecotrack-backup" {
+  capabilities = ["read"]
+}
+
+path "secret/data/postgres/roles/ecotrack-readonly" {
+  capabilities = ["read"]
+}
+
 path "secret/data/redis/auth" {
   capabilities = ["read"]
 }

@@ -60,6 +60,14 @@ class SecretNeed:
     name: str
     keys: tuple[str, ...]
     type: str | None = None
+    # keys whose value the reader requires to be exactly this (a basic-auth
+    # username that must be the role's name), written, not fetched
+    fixed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fetched(self) -> tuple[str, ...]:
+        """The keys whose values come from the secret store."""
+        return tuple(key for key in self.keys if key not in dict(self.fixed))
 
 
 @dataclass(frozen=True)

@@ -28,17 +28,26 @@ class RemoteRef:
 def external_secret(owner: Owner, name: str, *, store: str, data: Mapping[str, RemoteRef],
                     store_kind: str = "SecretStore", target: str | None = None,
                     refresh: str = "1h", secret_type: str | None = None,
-                    creation: str = "Owner") -> Part:
+                    creation: str = "Owner", literal: Mapping[str, str] | None = None) -> Part:
     """A Secret ``target`` (default ``name``) whose keys come from ``data``.
 
     ``secret_type`` sets the Secret's type (e.g. ``kubernetes.io/basic-auth``,
-    which CloudNativePG expects for role passwords).
+    which CloudNativePG expects for role passwords). ``literal`` keys get a
+    fixed value: the Secret is then written from a template holding them and
+    each fetched key (External Secrets' template data, where ``{{ .key }}`` is
+    a fetched value).
     """
     if not data:
         raise ValueError(f"ExternalSecret {name}: give at least one key")
     target_spec: dict[str, Any] = {"name": target or name, "creationPolicy": creation}
+    template: dict[str, Any] = {}
     if secret_type:
-        target_spec["template"] = {"type": secret_type}
+        template["type"] = secret_type
+    if literal:
+        template["data"] = {**{key: value for key, value in literal.items()},
+                            **{key: "{{ ." + key + " }}" for key in data}}
+    if template:
+        target_spec["template"] = template
     spec = {
         "refreshInterval": refresh,
         "secretStoreRef": {"name": store, "kind": store_kind},

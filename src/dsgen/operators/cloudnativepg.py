@@ -86,3 +86,11 @@ def pooler_pods(cluster: str, pooler: str | None = None) -> dict[str, str]:
 # clients with client_tls_sslmode prefer (pkg/management/pgbouncer/config/config.go).
 REQUIRE_TLS_HBA = ("hostnossl all all all reject", "hostssl all all all scram-sha-256")
 TLS_CLIENT_MODES = ("require", "verify-ca", "verify-full")
+
+
+def reserved_role(name: str) -> bool:
+    """A role name CloudNativePG's webhook refuses in spec.managed.roles: the
+    operator's (postgres, streaming_replica, cnpg_*) and PostgreSQL's (pg_*)
+    (pkg/postgres/roles.go IsRoleReserved, internal/webhook/v1/cluster_webhook.go
+    validateManagedRoles, 1.29.2)."""
+    return name in ("postgres", "streaming_replica") or name.startswith(("cnpg_", "pg_"))

@@ -101,6 +101,6 @@ def test_credentials_come_from_openbao_or_the_cluster():
     typo = {"secrets": {"credentials": {"postgres-credentials": {"properties": {"passwd": "owner-password"}}}}}
     assert [f for f in findings(typo) if f[0] == "DSG331"] == [
         ("DSG331", ("secrets", "credentials", "postgres-credentials", "properties", "passwd"),
-         "'postgres-credentials' is read for password, username only; 'passwd' would never be used")]
+         "'postgres-credentials' is read for password only; 'passwd' would never be used")]
     # A credential for a service left out writes nothing and is no error.
     assert [f for f in findings({"redis": {"enabled": False}}) if f[0] == "DSG331"] == []

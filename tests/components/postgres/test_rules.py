@@ -8,6 +8,11 @@ import pytest
 from tests.components.harness import findings
 
 CASES = [
+    ({"postgres": {"roles": {"pg_monitor_me": {}, "streaming_replica": {}}},
+      "secrets": {"credentials": {"postgres-cluster-pg-monitor-me": {"path": "x"},
+                                  "postgres-cluster-streaming-replica": {"path": "y"}}}},
+     [("DSG328", ("postgres", "roles", "pg_monitor_me"), "is reserved for PostgreSQL or the operator: CloudNativePG's webhook refuses it; pick another name"),
+      ("DSG328", ("postgres", "roles", "streaming_replica"), "is reserved for PostgreSQL or the operator: CloudNativePG's webhook refuses it; pick another name")]),
     ({"operators": {"cloudnativepg": "1.24.1"}},
      [("DSG202", [("postgres", "access", "requireTls"), ("operators", "cloudnativepg")], "CloudNativePG 1.24.1 does not let a Pooler set client_tls_sslmode (1.25 does), so its poolers would take clients without TLS: pin 1.25 or newer, or drop the poolers")]),
     ({"operators": {"cloudnativepg": "1.24.1"}, "postgres": {"access": {"requireTls": False}}},

@@ -43,5 +43,5 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
     for item in openbao.wanted(profile):
         yield kits.external_secret(
             Owner("openbao", item.need.name), item.need.name, store=settings.storeName,
-            refresh=settings.refreshInterval, secret_type=item.need.type,
+            refresh=settings.refreshInterval, secret_type=item.need.type, literal=dict(item.need.fixed),
             data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()})

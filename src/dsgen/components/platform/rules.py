@@ -225,7 +225,7 @@ def _(ctx: Any, profile: Any):
         if name in held:
             yield [where, ("externalSecrets",)], (f"Secret {name!r} is both brought from OpenBao and listed as "
                                                    "held by the cluster; keep one")
-        keys = {key for need in read[name] for key in need.keys}
+        keys = {key for need in read[name] for key in need.fetched}
         for key in credential.properties:
             if key not in keys:
                 yield (*where, "properties", key), (f"{name!r} is read for {', '.join(sorted(keys))} only; "

@@ -106,6 +106,26 @@ class PgSynchronous(Strict):
         "preferred: writes go on, asynchronously, when standbys are missing.")
 
 
+class PgRole(Strict):
+    """A PostgreSQL role CloudNativePG manages (spec.managed.roles): it creates
+    the role, keeps its attributes and memberships, and sets its password from
+    a basic-auth Secret whose username is the role's name."""
+
+    login: StrictBool = True
+    """The role may log in."""
+    inRoles: list[PgIdentifier] = []
+    """Roles it is a member of, e.g. PostgreSQL's predefined pg_read_all_data and
+    pg_write_all_data (data in every table, nothing more)."""
+    replication: StrictBool = False
+    """May stream WAL (for backups or replicas)."""
+    createdb: StrictBool = False
+    """May create databases."""
+    connectionLimit: int = Field(-1, ge=-1)
+    """Concurrent connections allowed; -1 for no limit."""
+    passwordSecret: ObjectName | None = Field(
+        None, description="Secret holding its password (default: <cluster>-<role, dashes for underscores>).")
+
+
 class Postgres(Strict):
     enabled: StrictBool = True
     """false leaves PostgreSQL out of this environment."""
@@ -141,6 +161,9 @@ class Postgres(Strict):
     """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
     backup: PgBackup | None = None
     """Scheduled base backups and WAL archiving to S3."""
+    roles: dict[PgIdentifier, PgRole] = {}
+    """Roles CloudNativePG creates and keeps as written here (no superuser, createrole
+    or bypassrls: dsgen writes them off)."""
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )

@@ -72,6 +72,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
         "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
+        "roles": managed_roles(pg) or None,
     })
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
@@ -93,6 +94,23 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         })
     if ctx.network:
         yield from network_policies(ctx.network, pg)
+
+
+def role_secret(pg: Postgres, name: str) -> str:
+    role = pg.roles[name]
+    return role.passwordSecret or f"{pg.name}-{name.replace('_', '-')}"
+
+
+def managed_roles(pg: Postgres) -> list[dict[str, Any]]:
+    """spec.managed.roles (api/v1 cluster_types.go RoleConfiguration): every
+    attribute written, so that the role is what the profile says and never a
+    superuser, role creator or RLS bypasser."""
+    return [{
+        "name": name, "ensure": "present", "login": role.login, "superuser": False, "createdb": role.createdb,
+        "createrole": False, "inherit": True, "replication": role.replication, "bypassrls": False,
+        "connectionLimit": role.connectionLimit, "inRoles": list(role.inRoles) or None,
+        "passwordSecret": {"name": role_secret(pg, name)},
+    } for name, role in pg.roles.items()]
 
 
 def network_policies(network: dict, pg: Postgres) -> Iterator[Part]:

@@ -533,7 +533,7 @@ def wal_level_problems(parameters: dict, instances: int, replica: bool) -> Itera
             yield "max_wal_senders", "must be 0 with wal_level minimal (CloudNativePG's webhook)"
 
 
-CNPG_WEBHOOK = Rule("DSG328", "cnpg-webhook", "What CloudNativePG's admission webhooks refuse beyond its schemas: a wal_level of minimal where WAL must stream or be archived, or minimal with WAL senders; storage, walStorage and tablespace sizes that are not quantities, or missing with no size in the pvcTemplate; a Backup with method plugin and no pluginConfiguration (internal/webhook/v1/cluster_webhook.go, backup_webhook.go).")
+CNPG_WEBHOOK = Rule("DSG328", "cnpg-webhook", "What CloudNativePG's admission webhooks refuse beyond its schemas: a wal_level of minimal where WAL must stream or be archived, or minimal with WAL senders; storage, walStorage and tablespace sizes that are not quantities, or missing with no size in the pvcTemplate; managed roles with reserved names; a Backup with method plugin and no pluginConfiguration (internal/webhook/v1/cluster_webhook.go, backup_webhook.go).")
 
 
 def _storage_size_problems(cluster: dict) -> Iterator[tuple[str, str]]:
@@ -558,10 +558,16 @@ def _storage_size_problems(cluster: dict) -> Iterator[tuple[str, str]]:
             yield pointer(*path, "size"), "no size, and no storage request in the pvcTemplate: the webhook refuses it"
 
 
+RESERVED_ROLE = "is reserved for PostgreSQL or the operator: CloudNativePG's webhook refuses it; pick another name"
+
+
 @CNPG_WEBHOOK.on_profile
 def _(ctx: Context, pg: Postgres):
     for name, problem in wal_level_problems(pg.parameters, pg.instances, False):
         yield ("postgres", "parameters", name), problem
+    for name in pg.roles:
+        if cnpg.reserved_role(name):
+            yield ("postgres", "roles", name), RESERVED_ROLE
 
 
 @CNPG_WEBHOOK.on_manifest
@@ -575,6 +581,9 @@ def _(overlay: Overlay):
             yield cluster, pointer("spec", "postgresql", "parameters", name), problem
         for where, problem in _storage_size_problems(cluster):
             yield cluster, where, problem
+        for index, role in enumerate(get(cluster, "spec", "managed", "roles") or []):
+            if isinstance(role, dict) and cnpg.reserved_role(str(role.get("name", ""))):
+                yield cluster, pointer("spec", "managed", "roles", index, "name"), RESERVED_ROLE
     for backup in overlay.of(("postgresql.cnpg.io", "Backup")):
         if get(backup, "spec", "method") == "plugin" and not get(backup, "spec", "pluginConfiguration", "name"):
             yield backup, "/spec/pluginConfiguration", "method plugin needs pluginConfiguration naming the plugin"
@@ -603,9 +612,16 @@ def secrets_read(pg: Postgres):
     the S3 keys the Barman Cloud object store reads (plan._barman_configuration)."""
     from dsgen.components.base import SecretNeed
 
+    from dsgen.components.postgres.plan import role_secret
+
+    # CloudNativePG refuses a role Secret whose username is not the role's name
+    # (internal/management/controller/roles/runnable.go: "wrong username").
     if pg.bootstrap.secret:
         yield SecretNeed(("postgres", "bootstrap", "secret"), pg.bootstrap.secret, ("username", "password"),
-                         "kubernetes.io/basic-auth")
+                         "kubernetes.io/basic-auth", (("username", pg.bootstrap.owner),))
+    for name in pg.roles:
+        yield SecretNeed(("postgres", "roles", name, "passwordSecret"), role_secret(pg, name),
+                         ("username", "password"), "kubernetes.io/basic-auth", (("username", name),))
     if pg.backup and pg.backup.s3.credentialsSecret:
         yield SecretNeed(("postgres", "backup", "s3", "credentialsSecret"), pg.backup.s3.credentialsSecret,
                          ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))
