@@ -9,7 +9,7 @@ the exact key it is about.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
@@ -97,6 +97,27 @@ class Secrets(Strict):
     cluster holds already goes in externalSecrets instead."""
 
 
+class StorageClassSettings(Strict):
+    """An EBS StorageClass for the services' volumes, through the EBS CSI driver
+    (parameters from aws-ebs-csi-driver docs/parameters.md): encrypted gp3,
+    expandable (CloudNativePG's resizeInUseVolumes needs it), bound where the
+    pod is scheduled."""
+
+    name: ObjectName = "gp3"
+    """Its name, which the services' storageClass settings use."""
+    type: Literal["gp3", "gp2", "io1", "io2", "st1", "sc1"] = "gp3"
+    """EBS volume type."""
+    encrypted: StrictBool = True
+    """Encrypt the volumes at rest."""
+    kmsKeyId: Annotated[StrictStr, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")] | None = None
+    """Full ARN of the KMS key (default: the region's aws/ebs key)."""
+    fsType: Literal["ext4", "xfs"] = "ext4"
+    """File system made on each volume."""
+    reclaimPolicy: Literal["Retain", "Delete"] = "Retain"
+    """What happens to a volume when its claim is deleted: Retain keeps the data
+    (delete the EBS volume yourself); Delete removes it."""
+
+
 class Profile(Strict):
     """One environment's data services, after ``extends`` has been merged."""
 
@@ -112,6 +133,9 @@ class Profile(Strict):
     """The operator releases the cluster runs."""
     network: Network = Network()
     """Network isolation: who may reach the data services."""
+    storageClass: StorageClassSettings | None = None
+    """A StorageClass this environment's tree creates (cluster-scoped: in a cluster that
+    several environments share, give it in one of them only)."""
     secrets: Secrets | None = None
     """Credentials from OpenBao: a SecretStore, an ExternalSecret for each Secret the
     services read, and the OpenBao side in out/openbao/<environment>/."""

@@ -268,6 +268,10 @@ PATTERN_FORMS = {
     r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$": "an S3 folder, s3://bucket/path",
     r"^[1-9][0-9]*[dwm]$": "a number of days, weeks or months, e.g. 30d, 4w, 6m",
     r"^[a-z0-9]{1,11}$": "lower-case letters and digits, at most 11",
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$":
+        "a KMS key's full ARN, arn:aws:kms:REGION:ACCOUNT-NUMBER:key/KEY-ID (12 digits of account)",
+    r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$": "a path in the KV mount such as redis/auth",
+    r"^[1-9][0-9]*(s|m|h)$": "a duration in seconds, minutes or hours, e.g. 300s, 15m, 1h",
 }
 
 

@@ -161,6 +161,8 @@ class Renderer:
             raise TemplateProblem(f"{where}: must give apiVersion and kind and no metadata "
                                   "(the renderer stamps it)")
         metadata: dict[str, Any] = {"name": part.name, "namespace": ctx.namespace, "labels": labels}
+        if not part.namespaced:
+            del metadata["namespace"]
         if part.annotations:
             metadata["annotations"] = dict(part.annotations)
         api_version, kind = body.pop("apiVersion"), body.pop("kind")

@@ -47,8 +47,14 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("extends-escape", "extends: ../../etc/passwd\n", f"{P}:1:1: extends: '../../etc/passwd' is not a profile in this folder (write a name such as base)"),
     ("extends-absolute", "extends: /etc/passwd\n", f"{P}:1:1: extends: '/etc/passwd' is not a profile in this folder (write a name such as base)"),
     ("extends-not-a-string", "extends: [base]\n", f"{P}:1:1: extends: extends names a profile, e.g. base"),
+    ("kms-placeholder", "extends: base\nstorageClass:\n  kmsKeyId: arn:aws:kms:us-east-1:ACCOUNT:key/KEY-ID\n",
+     f"{P}:3:3: storageClass.kmsKeyId: must be a KMS key's full ARN, arn:aws:kms:REGION:ACCOUNT-NUMBER:key/KEY-ID "
+     "(12 digits of account), not the string 'arn:aws:kms:us-east-1:ACCOUNT:key/KEY-ID'"),
+    ("credential-path", "extends: base\nsecrets:\n  credentials:\n    redis-auth: {path: /secret/data/redis}\n",
+     f"{P}:4:18: secrets.credentials.redis-auth.path: must be a path in the KV mount such as redis/auth, "
+     "not the string '/secret/data/redis'"),
     # --- unknown keys at each level
-    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; did you mean postgres? (expected one of: extends, platform, namespace, kubernetesVersion, operators, network, secrets, externalSecrets, resources, postgres, redis, kafka)"),
+    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; did you mean postgres? (expected one of: extends, platform, namespace, kubernetesVersion, operators, network, storageClass, secrets, externalSecrets, resources, postgres, redis, kafka)"),
     ("unknown-operators", "extends: base\noperators:\n  strimzy: '0.49.1'\n", f"{P}:3:3: operators.strimzy: unknown key; did you mean strimzi? (expected one of: cloudnativepg, redisOperator, strimzi)"),
     ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, roles, poolers, access, patches"),
     ("unknown-bootstrap", "extends: base\npostgres:\n  bootstrap:\n    db: x\n", f"{P}:4:5: postgres.bootstrap.db: unknown key; expected one of: database, owner, secret, encoding, locale"),

@@ -60,7 +60,8 @@ def seed(tmp_path_factory, kubectl):
 
 def test_everything_is_in_namespace_data_with_recommended_labels(prod):
     for (kind, name), doc in prod.items():
-        assert doc["metadata"]["namespace"] == "data", (kind, name)
+        # the StorageClass is cluster-scoped: no namespace at all
+        assert doc["metadata"].get("namespace") == (None if kind == "StorageClass" else "data"), (kind, name)
         assert RECOMMENDED_LABELS <= set(doc["metadata"]["labels"]), (kind, name)
         assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ecotrack"
 
@@ -281,3 +282,14 @@ def test_postgres_backups_to_s3(prod):
     plugins = prod[("Cluster", "postgres-cluster")]["spec"]["plugins"]
     assert plugins == [{"name": "barman-cloud.cloudnative-pg.io", "isWALArchiver": True,
                         "parameters": {"barmanObjectName": "postgres-cluster-s3"}}]
+
+
+def test_volumes_are_encrypted_gp3(prod):
+    """The design's encryption_at_rest on the gp3 class every volume names."""
+    storage_class = prod[("StorageClass", "gp3")]
+    assert "namespace" not in storage_class["metadata"]  # cluster-scoped
+    assert storage_class["provisioner"] == "ebs.csi.aws.com"
+    assert storage_class["parameters"] == {"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
+    assert (storage_class["allowVolumeExpansion"], storage_class["volumeBindingMode"],
+            storage_class["reclaimPolicy"]) == (True, "WaitForFirstConsumer", "Retain")
+    assert prod[("Cluster", "postgres-cluster")]["spec"]["storage"]["storageClass"] == "gp3"

@@ -93,6 +93,7 @@ class Part:
     version: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] | None = None
+    namespaced: bool = True  # False: a cluster-scoped kind (StorageClass), stamped without a namespace
 
     def __post_init__(self) -> None:
         if (self.template is None) == (self.body is None):

@@ -21,6 +21,23 @@ def plan(ctx: Context, profile: Any) -> Iterator[Part]:
         yield kits.network_policy(Owner("data-services", ctx.platform), DEFAULT_DENY, select={}, ingress=[])
     if profile.secrets is not None:
         yield from credentials(ctx, profile)
+    if profile.storageClass is not None:
+        yield storage_class(ctx, profile.storageClass)
+
+
+def storage_class(ctx: Context, settings: Any) -> Part:
+    """An EBS CSI StorageClass (provisioner ebs.csi.aws.com; type, encrypted,
+    kmsKeyId and csi.storage.k8s.io/fstype from aws-ebs-csi-driver
+    docs/parameters.md). allowVolumeExpansion lets CloudNativePG and Strimzi
+    grow volumes; WaitForFirstConsumer creates each volume in its pod's zone."""
+    parameters = {"type": settings.type, "encrypted": "true" if settings.encrypted else "false",
+                  "csi.storage.k8s.io/fstype": settings.fsType}
+    if settings.kmsKeyId:
+        parameters["kmsKeyId"] = settings.kmsKeyId
+    return Owner("data-services", ctx.platform).part(settings.name, "storage-class", {
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "provisioner": "ebs.csi.aws.com",
+        "parameters": parameters, "reclaimPolicy": settings.reclaimPolicy, "allowVolumeExpansion": True,
+        "volumeBindingMode": "WaitForFirstConsumer"}, namespaced=False)
 
 
 def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
