@@ -95,6 +95,10 @@ class Secrets(Strict):
     credentials: dict[ObjectName, Credential] = {}
     """Each Secret the services read (by name) and where its keys live; a Secret the
     cluster holds already goes in externalSecrets instead."""
+    deliver: dict[Name, list[ObjectName]] = {}
+    """Credentials the applications read, by their namespace: each named Secret of
+    credentials is copied there by an ExternalSecret of that namespace, through a
+    SecretStore that may read only those."""
 
 
 class StorageClassSettings(Strict):

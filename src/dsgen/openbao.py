@@ -55,41 +55,62 @@ def wanted(profile: Any) -> list[Wanted]:
     return list(found.values())
 
 
-def role_name(profile: Any, environment: str) -> str:
-    return profile.secrets.openbao.role or f"{profile.platform}-{environment}"
+@dataclass(frozen=True)
+class Store:
+    """A SecretStore of one namespace: the OpenBao role it logs in as, the
+    policy of that role, and the Secrets it fills."""
+
+    namespace: str
+    role: str
+    policy: str
+    items: tuple[Wanted, ...]
 
 
-def policy_name(profile: Any, environment: str) -> str:
-    return f"{profile.platform}-{environment}-data"
+def stores(profile: Any, environment: str) -> list[Store]:
+    """The data namespace's store (the services' Secrets), then one per
+    namespace the profile delivers credentials to, each with only its own."""
+    items = wanted(profile)
+    if not items:
+        return []
+    secrets = profile.secrets
+    name = f"{profile.platform}-{environment}"
+    out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items))]
+    by_name = {item.need.name: item for item in items}
+    for namespace, names in secrets.deliver.items():
+        delivered = tuple(by_name[n] for n in dict.fromkeys(names) if n in by_name)  # DSG331 names the rest
+        if delivered:
+            out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", delivered))
+    return out
 
 
 def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
-    """``openbao/<environment>/``: policy.hcl, kubernetes-role.json, kv.json."""
-    items = wanted(profile)
-    if not items:
+    """``openbao/<environment>/``: for each namespace with a store, its policy
+    (read on exactly the paths its ExternalSecrets read) and Kubernetes auth
+    role; and ``kv.json``, the paths and properties to seed."""
+    found = stores(profile, environment)
+    if not found:
         return {}
     openbao = profile.secrets.openbao
     root = f"openbao/{environment}"
-    paths = sorted({f"{openbao.kvMount}/data/{item.path}" for item in items})
-    policy = [f"# {line}" for line in header] + [
-        f"# Read access to exactly the credentials the {environment} ExternalSecrets read.", ""]
-    for path in paths:
-        policy += [f'path "{path}" {{', '  capabilities = ["read"]', "}", ""]
-    role = {
-        # auth/<authMount>/role/<role>: the store's service account, in the data namespace.
-        "bound_service_account_names": [openbao.serviceAccount],
-        "bound_service_account_namespaces": [profile.namespace],
-        "token_policies": [policy_name(profile, environment)],
-        "token_ttl": "1h",
-    }
+    out: dict[str, str] = {}
     layout: dict[str, list[str]] = {}
-    for item in items:
-        layout.setdefault(item.path, [])
-        layout[item.path] += [p for p in item.properties.values() if p not in layout[item.path]]
-    return {
-        f"{root}/policy.hcl": "\n".join(policy).rstrip("\n") + "\n",
-        f"{root}/kubernetes-role.json": json.dumps({
-            "mount": openbao.authMount, "role": role_name(profile, environment), "policy": policy_name(
-                profile, environment), "body": role}, indent=2) + "\n",
-        f"{root}/kv.json": json.dumps({"mount": openbao.kvMount, "paths": layout}, indent=2, sort_keys=True) + "\n",
-    }
+    for store in found:
+        paths = sorted({f"{openbao.kvMount}/data/{item.path}" for item in store.items})
+        policy = [f"# {line}" for line in header] + [
+            f"# Read access to exactly the credentials the {environment} ExternalSecrets of namespace "
+            f"{store.namespace} read.", ""]
+        for path in paths:
+            policy += [f'path "{path}" {{', '  capabilities = ["read"]', "}", ""]
+        out[f"{root}/{store.namespace}/policy.hcl"] = "\n".join(policy).rstrip("\n") + "\n"
+        out[f"{root}/{store.namespace}/kubernetes-role.json"] = json.dumps({
+            "mount": openbao.authMount, "role": store.role, "policy": store.policy,
+            # auth/<authMount>/role/<role>: the store's service account, in its namespace.
+            "body": {"bound_service_account_names": [openbao.serviceAccount],
+                     "bound_service_account_namespaces": [store.namespace],
+                     "token_policies": [store.policy], "token_ttl": "1h"},
+        }, indent=2) + "\n"
+        for item in store.items:
+            layout.setdefault(item.path, [])
+            layout[item.path] += [p for p in item.properties.values() if p not in layout[item.path]]
+    out[f"{root}/kv.json"] = json.dumps({"mount": openbao.kvMount, "paths": layout}, indent=2, sort_keys=True) + "\n"
+    return out

@@ -160,7 +160,8 @@ class Renderer:
         if "metadata" in body or "apiVersion" not in body or "kind" not in body:
             raise TemplateProblem(f"{where}: must give apiVersion and kind and no metadata "
                                   "(the renderer stamps it)")
-        metadata: dict[str, Any] = {"name": part.name, "namespace": ctx.namespace, "labels": labels}
+        metadata: dict[str, Any] = {"name": part.name, "namespace": part.namespace or ctx.namespace,
+                                    "labels": labels}
         if not part.namespaced:
             del metadata["namespace"]
         if part.annotations:
@@ -176,7 +177,10 @@ class Renderer:
             section = component.section(profile)
             if section is None:
                 continue
-            own = [Resource(component.name, self.document(ctx, component, part))
+            # A part for another namespace gets a folder of its own, so that
+            # its file names cannot meet those of the profile's namespace.
+            own = [Resource(f"{component.name}-{part.namespace}" if part.namespace else component.name,
+                            self.document(ctx, component, part))
                    for part in component.parts(ctx, section)]
             resources.extend(patched(component.name, own, getattr(section, "patches", ())))
         check_unique(resources)

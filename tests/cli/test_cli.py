@@ -45,7 +45,7 @@ def test_render_env_writes_base_and_that_overlay(tmp_path, profiles_copy, cli):
     assert result.code == 0, result.err
     assert result.err == ""
     assert sorted(p.name for p in (out / "overlays").iterdir()) == ["prod"]
-    assert sorted(p.name for p in (out / "base").iterdir()) == ["kafka", "platform", "postgres", "redis"]
+    assert sorted(p.name for p in (out / "base").iterdir()) == ["kafka", "platform", "platform-ecotrack", "postgres", "redis"]
 
 
 def test_render_env_keeps_other_overlays_and_drops_stale_ones(rendered, cli):
@@ -236,7 +236,7 @@ def test_validate_valid_tree(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--all", "--out", str(out), "-s", str(CATALOG), "--summary")
     assert result.code == 0, result.out + result.err
-    assert result.out == ("Summary: 102 resources found in 3 overlays - Valid: 102, Invalid: 0, "
+    assert result.out == ("Summary: 120 resources found in 3 overlays - Valid: 120, Invalid: 0, "
                           "Errors: 0, Skipped: 0\n")
 
 
@@ -254,11 +254,11 @@ def test_validate_json_and_junit(rendered, cli, kubectl, crds):
     _, out = rendered
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "json", "--summary")
     data = json.loads(result.out)
-    assert data["summary"] == {"valid": 33, "invalid": 0, "errors": 0, "skipped": 0}
+    assert data["summary"] == {"valid": 39, "invalid": 0, "errors": 0, "skipped": 0}
     assert {r["status"] for r in data["resources"]} == {"statusValid"}
     result = cli("validate", "--env", "dev", "--out", str(out), "-s", str(CATALOG), "-o", "junit")
     suite = ET.fromstring(result.out)
-    assert suite.get("tests") == "33" and suite.get("failures") == "0"
+    assert suite.get("tests") == "39" and suite.get("failures") == "0"
 
 
 def test_validate_without_schemas_is_an_error_per_custom_resource(rendered, cli, kubectl, tmp_path):
@@ -306,9 +306,9 @@ def test_a_report_is_complete_when_one_overlay_cannot_be_built(rendered, cli, ku
         assert "pooler-postgres-cluster-pooler-ro.yaml" in errors[0]["msg"]
         assert errors[1]["filename"] == str(out / "overlays/staging/redis/patch-redisfailover-redis-cluster.yaml")
         assert errors[1]["msg"] == "line 1:7: this '[' is never closed (found end of file at 2:1)"
-        assert sum(e["overlay"] == str(out / "overlays/dev") and e["status"] == "statusValid" for e in entries) == 33
+        assert sum(e["overlay"] == str(out / "overlays/dev") and e["status"] == "statusValid" for e in entries) == 39
     else:
-        assert '<testsuites name="dsgen" tests="35" failures="0" errors="2" skipped="0">' in result.out
+        assert '<testsuites name="dsgen" tests="41" failures="0" errors="2" skipped="0">' in result.out
 
 
 def test_rules_lists_every_rule_once(cli):
@@ -323,13 +323,13 @@ def test_rules_lists_every_rule_once(cli):
 def test_render_says_what_changed(rendered, cli):
     profiles, out = rendered
     again = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
-    assert again.out == f"rendered 90 files into {out} for dev, prod, staging: no file changed\n"
+    assert again.out == f"rendered 109 files into {out} for dev, prod, staging: no file changed\n"
     (profiles / "staging.yaml").unlink()
     text = (profiles / "dev.yaml").read_text().replace("  instances: 1\n", "  instances: 2\n", 1)
     (profiles / "dev.yaml").write_text(text)
     result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
     # dev's Cluster patch and the tree's marker change; staging's 9 files go
-    assert result.out == f"rendered 76 files into {out} for dev, prod: 0 added, 2 changed, 14 removed\n"
+    assert result.out == f"rendered 91 files into {out} for dev, prod: 0 added, 2 changed, 18 removed\n"
 
 
 def test_render_lists_risky_changes_and_refuses_them(rendered, cli):

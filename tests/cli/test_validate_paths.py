@@ -34,7 +34,7 @@ def validate(cli, *args):
 def test_plain_files_are_valid_and_open_references_are_warnings(repo, cli):
     result = validate(cli, str(repo / "plain"), "--summary")
     assert (result.code, result.err) == (0, "")
-    assert result.out.endswith("Summary: 27 resources found in 1 overlays - Valid: 27, Invalid: 0, Errors: 0, "
+    assert result.out.endswith("Summary: 29 resources found in 1 overlays - Valid: 29, Invalid: 0, Errors: 0, "
                                "Skipped: 0, Warnings: 7\n")
     assert f"  WARNING [plain] Cluster/postgres-cluster /spec/bootstrap/initdb/secret/name: [DSG105] Secret " \
            f"'postgres-credentials' is neither produced by the tree nor listed in the profile's externalSecrets" \
@@ -68,7 +68,7 @@ def test_one_broken_input_is_an_error_entry_and_the_rest_is_checked(repo, cli):
     assert errors[0][0] == str(repo / "tree/overlays/staging") and "missing.yaml" in errors[0][1]
     assert errors[1] == (str(repo / "plain" / "broken.yaml"),
                          f"{repo / 'plain' / 'broken.yaml'}:1:7: this '[' is never closed (found end of file at 2:1)")
-    assert sum(e["status"] == "statusValid" for e in entries) == 33 + 27 + 36
+    assert sum(e["status"] == "statusValid" for e in entries) == 39 + 29 + 42
 
 
 def test_operators_choose_the_versions_rules_check(repo, cli):

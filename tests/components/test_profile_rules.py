@@ -31,7 +31,7 @@ def test_environments_sharing_one_backup_archive_are_refused(profiles_copy, tmp_
         "s3://eks-learning-lab-postgres-backups/postgres-cluster as serverName postgres-cluster, as "
         f"{other} does; Barman Cloud archives only into an empty archive: give each environment its own "
         "destination (backup.environmentFolder: true) (with postgres.backup.destinationPath at "
-        "profiles/base.yaml:95:5) [DSG311]"
+        "profiles/base.yaml:103:5) [DSG311]"
         for env, other in (("dev", "staging"), ("staging", "dev"))]
 
 

@@ -60,8 +60,11 @@ def seed(tmp_path_factory, kubectl):
 
 def test_everything_is_in_namespace_data_with_recommended_labels(prod):
     for (kind, name), doc in prod.items():
-        # the StorageClass is cluster-scoped: no namespace at all
-        assert doc["metadata"].get("namespace") == (None if kind == "StorageClass" else "data"), (kind, name)
+        # the StorageClass is cluster-scoped; credentials for the applications live in theirs
+        namespace = doc["metadata"].get("namespace")
+        assert namespace == "data" or (kind, namespace) in {("StorageClass", None), ("ExternalSecret", "ecotrack"),
+                                                             ("SecretStore", "ecotrack"),
+                                                             ("ServiceAccount", "ecotrack")}, (kind, name)
         assert RECOMMENDED_LABELS <= set(doc["metadata"]["labels"]), (kind, name)
         assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ecotrack"
 

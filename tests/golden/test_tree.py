@@ -158,7 +158,7 @@ def test_lab_overlay_uses_deletes_and_list_replacement(tmp_path, profiles_copy):
     (profiles_copy / "lab.yaml").write_text(LAB)
     out = render_into(profiles_copy, tmp_path / "out")
     lab = out / "overlays" / "lab"
-    assert sorted(p.name for p in lab.iterdir()) == ["kafka", "kustomization.yaml", "platform", "postgres"]
+    assert sorted(p.name for p in lab.iterdir()) == ["kafka", "kustomization.yaml", "platform", "platform-ecotrack", "postgres"]
     names = sorted(p.name for p in (lab / "postgres").iterdir())
     assert "delete-pooler-postgres-cluster-pooler-rw.yaml" in names
     assert "pooler-lab-pooler-ro.yaml" in names

@@ -77,37 +77,65 @@ def _external_secrets(tree: Path, env: str) -> list[dict]:
     return [d for d in docs if d["kind"] == "ExternalSecret"]
 
 
-def test_every_remote_ref_resolves_with_the_policy_and_nothing_else(tree, server, kubectl):
-    root = tree / "openbao" / "prod"
-    layout = json.loads((root / "kv.json").read_text())
+def _apply(server, root: Path) -> str:
+    """Write a namespace's policy and Kubernetes auth role as dsgen wrote them;
+    a token of that policy."""
     role = json.loads((root / "kubernetes-role.json").read_text())
-    # The OpenBao side as dsgen wrote it: the policy, the Kubernetes auth role, the KV layout.
     assert server("policy", "write", role["policy"], str(root / "policy.hcl")).returncode == 0
-    assert server("auth", "enable", f"-path={role['mount']}", "kubernetes").returncode == 0
+    server("auth", "enable", f"-path={role['mount']}", "kubernetes")  # once; later calls say it exists
     written = server("write", f"auth/{role['mount']}/role/{role['role']}", "-", stdin=json.dumps(role["body"]))
     assert written.returncode == 0, written.stderr
     read_back = json.loads(server("read", "-format=json", f"auth/{role['mount']}/role/{role['role']}").stdout)
     assert read_back["data"]["token_policies"] == [role["policy"]]
-    assert read_back["data"]["bound_service_account_namespaces"] == ["data"]
+    assert read_back["data"]["bound_service_account_namespaces"] == [root.name]
+    return json.loads(server("token", "create", "-format=json", f"-policy={role['policy']}").stdout)["auth"][
+        "client_token"]
+
+
+def _readable(server, mount: str, token: str, key: str, prop: str) -> bool:
+    got = server("kv", "get", f"-mount={mount}", f"-field={prop}", key, token=token)
+    assert got.returncode == 0 or "permission denied" in got.stderr, got.stderr
+    if got.returncode == 0:
+        assert got.stdout == f"value-of-{key}-{prop}"
+    return got.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def seeded(tree, server) -> dict:
+    layout = json.loads((tree / "openbao" / "prod" / "kv.json").read_text())
     for path, properties in layout["paths"].items():
         values = [f"{p}=value-of-{path}-{p}" for p in properties]
         assert server("kv", "put", f"-mount={layout['mount']}", path, *values).returncode == 0
     assert server("kv", "put", f"-mount={layout['mount']}", "other-team/db", "password=theirs").returncode == 0
-    token = json.loads(server("token", "create", "-format=json", f"-policy={role['policy']}").stdout)["auth"][
-        "client_token"]
+    return layout
 
-    secrets = _external_secrets(tree, "prod")
+
+def test_every_remote_ref_resolves_with_the_policy_and_nothing_else(tree, server, seeded, kubectl):
+    token = _apply(server, tree / "openbao" / "prod" / "data")
+    mount = seeded["mount"]
+    secrets = [s for s in _external_secrets(tree, "prod") if s["metadata"]["namespace"] == "data"]
     assert {s["metadata"]["name"] for s in secrets} == {
         "postgres-credentials", "postgres-backup-s3-credentials", "postgres-cluster-ecotrack-app",
         "postgres-cluster-ecotrack-readonly", "postgres-cluster-ecotrack-backup", "redis-auth",
         "kafka-producer-credentials", "kafka-consumer-credentials", "kafka-admin-credentials"}
     for secret in secrets:
         for item in secret["spec"]["data"]:
-            ref = item["remoteRef"]
-            got = server("kv", "get", f"-mount={layout['mount']}", f"-field={ref['property']}", ref["key"],
-                         token=token)
-            assert (got.returncode, got.stdout) == (0, f"value-of-{ref['key']}-{ref['property']}"), got.stderr
-    denied = server("kv", "get", f"-mount={layout['mount']}", "other-team/db", token=token)
-    assert denied.returncode != 0 and "permission denied" in denied.stderr
-    cannot_write = server("kv", "put", f"-mount={layout['mount']}", "redis/auth", "password=x", token=token)
+            assert _readable(server, mount, token, item["remoteRef"]["key"], item["remoteRef"]["property"])
+    assert not _readable(server, mount, token, "other-team/db", "password")
+    cannot_write = server("kv", "put", f"-mount={mount}", "redis/auth", "password=x", token=token)
     assert cannot_write.returncode != 0 and "permission denied" in cannot_write.stderr
+
+
+def test_the_applications_store_reads_only_what_is_delivered_to_them(tree, server, seeded, kubectl):
+    token = _apply(server, tree / "openbao" / "prod" / "ecotrack")
+    mount = seeded["mount"]
+    delivered = [s for s in _external_secrets(tree, "prod") if s["metadata"]["namespace"] == "ecotrack"]
+    assert {s["metadata"]["name"] for s in delivered} == {
+        "postgres-cluster-ecotrack-app", "redis-auth", "kafka-producer-credentials", "kafka-consumer-credentials"}
+    for secret in delivered:
+        for item in secret["spec"]["data"]:
+            assert _readable(server, mount, token, item["remoteRef"]["key"], item["remoteRef"]["property"])
+    # The database owner, the backup keys and the other roles stay with the data namespace.
+    for key, prop in (("postgres/owner", "password"), ("postgres/backup-s3", "ACCESS_KEY_ID"),
+                      ("postgres/roles/ecotrack-readonly", "password")):
+        assert not _readable(server, mount, token, key, prop)

@@ -94,6 +94,7 @@ class Part:
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] | None = None
     namespaced: bool = True  # False: a cluster-scoped kind (StorageClass), stamped without a namespace
+    namespace: str | None = None  # another namespace than the profile's (credentials for applications)
 
     def __post_init__(self) -> None:
         if (self.template is None) == (self.body is None):

@@ -17,7 +17,9 @@ class Owner:
     instance: str
 
     def part(self, name: str, role: str, body: Mapping[str, Any],
-             labels: Mapping[str, str] | None = None, namespaced: bool = True) -> Part:
+             labels: Mapping[str, str] | None = None, namespaced: bool = True,
+             namespace: str | None = None) -> Part:
         from dsgen.components.base import Part  # components use kits: imported when used
 
-        return Part(name, self.app, role, self.instance, body=body, labels=labels or {}, namespaced=namespaced)
+        return Part(name, self.app, role, self.instance, body=body, labels=labels or {}, namespaced=namespaced,
+                    namespace=namespace)

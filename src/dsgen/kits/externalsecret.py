@@ -28,7 +28,8 @@ class RemoteRef:
 def external_secret(owner: Owner, name: str, *, store: str, data: Mapping[str, RemoteRef],
                     store_kind: str = "SecretStore", target: str | None = None,
                     refresh: str = "1h", secret_type: str | None = None,
-                    creation: str = "Owner", literal: Mapping[str, str] | None = None) -> Part:
+                    creation: str = "Owner", literal: Mapping[str, str] | None = None,
+                    namespace: str | None = None) -> Part:
     """A Secret ``target`` (default ``name``) whose keys come from ``data``.
 
     ``secret_type`` sets the Secret's type (e.g. ``kubernetes.io/basic-auth``,
@@ -55,4 +56,4 @@ def external_secret(owner: Owner, name: str, *, store: str, data: Mapping[str, R
         "data": [{"secretKey": key, "remoteRef": ref.render()} for key, ref in data.items()],
     }
     return owner.part(name, "secret", {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret",
-                                       "spec": spec})
+                                       "spec": spec}, namespace=namespace)

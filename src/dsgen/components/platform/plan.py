@@ -41,24 +41,28 @@ def storage_class(ctx: Context, settings: Any) -> Part:
 
 
 def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
-    """A SecretStore for OpenBao (the vault provider: KV version 2, Kubernetes
-    auth as a service account of this namespace; no token in git), the service
-    account, and an ExternalSecret for each Secret the services read."""
+    """For each namespace with a store (the data namespace, and each one the
+    profile delivers credentials to): a SecretStore for OpenBao (the vault
+    provider: KV version 2, Kubernetes auth as a service account of that
+    namespace; no token in git), the service account, and an ExternalSecret
+    for each of its Secrets."""
     settings = profile.secrets.openbao
-    owner = Owner("openbao", settings.storeName)
-    yield owner.part(settings.serviceAccount, "secret-store",
-                     {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
-    yield owner.part(settings.storeName, "secret-store", {
-        "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
-        "spec": {"provider": {"vault": {
-            "server": settings.server, "path": settings.kvMount, "version": "v2",
-            "auth": {"kubernetes": {"mountPath": settings.authMount,
-                                    "role": openbao.role_name(profile, ctx.environment),
-                                    "serviceAccountRef": {"name": settings.serviceAccount}}},
-        }}},
-    })
-    for item in openbao.wanted(profile):
-        yield kits.external_secret(
-            Owner("openbao", item.need.name), item.need.name, store=settings.storeName,
-            refresh=settings.refreshInterval, secret_type=item.need.type, literal=dict(item.need.fixed),
-            data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()})
+    for store in openbao.stores(profile, ctx.environment):
+        namespace = None if store.namespace == ctx.namespace else store.namespace
+        owner = Owner("openbao", settings.storeName)
+        yield owner.part(settings.serviceAccount, "secret-store", namespace=namespace, body={
+            "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
+        yield owner.part(settings.storeName, "secret-store", namespace=namespace, body={
+            "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+            "spec": {"provider": {"vault": {
+                "server": settings.server, "path": settings.kvMount, "version": "v2",
+                "auth": {"kubernetes": {"mountPath": settings.authMount, "role": store.role,
+                                        "serviceAccountRef": {"name": settings.serviceAccount}}},
+            }}},
+        })
+        for item in store.items:
+            yield kits.external_secret(
+                Owner("openbao", item.need.name), item.need.name, store=settings.storeName,
+                refresh=settings.refreshInterval, secret_type=item.need.type, literal=dict(item.need.fixed),
+                data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()},
+                namespace=namespace)

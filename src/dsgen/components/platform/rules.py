@@ -202,7 +202,7 @@ def _(overlay: Overlay):
 RULES = RULES + (SERVED_VERSION,)
 
 
-CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads.")
+CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads; only credentials a service reads are delivered to applications.")
 
 
 @CREDENTIALS.on_profile
@@ -230,6 +230,13 @@ def _(ctx: Any, profile: Any):
             if key not in keys:
                 yield (*where, "properties", key), (f"{name!r} is read for {', '.join(sorted(keys))} only; "
                                                     f"{key!r} would never be used")
+
+
+    for namespace, names in profile.secrets.deliver.items():
+        for index, name in enumerate(names):
+            if name not in credentials:  # one no service of this environment reads is left out
+                yield ("secrets", "deliver", namespace, index), (
+                    f"{name!r} is not one of secrets.credentials; only those can be delivered")
 
 
 RULES = RULES + (CREDENTIALS,)
