@@ -77,6 +77,8 @@ def stores(profile: Any, environment: str) -> list[Store]:
     out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items))]
     by_name = {item.need.name: item for item in items}
     for namespace, names in secrets.deliver.items():
+        if namespace == profile.namespace:
+            continue  # DSG331: the services' namespace has every credential already
         delivered = tuple(by_name[n] for n in dict.fromkeys(names) if n in by_name)  # DSG331 names the rest
         if delivered:
             out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", delivered))

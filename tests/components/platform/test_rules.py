@@ -104,5 +104,8 @@ def test_credentials_come_from_openbao_or_the_cluster():
     assert [f for f in findings(typo) if f[0] == "DSG331"] == [
         ("DSG331", ("secrets", "credentials", "postgres-credentials", "properties", "passwd"),
          "'postgres-credentials' is read for password only; 'passwd' would never be used")]
+    assert [f for f in findings({"secrets": {"deliver": {"data": ["redis-auth"]}}}) if f[0] == "DSG331"] == [
+        ("DSG331", ("secrets", "deliver", "data"), "data is the services' own namespace, where every credential "
+         "is already; deliver to the applications' namespaces")]
     # A credential for a service left out writes nothing and is no error.
     assert [f for f in findings({"redis": {"enabled": False}}) if f[0] == "DSG331"] == []

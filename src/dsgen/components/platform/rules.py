@@ -233,6 +233,11 @@ def _(ctx: Any, profile: Any):
 
 
     for namespace, names in profile.secrets.deliver.items():
+        if namespace == profile.namespace:
+            yield ("secrets", "deliver", namespace), (
+                f"{namespace} is the services' own namespace, where every credential is already; "
+                "deliver to the applications' namespaces")
+            continue
         for index, name in enumerate(names):
             if name not in credentials:  # one no service of this environment reads is left out
                 yield ("secrets", "deliver", namespace, index), (
