@@ -27,7 +27,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+from dsgen.kits.networkpolicy import NAMESPACE_NAME_LABEL
+
 # An address outside the cluster (TEST-NET-3, RFC 5737) for ipBlock peers.
 OUTSIDE_ADDRESS = ipaddress.ip_address("203.0.113.10")
 

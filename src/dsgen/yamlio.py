@@ -244,7 +244,9 @@ def _loader() -> YAML:
     return yaml
 
 
-_LOADERS = threading.local()  # one loader per thread: building one costs more than a small file
+# One loader per thread (building one costs more than a small file), with the
+# values of the plain scalars it has read, by their text.
+_LOADERS = threading.local()
 
 
 def load_documents(text: str, shown: str) -> list[Any]:
@@ -252,8 +254,9 @@ def load_documents(text: str, shown: str) -> list[Any]:
     yaml = getattr(_LOADERS, "yaml", None)
     if yaml is None:
         yaml = _LOADERS.yaml = _loader()
+        _LOADERS.plain = {}
     try:
-        documents = _from_events(yaml, text)
+        documents = _from_events(yaml, text, _LOADERS.plain)
         if documents is None:  # something only the full constructor does, or reports
             documents = list(yaml.load_all(text))
         return [d for d in documents if d is not None]
@@ -267,7 +270,6 @@ class _Unusual(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
-_PLAIN_VALUES = threading.local()  # plain scalar text -> value, per thread
 
 
 def _plain_value(yaml: YAML, text: str, cache: dict[str, Any]) -> Any:
@@ -291,15 +293,14 @@ _NO_KEY = object()
 _MISSING = object()
 
 
-def _from_events(yaml: YAML, text: str) -> list[Any] | None:
+def _from_events(yaml: YAML, text: str, cache: dict[str, Any] | None = None) -> list[Any] | None:
     """Documents built straight from the C parser's events: about twice as
     fast as composing nodes and constructing them, for the same values.
-    None when the stream needs the full constructor (see _Unusual)."""
+    None when the stream needs the full constructor (see _Unusual). ``cache``
+    keeps plain scalars' values across calls."""
     if CParser is None:
         return None
-    cache = getattr(_PLAIN_VALUES, "cache", None)
-    if cache is None:
-        cache = _PLAIN_VALUES.cache = {}
+    cache = {} if cache is None else cache
     documents: list[Any] = []
     anchors: dict[str, Any] = {}
     building: set[int] = set()  # ids of the containers not finished yet

@@ -88,6 +88,11 @@ REQUIRE_TLS_HBA = ("hostnossl all all all reject", "hostssl all all all scram-sh
 TLS_CLIENT_MODES = ("require", "verify-ca", "verify-full")
 
 
+def poolers_can_require_tls(pinned: str | None) -> bool:
+    """Whether the release's Pooler webhook accepts client_tls_sslmode (1.25+)."""
+    return "client_tls_sslmode" in parameters(pinned)["poolerAllowed"]
+
+
 def reserved_role(name: str) -> bool:
     """A role name CloudNativePG's webhook refuses in spec.managed.roles: the
     operator's (postgres, streaming_replica, cnpg_*) and PostgreSQL's (pg_*)

@@ -179,14 +179,13 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
     invalid; otherwise it is a warning. ``checked``: each document's own
     checks (document_results), when they ran already."""
     if checked is None:
-        if engine == "kubeconform":
-            checked = [_prepared(doc, store) for doc in overlay.documents]
-            per_doc = {id(doc): found for doc, found in zip(overlay.documents, checked)}
-            _kubeconform_schemas(overlay, source, store, per_doc)
-        else:
-            checked = [[] for _ in overlay.documents]
-        checked = [found + document_results(doc, source, store, engine, skip, prepared=engine == "kubeconform")
-                   for doc, found in zip(overlay.documents, checked)]
+        for doc in overlay.documents:
+            prune_as_stored(doc, store)
+        checked = [[] for _ in overlay.documents]
+        if engine == "kubeconform":  # its schema results come first, as it reports them
+            _kubeconform_schemas(overlay, source, store, dict(zip(map(id, overlay.documents), checked)))
+        for doc, found in zip(overlay.documents, checked):
+            found.extend(document_results(doc, source, store, engine, skip, pruned=True))
     per_doc = {id(doc): list(found) for doc, found in zip(overlay.documents, checked)}
     for each, doc, path, message in rules.run_manifest(overlay, skip):
         status = Status.WARNING if each.reference and not closed else Status.INVALID
@@ -200,7 +199,7 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
     return results
 
 
-def _prepared(doc: Any, store: SchemaStore) -> list[Result]:
+def prune_as_stored(doc: Any, store: SchemaStore) -> None:
     """What the API server stores is what is checked: drop the nulls it drops."""
     if _identified(doc):
         schema = store.schema(str(doc["apiVersion"]), str(doc["kind"]))
@@ -208,15 +207,14 @@ def _prepared(doc: Any, store: SchemaStore) -> list[Result]:
             drop_nulls(doc)
         elif schema.document is not None:
             prune_nulls(doc, schema.document)
-    return []
 
 
 def document_results(doc: Any, source: str, store: SchemaStore, engine: str = "builtin",
-                     skip: frozenset[str] = frozenset(), prepared: bool = False) -> list[Result]:
+                     skip: frozenset[str] = frozenset(), pruned: bool = False) -> list[Result]:
     """The checks of one document on its own: its schema (with the builtin
     engine; core kinds always), its envelope and its CEL rules."""
-    if not prepared:
-        _prepared(doc, store)
+    if not pruned:
+        prune_as_stored(doc, store)
     if not _identified(doc):
         return [Result(Status.ERROR, source, message="document has no apiVersion or kind")]
     found: list[Result] = []
@@ -568,7 +566,7 @@ def _forked_call(path: Path):
 PARALLEL_READ_BYTES = 1 << 20
 
 
-def _unit_documents(unit: Unit, checks: _FileChecks | None = None
+def _unit_documents(unit: Unit, checks: _FileChecks
                     ) -> tuple[list[Any], dict[int, str], list[Result], list[list[Result]] | None]:
     """A unit's documents, the file each came from (by id), an error entry
     for each input that could not be read or built, and each document's own
@@ -581,7 +579,6 @@ def _unit_documents(unit: Unit, checks: _FileChecks | None = None
             return yamlio.load_documents(built, unit.source), {}, [], None
         except DsgenError as exc:
             return [], {}, [Result(Status.ERROR, unit.source, message=str(exc).splitlines()[0])], None
-    checks = checks or _FileChecks(unit.source)
     documents: list[Any] = []
     origin: dict[int, str] = {}
     errors: list[Result] = []

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from dsgen.components.kafka.rules import CLUSTER_LABEL, KAFKA, NODE_POOL
+from dsgen.components.kafka.rules import CLUSTER_LABEL, KAFKA, NODE_POOL, by_cluster
 from dsgen.network import Port, Workload
-from dsgen.rules import Overlay, get, label_of, name_of, namespace_of
+from dsgen.rules import Overlay, get, name_of, namespace_of
 
 # KafkaCluster.java: CONTROLPLANE_PORT, REPLICATION_PORT, KAFKA_AGENT_PORT (mutual
 # TLS between Strimzi's own components); MetricsModel.METRICS_PORT;
@@ -26,9 +26,7 @@ def _selector(kafka: dict, component: str) -> dict[str, str]:
 
 
 def workloads(overlay: Overlay) -> Iterator[Workload]:
-    pools: dict[tuple[str, str], list[dict]] = {}
-    for pool in overlay.of(NODE_POOL):
-        pools.setdefault((namespace_of(pool), label_of(pool, CLUSTER_LABEL)), []).append(pool)
+    pools = by_cluster(overlay, NODE_POOL)
     for kafka in overlay.of(KAFKA):
         namespace, listeners = namespace_of(kafka), get(kafka, "spec", "kafka", "listeners") or []
         client = [Port(int(item["port"]), f"listener {item.get('name')}", "tls" if item.get("tls") else "plaintext")

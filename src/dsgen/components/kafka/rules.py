@@ -319,7 +319,7 @@ def _(ctx: Context, kafka: Kafka):
         yield where, NO_WRITER
 
 
-def _by_cluster(overlay: Overlay, kind: GroupKind) -> dict[tuple[str, str], list[dict]]:
+def by_cluster(overlay: Overlay, kind: GroupKind) -> dict[tuple[str, str], list[dict]]:
     """Documents of ``kind`` by the (namespace, Kafka) their strimzi.io/cluster label names."""
     grouped: dict[tuple[str, str], list[dict]] = {}
     for doc in overlay.of(kind):
@@ -329,7 +329,7 @@ def _by_cluster(overlay: Overlay, kind: GroupKind) -> dict[tuple[str, str], list
 
 @TOPIC_WRITER.on_manifest
 def _(overlay: Overlay):
-    topics_of, users_of = _by_cluster(overlay, TOPIC), _by_cluster(overlay, USER)
+    topics_of, users_of = by_cluster(overlay, TOPIC), by_cluster(overlay, USER)
     for kafka in overlay.of(KAFKA):
         authorization = get(kafka, "spec", "kafka", "authorization")
         if not authorization:
@@ -364,13 +364,21 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", "config", key), f"is a ZooKeeper-mode setting: {why}"
 
 
+def _whole(value) -> int | None:
+    """A config's whole-number value, or None (a wrong type is DSG325's)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        return None
+    return int(value)
+
+
 def _config_int(config: dict, key: str, path: tuple):
+    """(whole number, None), (None, None) when unset, or (None, problem)."""
     if key not in config:
         return None, None
-    value = config[key]
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        return None, ((*path, key), f"{value!r} must be a whole number")
-    return int(value), None
+    value = _whole(config[key])
+    if value is None:
+        return None, ((*path, key), f"{config[key]!r} must be a whole number")
+    return value, None
 
 
 KAFKA_REPLICATION = Rule("DSG308", "kafka-replication", "min.insync.replicas < default.replication.factor <= brokers; internal topics and every topic have no more replicas than brokers, and no more in-sync replicas than replicas.")
@@ -421,33 +429,20 @@ def _(ctx: Context, kafka: Kafka):
                 yield (*tpath, "config", key), "is managed by the Topic Operator and cannot be set"
 
 
-def _whole(value) -> int | None:
-    """A config's whole-number value, or None (a wrong type is DSG325's)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
-        return None
-    return int(value)
-
-
 def _brokers(overlay: Overlay) -> dict[tuple[str, str], int]:
     """Brokers of each Kafka of the tree, by (namespace, name), where known:
     the replicas of its node pools with the broker role (KRaft), else
     spec.kafka.replicas (ZooKeeper)."""
-    pools: dict[tuple[str, str], int | None] = {}
-    for pool in overlay.of(NODE_POOL):
-        if "broker" not in (get(pool, "spec", "roles") or []):
-            continue
-        key = (namespace_of(pool), label_of(pool, CLUSTER_LABEL))
-        replicas = get(pool, "spec", "replicas")
-        if key in pools and pools[key] is None:
-            continue  # a pool of unknown size: the count is unknown
-        counted = isinstance(replicas, int) and not isinstance(replicas, bool)
-        pools[key] = pools.get(key, 0) + replicas if counted else None
+    pools = by_cluster(overlay, NODE_POOL)
     brokers = {}
     for kafka in overlay.of(KAFKA):
         key = (namespace_of(kafka), name_of(kafka))
-        count = pools.get(key) if get(kafka, "spec", "zookeeper") is None else get(kafka, "spec", "kafka", "replicas")
-        if isinstance(count, int) and not isinstance(count, bool):
-            brokers[key] = count
+        if get(kafka, "spec", "zookeeper") is None:
+            sizes = [get(p, "spec", "replicas") for p in pools.get(key, []) if "broker" in (get(p, "spec", "roles") or [])]
+        else:
+            sizes = [get(kafka, "spec", "kafka", "replicas")]
+        if sizes and all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+            brokers[key] = sum(sizes)  # a pool of unknown size leaves the count unknown
     return brokers
 
 

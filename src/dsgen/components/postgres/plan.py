@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
-from dsgen.components.postgres.rules import archive_destination, pdb_enabled
+from dsgen.components.postgres.rules import archive_destination, pdb_enabled, role_secret
 from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
 
@@ -86,7 +86,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         affinity = merge_affinity({"podAntiAffinity": anti} if anti else None, pooler.pod)
         # The Pooler's template is a whole core/v1 PodTemplateSpec (api/v1 pooler_types.go).
         parameters = dict(pooler.parameters)
-        if pg.access.requireTls and "client_tls_sslmode" in cnpg.parameters(ctx.operators["cloudnativepg"])["poolerAllowed"]:
+        if pg.access.requireTls and cnpg.poolers_can_require_tls(ctx.operators["cloudnativepg"]):
             parameters.setdefault("client_tls_sslmode", "require")  # DSG202 refuses requireTls where it is not
         yield Part(name, "pgbouncer", "connection-pooler", name, "pooler.yaml.j2", {
             "pg": pg, "pooler": pooler, "parameters": parameters, "resources": resources(pooler.resources),
@@ -94,11 +94,6 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         })
     if ctx.network:
         yield from network_policies(ctx.network, pg)
-
-
-def role_secret(pg: Postgres, name: str) -> str:
-    role = pg.roles[name]
-    return role.passwordSecret or f"{pg.name}-{name.replace('_', '-')}"
 
 
 def managed_roles(pg: Postgres) -> list[dict[str, Any]]:

@@ -118,7 +118,7 @@ def _(ctx: Context, pg: Postgres):
     for name, pooler in pg.poolers.items():
         for key, problem in keyed(pooler.parameters, pgbouncer_problem, pinned):
             yield ("postgres", "poolers", name, "parameters", key), problem
-    if pg.access.requireTls and pg.poolers and "client_tls_sslmode" not in cnpg.parameters(pinned)["poolerAllowed"]:
+    if pg.access.requireTls and pg.poolers and not cnpg.poolers_can_require_tls(pinned):
         yield [("postgres", "access", "requireTls"), ("operators", "cloudnativepg")], (
             f"CloudNativePG {pinned} does not let a Pooler set client_tls_sslmode (1.25 does), so its "
             "poolers would take clients without TLS: pin 1.25 or newer, or drop the poolers")
@@ -606,13 +606,16 @@ def _(overlay: Overlay):
 RULES = RULES + (CNPG_WEBHOOK, BACKUP_SCHEDULE)
 
 
+def role_secret(pg: Postgres, name: str) -> str:
+    """The Secret holding a managed role's password."""
+    return pg.roles[name].passwordSecret or f"{pg.name}-{name.replace('_', '-')}"
+
+
 def secrets_read(pg: Postgres):
     """The owner's credentials (username and password, in the basic-auth
     form of the Secrets CloudNativePG makes itself, pkg/specs/secrets.go), and
     the S3 keys the Barman Cloud object store reads (plan._barman_configuration)."""
     from dsgen.components.base import SecretNeed
-
-    from dsgen.components.postgres.plan import role_secret
 
     # CloudNativePG refuses a role Secret whose username is not the role's name
     # (internal/management/controller/roles/runnable.go: "wrong username").

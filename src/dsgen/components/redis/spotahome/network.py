@@ -6,9 +6,8 @@ from typing import Iterator
 
 from dsgen.network import Port, Workload
 from dsgen.operators import spotahome
+from dsgen.components.redis.spotahome.rules import REDIS_FAILOVER
 from dsgen.rules import Overlay, get, name_of, namespace_of
-
-REDIS_FAILOVER = ("databases.spotahome.com", "RedisFailover")
 
 
 def workloads(overlay: Overlay) -> Iterator[Workload]:
