@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## real servers some tests start: Debian's PostgreSQL, and etcd for ../shared/apiserver
-## (installed when missing and run as root)
-tools:
+## real servers some tests start: Debian's PostgreSQL, PostgreSQL 16 from PyPI's pgserver
+## (its binaries only), and etcd for ../shared/apiserver (installed when missing and run as root)
+tools: $(STAMP)
+	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pgserver') is None)" || \
+		$(BIN)/pip install --quiet --no-deps pgserver==0.1.4 || echo "no pgserver: the PostgreSQL 16 test skips"
 	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's postgresql-15"; \

@@ -3,7 +3,7 @@
 Renders the environment in memory, adds the policies the operators write
 themselves, and evaluates every source against every port of every workload
 (:mod:`dsgen.network`). Sources are the namespaces the profile names (each
-service's ``access`` and the monitoring namespace), a namespace it does not
+service's ``access``, the monitoring namespace and OpenBao's), a namespace it does not
 name, another pod of the data namespace, the operators' pods, the services'
 own pods, and an address outside the cluster.
 """
@@ -47,6 +47,8 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
             operators.append(Source(f"{namespace}/{shown_name}", namespace, labels))
     if profile.network.monitoringNamespace:
         named[profile.network.monitoringNamespace] = None
+    if profile.secrets is not None:  # OpenBao's database engine connects to PostgreSQL
+        named[profile.secrets.openbao.namespace] = None
     other = "other-namespace"
     while other in named or other == profile.namespace:
         other += "-x"

@@ -76,6 +76,11 @@ class OpenBao(Strict):
     """Name of the SecretStore."""
     refreshInterval: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*(s|m|h)$")] = "1h"
     """How often External Secrets reads the credentials again (picks up rotations)."""
+    namespace: Name = "openbao"
+    """The namespace OpenBao runs in: with postgres.dynamicCredentials its pods
+    connect to PostgreSQL to create and drop the users it issues."""
+    databaseMount: Name = "database"
+    """Mount path of OpenBao's database secrets engine (postgres.dynamicCredentials)."""
 
 
 class Credential(Strict):
@@ -98,7 +103,8 @@ class Secrets(Strict):
     deliver: dict[Name, list[ObjectName]] = {}
     """Credentials the applications read, by their namespace: each named Secret of
     credentials is copied there by an ExternalSecret of that namespace, through a
-    SecretStore that may read only those."""
+    SecretStore that may read only those; a Secret of postgres.dynamicCredentials is
+    issued there, new users every half of its ttl."""
 
 
 class StorageClassSettings(Strict):

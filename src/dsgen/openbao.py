@@ -8,6 +8,12 @@ version 2 mount. dsgen writes an ExternalSecret for each, and for OpenBao a
 policy that grants read on exactly those paths, the Kubernetes auth role that
 binds the store's service account to it, and the KV layout to seed.
 
+Some Secrets are issued anew by an OpenBao secrets engine each time they are
+read (``Component.dynamic_secrets``: database users). Those go only to the
+namespaces ``secrets.deliver`` names, through a VaultDynamicSecret generator
+there; the policy of that namespace may read the engine path, and
+``<engine>.json`` holds what configures the engine.
+
 External Secrets' vault provider reads a remoteRef ``key`` below the store's
 ``path`` as ``<mount>/data/<key>`` for KV version 2 (pkg/provider/vault,
 client_get.go buildPath), so the policy grants ``<mount>/data/<path>``.
@@ -19,7 +25,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from dsgen.components.base import SecretNeed
+from dsgen.components.base import Context, DynamicSecret, SecretNeed
 
 
 @dataclass(frozen=True)
@@ -55,33 +61,52 @@ def wanted(profile: Any) -> list[Wanted]:
     return list(found.values())
 
 
+def dynamic(profile: Any, environment: str) -> list[DynamicSecret]:
+    """Every Secret an OpenBao engine issues for the profile's services."""
+    from dsgen.components import COMPONENTS
+
+    if profile.secrets is None:
+        return []
+    ctx = Context.of(profile, environment)
+    out: list[DynamicSecret] = []
+    for component in COMPONENTS.values():
+        section = component.section(profile)
+        if section is not None and component.dynamic_secrets:
+            out += component.dynamic_secrets(section, ctx)
+    return out
+
+
 @dataclass(frozen=True)
 class Store:
     """A SecretStore of one namespace: the OpenBao role it logs in as, the
-    policy of that role, and the Secrets it fills."""
+    policy of that role, the Secrets it fills and those issued there."""
 
     namespace: str
     role: str
     policy: str
     items: tuple[Wanted, ...]
+    issued: tuple[DynamicSecret, ...] = ()
 
 
 def stores(profile: Any, environment: str) -> list[Store]:
     """The data namespace's store (the services' Secrets), then one per
     namespace the profile delivers credentials to, each with only its own."""
-    items = wanted(profile)
-    if not items:
+    items, issued = wanted(profile), dynamic(profile, environment)
+    if not items and not issued:
         return []
     secrets = profile.secrets
     name = f"{profile.platform}-{environment}"
-    out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items))]
+    out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items))] if items else []
     by_name = {item.need.name: item for item in items}
+    by_issued = {secret.name: secret for secret in issued}
     for namespace, names in secrets.deliver.items():
         if namespace == profile.namespace:
             continue  # DSG331: the services' namespace has every credential already
-        delivered = tuple(by_name[n] for n in dict.fromkeys(names) if n in by_name)  # DSG331 names the rest
-        if delivered:
-            out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", delivered))
+        names = list(dict.fromkeys(names))
+        delivered = tuple(by_name[n] for n in names if n in by_name)  # DSG331 names the rest
+        here = tuple(by_issued[n] for n in names if n in by_issued)
+        if delivered or here:
+            out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", delivered, here))
     return out
 
 
@@ -97,7 +122,8 @@ def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     layout: dict[str, list[str]] = {}
     for store in found:
-        paths = sorted({f"{openbao.kvMount}/data/{item.path}" for item in store.items})
+        paths = sorted({f"{openbao.kvMount}/data/{item.path}" for item in store.items}
+                       | {secret.engine_path for secret in store.issued})
         policy = [f"# {line}" for line in header] + [
             f"# Read access to exactly the credentials the {environment} ExternalSecrets of namespace "
             f"{store.namespace} read.", ""]
@@ -115,4 +141,23 @@ def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
             layout.setdefault(item.path, [])
             layout[item.path] += [p for p in item.properties.values() if p not in layout[item.path]]
     out[f"{root}/kv.json"] = json.dumps({"mount": openbao.kvMount, "paths": layout}, indent=2, sort_keys=True) + "\n"
+    out.update(_engines(profile, dynamic(profile, environment), root))
     return out
+
+
+def _engines(profile: Any, issued: list[DynamicSecret], root: str) -> dict[str, str]:
+    """``<engine>.json`` for each engine the issued Secrets use: its mount and
+    the writes that configure it, in order (a connection before its roles).
+    A body key listed in ``fromKv`` is absent: its value is read at apply
+    time from the KV path and property named there."""
+    engines: dict[str, dict[str, Any]] = {}
+    for secret in issued:
+        engine = engines.setdefault(secret.engine, {"type": secret.engine, "mount": secret.mount, "writes": {}})
+        for path, body, from_kv in secret.setup:
+            write: dict[str, Any] = {"path": path, "body": dict(body)}
+            if from_kv:
+                write["fromKv"] = {key: {"mount": profile.secrets.openbao.kvMount, "path": kv_path,
+                                         "property": prop} for key, (kv_path, prop) in from_kv.items()}
+            engine["writes"].setdefault(path, write)
+    return {f"{root}/{name}.json": json.dumps({**engine, "writes": list(engine["writes"].values())}, indent=2) + "\n"
+            for name, engine in engines.items()}

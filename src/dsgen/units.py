@@ -223,3 +223,8 @@ def edits(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         previous = current
     return previous[-1]
+
+
+def duration_seconds(text: str) -> int:
+    """A duration of the profile's form (digits and one of s, m, h) in seconds."""
+    return int(text[:-1]) * {"s": 1, "m": 60, "h": 3600}[text[-1]]

@@ -13,7 +13,7 @@ POSTGRES, POOLER = "data/postgres-cluster instances", "data/postgres-cluster-poo
 REDIS, SENTINELS = "data/redis-cluster redis", "data/redis-cluster sentinels"
 BROKERS = "data/kafka-cluster broker nodes"
 APP, MONITORING, OTHER = "ecotrack/any pod", "monitoring/any pod", "other-namespace/any pod"
-NEIGHBOUR, OUTSIDE = "data/any other pod", "outside the cluster"
+NEIGHBOUR, OUTSIDE, OPENBAO = "data/any other pod", "outside the cluster", "openbao/any pod"
 CNPG, REDIS_OPERATOR, STRIMZI = "cnpg-system/cloudnative-pg", "redis-operator/redis-operator", \
     "strimzi/strimzi-cluster-operator"
 
@@ -80,9 +80,22 @@ def test_text_lists_each_port_with_who_may_and_may_not_connect(cli):
     assert block == (
         "  26379 sentinel (plaintext)\n"
         f"    allowed: {APP}, {REDIS_OPERATOR}, {SENTINELS}\n"
-        f"    denied:  {MONITORING}, {OTHER}, {NEIGHBOUR}, {CNPG}, {STRIMZI}, {POSTGRES}, "
+        f"    denied:  {MONITORING}, {OPENBAO}, {OTHER}, {NEIGHBOUR}, {CNPG}, {STRIMZI}, {POSTGRES}, "
         "data/postgres-cluster-pooler-rw pooler, data/postgres-cluster-pooler-ro pooler, "
         f"{REDIS}, data/kafka-cluster controller nodes, {BROKERS}, data/kafka-cluster entity operator, {OUTSIDE}")
+
+
+def test_openbao_reaches_postgresql_only_where_it_issues_users():
+    from tests.conftest import EXAMPLE, run_cli
+
+    def reaches(profiles) -> set:
+        result = run_cli("access", "--env", "prod", "--profiles", str(profiles), "-o", "json")
+        return {(f["destination"], f["port"]) for f in json.loads(result.out) if f["source"] == OPENBAO and f["allowed"]}
+
+    # postgres.dynamicCredentials: its database engine connects; else it is any
+    # namespace (Strimzi opens the topic operator's health port to all).
+    assert reaches(EXAMPLE) - reaches(PROFILES) == {(POSTGRES, 5432)}
+    assert (POSTGRES, 5432) not in reaches(PROFILES)
 
 
 @pytest.mark.parametrize("args, message", [

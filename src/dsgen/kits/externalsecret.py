@@ -25,6 +25,32 @@ class RemoteRef:
         return out
 
 
+GENERATORS = "generators.external-secrets.io/v1alpha1"
+
+
+def vault_dynamic_secret(owner: Owner, name: str, *, path: str, provider: Mapping[str, Any],
+                         namespace: str | None = None) -> Part:
+    """External Secrets' VaultDynamicSecret generator: each time an
+    ExternalSecret asks (every refresh), it reads ``path`` from OpenBao or
+    Vault with GET and returns the response's data section (resultType
+    Data), e.g. a new database user's username and password
+    (external-secrets.io, "Vault Dynamic Secret"). ``provider`` is a vault
+    provider as a SecretStore's."""
+    return owner.part(name, "secret-generator", {
+        "apiVersion": GENERATORS, "kind": "VaultDynamicSecret",
+        "spec": {"path": "/" + path.lstrip("/"), "method": "GET", "provider": dict(provider)}}, namespace=namespace)
+
+
+def generated_secret(owner: Owner, name: str, *, generator: str, refresh: str,
+                     namespace: str | None = None) -> Part:
+    """A Secret ``name`` filled by the VaultDynamicSecret ``generator`` every
+    ``refresh`` (each refresh gets new values: generators keep no state)."""
+    return owner.part(name, "secret", {"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "spec": {
+        "refreshInterval": refresh, "target": {"name": name, "creationPolicy": "Owner"},
+        "dataFrom": [{"sourceRef": {"generatorRef": {
+            "apiVersion": GENERATORS, "kind": "VaultDynamicSecret", "name": generator}}}]}}, namespace=namespace)
+
+
 def external_secret(owner: Owner, name: str, *, store: str, data: Mapping[str, RemoteRef],
                     store_kind: str = "SecretStore", target: str | None = None,
                     refresh: str = "1h", secret_type: str | None = None,

@@ -96,7 +96,7 @@ def test_credentials_come_from_openbao_or_the_cluster():
         ("DSG331", ("redis", "auth", "secretName"), "Secret 'redis-auth' comes from nowhere: give it an OpenBao "
          "path in secrets.credentials, or list it in externalSecrets if the cluster holds it"),
         ("DSG331", ("secrets", "deliver", "ecotrack", 1),
-         "'redis-auth' is not one of secrets.credentials; only those can be delivered")]
+         "'redis-auth' is not one of secrets.credentials nor a Secret of postgres.dynamicCredentials; only those can be delivered")]
     assert [f for f in findings({"externalSecrets": ["redis-auth"]}) if f[0] == "DSG331"] == [
         ("DSG331", [("secrets", "credentials", "redis-auth"), ("externalSecrets",)],
          "Secret 'redis-auth' is both brought from OpenBao and listed as held by the cluster; keep one")]

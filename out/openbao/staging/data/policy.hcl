@@ -14,15 +14,15 @@ path "secret/data/postgres/owner" {
   capabilities = ["read"]
 }
 
-path "secret/data/postgres/roles/ecotrack-app" {
-  capabilities = ["read"]
-}
-
 path "secret/data/postgres/roles/ecotrack-backup" {
   capabilities = ["read"]
 }
 
 path "secret/data/postgres/roles/ecotrack-readonly" {
+  capabilities = ["read"]
+}
+
+path "secret/data/postgres/roles/openbao" {
   capabilities = ["read"]
 }
 

@@ -2,11 +2,11 @@
 # Do not edit: change the profiles and run `dsgen render`.
 # Read access to exactly the credentials the staging ExternalSecrets of namespace ecotrack read.
 
-path "secret/data/kafka/users" {
+path "database/creds/ecotrack-app" {
   capabilities = ["read"]
 }
 
-path "secret/data/postgres/roles/ecotrack-app" {
+path "secret/data/kafka/users" {
   capabilities = ["read"]
 }
 

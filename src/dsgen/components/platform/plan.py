@@ -45,20 +45,21 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
     profile delivers credentials to): a SecretStore for OpenBao (the vault
     provider: KV version 2, Kubernetes auth as a service account of that
     namespace; no token in git), the service account, and an ExternalSecret
-    for each of its Secrets."""
+    for each of its Secrets; and for each Secret an OpenBao engine issues
+    there, a VaultDynamicSecret generator logging in the same way and an
+    ExternalSecret asking it for new values every refresh."""
     settings = profile.secrets.openbao
     for store in openbao.stores(profile, ctx.environment):
         namespace = None if store.namespace == ctx.namespace else store.namespace
         owner = Owner("openbao", settings.storeName)
+        login = {"server": settings.server,
+                 "auth": {"kubernetes": {"mountPath": settings.authMount, "role": store.role,
+                                         "serviceAccountRef": {"name": settings.serviceAccount}}}}
         yield owner.part(settings.serviceAccount, "secret-store", namespace=namespace, body={
             "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
         yield owner.part(settings.storeName, "secret-store", namespace=namespace, body={
             "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
-            "spec": {"provider": {"vault": {
-                "server": settings.server, "path": settings.kvMount, "version": "v2",
-                "auth": {"kubernetes": {"mountPath": settings.authMount, "role": store.role,
-                                        "serviceAccountRef": {"name": settings.serviceAccount}}},
-            }}},
+            "spec": {"provider": {"vault": {**login, "path": settings.kvMount, "version": "v2"}}},
         })
         for item in store.items:
             yield kits.external_secret(
@@ -66,3 +67,8 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
                 refresh=settings.refreshInterval, secret_type=item.need.type, literal=dict(item.need.fixed),
                 data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()},
                 namespace=namespace)
+        for secret in store.issued:
+            yield kits.vault_dynamic_secret(Owner("openbao", secret.name), secret.name, path=secret.engine_path,
+                                            provider=login, namespace=namespace)
+            yield kits.generated_secret(Owner("openbao", secret.name), secret.name, generator=secret.name,
+                                        refresh=secret.refresh, namespace=namespace)

@@ -64,6 +64,32 @@ def _(overlay: Overlay):
                                   "profile's externalSecrets")
 
 
+STORE_REFERENCE = Rule("DSG109", "secret-store-reference", "Every ExternalSecret's store (a SecretStore of its namespace, or a ClusterSecretStore) and every generator it asks (a generator of its namespace, or a ClusterGenerator) is in the tree: External Secrets leaves the Secret unwritten otherwise.", reference=True)
+CLUSTER_SCOPED_ESO = {"ClusterSecretStore", "ClusterGenerator"}
+
+
+@STORE_REFERENCE.on_manifest
+def _(overlay: Overlay):
+    present: set[tuple[str, str | None, str]] = set()
+    for (group, kind), doc in zip(overlay.kinds, overlay.documents):
+        if group in ("external-secrets.io", "generators.external-secrets.io"):
+            present.add((kind, None if kind in CLUSTER_SCOPED_ESO else namespace_of(doc), name_of(doc)))
+    for doc in overlay.of(EXTERNAL_SECRET):
+        wanted = []
+        store = get(doc, "spec", "secretStoreRef")
+        if isinstance(store, dict) and isinstance(store.get("name"), str):
+            wanted.append(("/spec/secretStoreRef/name", store.get("kind") or "SecretStore", store["name"]))
+        for index, source in enumerate(get(doc, "spec", "dataFrom") or []):
+            ref = get(source, "sourceRef", "generatorRef") if isinstance(source, dict) else None
+            if isinstance(ref, dict) and isinstance(ref.get("name"), str) and isinstance(ref.get("kind"), str):
+                wanted.append((f"/spec/dataFrom/{index}/sourceRef/generatorRef/name", ref["kind"], ref["name"]))
+        for path, kind, name in wanted:
+            namespace = None if kind in CLUSTER_SCOPED_ESO else namespace_of(doc)
+            if (kind, namespace, name) not in present:
+                where = "in the tree" if namespace is None else f"in namespace {namespace}"
+                yield doc, path, f"{kind} {name!r} is not {where}: External Secrets cannot fill this Secret"
+
+
 
 STATEFUL_REMOVED = Rule("DSG401", "stateful-removed", "A render does not remove (or rename) an object that holds data: a Cluster, Kafka, node pool, topic or RedisFailover; its replacement starts empty.")
 
@@ -82,7 +108,7 @@ def _(old: Overlay, new: Overlay):
                     "starts empty")
 
 
-RULES = (SECRET_SOURCE, STATEFUL_REMOVED)
+RULES = (SECRET_SOURCE, STORE_REFERENCE, STATEFUL_REMOVED)
 
 
 OPERATOR_VERSIONS = Rule("DSG321", "operator-versions", "The pinned operators and Kubernetes are releases dsgen supports: CloudNativePG 1.24-1.30, the redis-operator 1.2, the Strimzi releases of its Kafka table, Kubernetes 1.25-1.37.")
@@ -230,8 +256,7 @@ def _(ctx: Any, profile: Any):
             if key not in keys:
                 yield (*where, "properties", key), (f"{name!r} is read for {', '.join(sorted(keys))} only; "
                                                     f"{key!r} would never be used")
-
-
+    issued = {secret.name for secret in openbao.dynamic(profile, ctx.environment)}
     for namespace, names in profile.secrets.deliver.items():
         if namespace == profile.namespace:
             yield ("secrets", "deliver", namespace), (
@@ -239,9 +264,11 @@ def _(ctx: Any, profile: Any):
                 "deliver to the applications' namespaces")
             continue
         for index, name in enumerate(names):
-            if name not in credentials:  # one no service of this environment reads is left out
+            # (one that no service of this environment reads is left out)
+            if name not in credentials and name not in issued:
                 yield ("secrets", "deliver", namespace, index), (
-                    f"{name!r} is not one of secrets.credentials; only those can be delivered")
+                    f"{name!r} is not one of secrets.credentials nor a Secret of postgres.dynamicCredentials; "
+                    "only those can be delivered")
 
 
 RULES = RULES + (CREDENTIALS,)

@@ -1,9 +1,10 @@
 """PostgreSQL on CloudNativePG: Cluster, backups (Barman Cloud), PgBouncer poolers."""
 
 from dsgen.components.base import Component
-from dsgen.components.postgres import network, rules
+from dsgen.components.postgres import network, openbao, rules
 from dsgen.components.postgres.plan import plan
 
 COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.secret_references,
                       produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,),
-                      secrets_read=rules.secrets_read, workloads=network.workloads, operator_pods=network.OPERATOR_PODS)
+                      secrets_read=rules.secrets_read, dynamic_secrets=openbao.dynamic_secrets,
+                      workloads=network.workloads, operator_pods=network.OPERATOR_PODS)

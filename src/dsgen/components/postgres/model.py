@@ -126,6 +126,38 @@ class PgRole(Strict):
         None, description="Secret holding its password (default: <cluster>-<role, dashes for underscores>).")
 
 
+Duration = Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*(s|m|h)$")]
+
+
+class PgDynamicRole(Strict):
+    """Users OpenBao's database secrets engine issues on request: each a new
+    login role, member of memberOf, valid for ttl (database/creds/<name>)."""
+
+    secret: ObjectName
+    """The Secret (username, password) External Secrets writes in each namespace
+    secrets.deliver names it for."""
+    memberOf: Annotated[list[PgIdentifier], Field(min_length=1)]
+    """Roles of postgres.roles the issued users join: what they may do."""
+    ttl: Duration = "24h"
+    """How long an issued user is valid (OpenBao's default_ttl); External Secrets
+    asks for a new one every half of it."""
+    maxTtl: Duration = "72h"
+    """The longest an issued user may be kept by renewing its lease (OpenBao's max_ttl)."""
+
+
+class PgDynamicCredentials(Strict):
+    """Short-lived users from OpenBao's database secrets engine (PostgreSQL
+    plugin): OpenBao connects as adminRole, a role CloudNativePG manages with
+    CREATEROLE and, on PostgreSQL 16 and later, the ADMIN option on the roles
+    it hands out."""
+
+    adminRole: PgIdentifier = "openbao"
+    """The role OpenBao connects as; its password Secret is <cluster>-<role> like
+    the other roles'."""
+    roles: Annotated[dict[Name, PgDynamicRole], Field(min_length=1)]
+    """OpenBao roles by name: database/creds/<name> issues a user."""
+
+
 class Postgres(Strict):
     enabled: StrictBool = True
     """false leaves PostgreSQL out of this environment."""
@@ -164,6 +196,8 @@ class Postgres(Strict):
     roles: dict[PgIdentifier, PgRole] = {}
     """Roles CloudNativePG creates and keeps as written here (no superuser, createrole
     or bypassrls: dsgen writes them off)."""
+    dynamicCredentials: PgDynamicCredentials | None = None
+    """Users issued by OpenBao (needs secrets); the OpenBao side is written to out/openbao/<environment>/."""
     poolers: dict[Name, Pooler] = Field(
         {}, description="Poolers by resource name, e.g. postgres-cluster-pooler-rw."
     )

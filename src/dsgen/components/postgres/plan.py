@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
-from dsgen.components.postgres.rules import archive_destination, pdb_enabled, role_secret
+from dsgen.components.postgres import openbao
+from dsgen.components.postgres.rules import admin_secret, archive_destination, pdb_enabled, postgres_major, role_secret
 from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
 
@@ -72,7 +73,8 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
         "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
-        "roles": managed_roles(pg) or None,
+        "roles": managed_roles(ctx, pg) or None,
+        "post_init_sql": openbao.post_init_sql(pg, postgres_major(pg.imageName, ctx.operators["cloudnativepg"])) or None,
     })
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
@@ -93,30 +95,39 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
             "pod_spec": pod_spec(pooler.pod, affinity, zone_spread(pooler.spread.zones, pods)),
         })
     if ctx.network:
-        yield from network_policies(ctx.network, pg)
+        yield from network_policies(ctx, pg)
 
 
-def managed_roles(pg: Postgres) -> list[dict[str, Any]]:
+def managed_roles(ctx: Context, pg: Postgres) -> list[dict[str, Any]]:
     """spec.managed.roles (api/v1 cluster_types.go RoleConfiguration): every
     attribute written, so that the role is what the profile says and never a
-    superuser, role creator or RLS bypasser."""
-    return [{
+    superuser, role creator or RLS bypasser; a role that cannot log in has no
+    password. Then the role OpenBao connects as (postgres/openbao.py)."""
+    out: list[dict[str, Any]] = [{
         "name": name, "ensure": "present", "login": role.login, "superuser": False, "createdb": role.createdb,
         "createrole": False, "inherit": True, "replication": role.replication, "bypassrls": False,
         "connectionLimit": role.connectionLimit, "inRoles": list(role.inRoles) or None,
-        "passwordSecret": {"name": role_secret(pg, name)},
+        **({"passwordSecret": {"name": role_secret(pg, name)}} if role.login else {"disablePassword": True}),
     } for name, role in pg.roles.items()]
+    if pg.dynamicCredentials and pg.dynamicCredentials.adminRole not in pg.roles:  # DSG332 names the clash
+        major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
+        out.append(openbao.admin_role(pg, major, admin_secret(pg)))
+    return out
 
 
-def network_policies(network: dict, pg: Postgres) -> Iterator[Part]:
+def network_policies(ctx: Context, pg: Postgres) -> Iterator[Part]:
     """Clients and poolers reach PostgreSQL; instances reach each other
     (replication, status); the operator reaches every instance on the status
-    port and PostgreSQL's; the monitoring namespace scrapes the exporters."""
+    port and PostgreSQL's; OpenBao's namespace reaches PostgreSQL when it
+    issues users; the monitoring namespace scrapes the exporters."""
+    network = ctx.network
     instances = cnpg.instance_pods(pg.name)
     operator = Peer(network["operatorNamespaces"]["cloudnativepg"], cnpg.OPERATOR_POD)
     also = [Allow([operator, Peer(pods=instances)], [cnpg.STATUS_PORT, cnpg.POSTGRES_PORT])]
     if pg.poolers:
         also.append(Allow([Peer(pods=cnpg.pooler_pods(pg.name))], [cnpg.POSTGRES_PORT]))
+    if pg.dynamicCredentials and ctx.secrets:
+        also.append(Allow([Peer(namespace=ctx.secrets["openbao"]["namespace"])], [cnpg.POSTGRES_PORT]))
     yield kits.service_ingress(
         Owner("postgresql", pg.name), f"{pg.name}-ingress", instances, clients=pg.access.namespaces,
         ports=[cnpg.POSTGRES_PORT], metrics=[cnpg.METRICS_PORT], monitoring=network["monitoringNamespace"],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from dsgen.components.base import below_memory_limit, requests_within_limits
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, name_of, namespace_of, pairs, pointer
-from dsgen.units import postgres_bytes, quantity_value, shrinks
+from dsgen.units import duration_seconds, postgres_bytes, quantity_value, shrinks
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
@@ -482,7 +482,7 @@ RULES = RULES + (POSTGRES_IMAGE, SYNCHRONOUS)
 PARAMETER_VALUES = Rule("DSG323", "postgres-parameter-values", "Every PostgreSQL parameter is one the server has (\"did you mean\" for near misses), with a value of its type, unit and range, as pg_settings of a real server gives them (operators/data/postgresql-<major>.json).")
 
 
-def _major(image: str | None, operator: str | None) -> int | None:
+def postgres_major(image: str | None, operator: str | None) -> int | None:
     from dsgen.operators import postgresql
 
     return postgresql.image_major(image) or (cnpg.release(operator)["defaultPostgres"] if operator else None)
@@ -492,7 +492,7 @@ def _major(image: str | None, operator: str | None) -> int | None:
 def _(ctx: Context, pg: Postgres):
     from dsgen.operators import postgresql
 
-    major = _major(pg.imageName, ctx.operators["cloudnativepg"])
+    major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
     for name, value in pg.parameters.items():
         if parameter_problem(name, ctx.operators["cloudnativepg"]) is None:  # fixed and blocked: DSG201
             problem = postgresql.parameter_problem(name, value, major)
@@ -505,7 +505,7 @@ def _(overlay: Overlay):
     from dsgen.operators import postgresql
 
     for cluster in overlay.of(CLUSTER):
-        major = _major(get(cluster, "spec", "imageName"), overlay.operators.get("cloudnativepg"))
+        major = postgres_major(get(cluster, "spec", "imageName"), overlay.operators.get("cloudnativepg"))
         for name, value in (get(cluster, "spec", "postgresql", "parameters") or {}).items():
             if parameter_problem(name, overlay.operators.get("cloudnativepg")) is None:
                 problem = postgresql.parameter_problem(name, str(value), major)
@@ -565,9 +565,15 @@ RESERVED_ROLE = "is reserved for PostgreSQL or the operator: CloudNativePG's web
 def _(ctx: Context, pg: Postgres):
     for name, problem in wal_level_problems(pg.parameters, pg.instances, False):
         yield ("postgres", "parameters", name), problem
-    for name in pg.roles:
+    for name, role in pg.roles.items():
         if cnpg.reserved_role(name):
             yield ("postgres", "roles", name), RESERVED_ROLE
+        if not role.login and role.passwordSecret:
+            # dsgen writes disablePassword for roles that cannot log in, and
+            # CloudNativePG cannot reconcile a role with both ("password both
+            # provided and disabled", roles/contract.go ApplyPassword).
+            yield ("postgres", "roles", name, "passwordSecret"), (
+                "a role with login: false has no password; remove passwordSecret")
 
 
 @CNPG_WEBHOOK.on_manifest
@@ -611,6 +617,11 @@ def role_secret(pg: Postgres, name: str) -> str:
     return pg.roles[name].passwordSecret or f"{pg.name}-{name.replace('_', '-')}"
 
 
+def admin_secret(pg: Postgres) -> str:
+    """The Secret holding the password OpenBao connects with (dynamicCredentials.adminRole)."""
+    return f"{pg.name}-{pg.dynamicCredentials.adminRole.replace('_', '-')}"
+
+
 def secrets_read(pg: Postgres):
     """The owner's credentials (username and password, in the basic-auth
     form of the Secrets CloudNativePG makes itself, pkg/specs/secrets.go), and
@@ -622,9 +633,54 @@ def secrets_read(pg: Postgres):
     if pg.bootstrap.secret:
         yield SecretNeed(("postgres", "bootstrap", "secret"), pg.bootstrap.secret, ("username", "password"),
                          "kubernetes.io/basic-auth", (("username", pg.bootstrap.owner),))
-    for name in pg.roles:
-        yield SecretNeed(("postgres", "roles", name, "passwordSecret"), role_secret(pg, name),
-                         ("username", "password"), "kubernetes.io/basic-auth", (("username", name),))
+    for name, role in pg.roles.items():
+        if role.login:  # a role that cannot log in has no password (disablePassword)
+            yield SecretNeed(("postgres", "roles", name, "passwordSecret"), role_secret(pg, name),
+                             ("username", "password"), "kubernetes.io/basic-auth", (("username", name),))
+    if pg.dynamicCredentials:
+        admin = pg.dynamicCredentials.adminRole
+        yield SecretNeed(("postgres", "dynamicCredentials", "adminRole"), admin_secret(pg),
+                         ("username", "password"), "kubernetes.io/basic-auth", (("username", admin),))
     if pg.backup and pg.backup.s3.credentialsSecret:
         yield SecretNeed(("postgres", "backup", "s3", "credentialsSecret"), pg.backup.s3.credentialsSecret,
                          ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))
+
+
+DYNAMIC_CREDENTIALS = Rule("DSG332", "dynamic-credentials", "Users issued by OpenBao (postgres.dynamicCredentials) need a secrets section; they join only roles of postgres.roles; the admin role is not one of them nor reserved; each Secret is issued into at least one application namespace and is not also a Secret of secrets.credentials.")
+
+
+@DYNAMIC_CREDENTIALS.on_profile
+def _(ctx: Context, pg: Postgres):
+    dynamic = pg.dynamicCredentials
+    if dynamic is None:
+        return
+    where = ("postgres", "dynamicCredentials")
+    if ctx.secrets is None:
+        yield where, "OpenBao issues these users: add a secrets section (secrets.openbao) to the profile"
+        return
+    admin = dynamic.adminRole
+    if admin in pg.roles:
+        yield [(*where, "adminRole"), ("postgres", "roles", admin)], (
+            f"{admin!r} is OpenBao's own role, which dsgen writes (login, createrole); remove it from postgres.roles "
+            "or name another adminRole")
+    elif cnpg.reserved_role(admin):
+        yield (*where, "adminRole"), RESERVED_ROLE
+    delivered = {name for names in ctx.secrets["deliver"].values() for name in names}
+    for name, role in dynamic.roles.items():
+        for index, member in enumerate(role.memberOf):
+            if member not in pg.roles:
+                known = ", ".join(sorted(pg.roles)) or "none"
+                yield (*where, "roles", name, "memberOf", index), (
+                    f"{member!r} is not one of postgres.roles ({known}): issued users join roles CloudNativePG manages")
+        if role.secret in ctx.secrets["credentials"]:
+            yield [(*where, "roles", name, "secret"), ("secrets", "credentials", role.secret)], (
+                f"Secret {role.secret!r} is issued by OpenBao's database engine; remove it from secrets.credentials")
+        elif role.secret not in delivered:
+            yield (*where, "roles", name, "secret"), (
+                f"Secret {role.secret!r} is issued into no namespace: list it under secrets.deliver.<namespace> of "
+                "the applications that connect with it")
+        if duration_seconds(role.ttl) > duration_seconds(role.maxTtl):
+            yield (*where, "roles", name, "ttl"), f"{role.ttl} is longer than maxTtl {role.maxTtl}; OpenBao refuses it"
+
+
+RULES = RULES + (DYNAMIC_CREDENTIALS,)
