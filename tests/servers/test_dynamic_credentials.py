@@ -150,6 +150,15 @@ def engine(rendered, postgres, bao):
     return cluster, files
 
 
+def _token(bao, files: dict, namespace: str, tmp_path: Path) -> str:
+    """A token of the policy dsgen wrote for a namespace's store."""
+    root = tmp_path / namespace
+    root.mkdir()
+    for name in ("policy.hcl", "kubernetes-role.json"):
+        (root / name).write_text(files[f"openbao/pgtest/{namespace}/{name}"])
+    return _apply(bao, root)
+
+
 def _issue(bao, token: str) -> dict:
     got = bao("read", "-format=json", "database/creds/ecotrack-app", token=token)
     assert got.returncode == 0, got.stderr
@@ -159,12 +168,7 @@ def _issue(bao, token: str) -> dict:
 def test_the_application_store_gets_a_user_that_reads_and_writes_and_nothing_more(engine, rendered, postgres, bao,
                                                                                    tmp_path):
     major, cluster, files = rendered
-    root = tmp_path / "ecotrack"
-    root.mkdir()
-    for name in ("policy.hcl", "kubernetes-role.json"):
-        (root / name).write_text(files[f"openbao/pgtest/ecotrack/{name}"])
-    token = _apply(bao, root)
-    issued = _issue(bao, token)
+    issued = _issue(bao, _token(bao, files, "ecotrack", tmp_path))
     user, password = issued["data"]["username"], issued["data"]["password"]
     assert issued["lease_duration"] == 24 * 3600
     database = cluster["spec"]["bootstrap"]["initdb"]["database"]
@@ -191,11 +195,5 @@ def test_the_application_store_gets_a_user_that_reads_and_writes_and_nothing_mor
 
 
 def test_the_data_store_may_not_issue_users(engine, rendered, bao, tmp_path):
-    _, _, files = rendered
-    root = tmp_path / "data"
-    root.mkdir()
-    for name in ("policy.hcl", "kubernetes-role.json"):
-        (root / name).write_text(files[f"openbao/pgtest/data/{name}"])
-    token = _apply(bao, root)
-    denied = bao("read", "database/creds/ecotrack-app", token=token)
+    denied = bao("read", "database/creds/ecotrack-app", token=_token(bao, rendered[2], "data", tmp_path))
     assert denied.returncode != 0 and "permission denied" in denied.stderr
