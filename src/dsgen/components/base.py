@@ -183,13 +183,14 @@ class Component:
     stateful_kinds: tuple[GroupKind, ...] = ()
     # Given the section: the Secrets its operator will read (SecretNeed), for
     # the credentials dsgen brings from OpenBao.
+    secrets_read: Callable[[Any], Iterable[SecretNeed]] | None = None
+    # Given the section and the Context: the Secrets an OpenBao engine issues
+    # anew for it (DynamicSecret), delivered where secrets.deliver says.
+    dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
     # For `dsgen access` (dsgen.network): the pods an overlay's documents make
     # (Workload values), the NetworkPolicies the operator writes itself, and
     # the operator's own pods as (shown name, key of network.operatorNamespaces,
     # pod labels).
-    secrets_read: Callable[[Any], Iterable[SecretNeed]] | None = None
-    # Given the section and the Context: the Secrets OpenBao issues anew for it.
-    dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
     workloads: Callable[[Any], Iterable[Any]] | None = None
     operator_policies: Callable[[Any], Iterable[dict]] | None = None
     operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()

@@ -61,6 +61,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         }
     instances = cnpg.instance_pods(pg.name)
     pod = pod_spec(pg.pod, None, zone_spread(pg.spread.zones, instances))
+    major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
         "affinity": cluster_affinity(pg.spread.nodes, pg.pod),
@@ -73,8 +74,8 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         # written when it differs from the operator's default (true) or was asked for
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
         "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
-        "roles": managed_roles(ctx, pg) or None,
-        "post_init_sql": openbao.post_init_sql(pg, postgres_major(pg.imageName, ctx.operators["cloudnativepg"])) or None,
+        "roles": managed_roles(pg, major) or None,
+        "post_init_sql": openbao.post_init_sql(pg, major) or None,
     })
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
@@ -98,7 +99,7 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield from network_policies(ctx, pg)
 
 
-def managed_roles(ctx: Context, pg: Postgres) -> list[dict[str, Any]]:
+def managed_roles(pg: Postgres, major: int | None) -> list[dict[str, Any]]:
     """spec.managed.roles (api/v1 cluster_types.go RoleConfiguration): every
     attribute written, so that the role is what the profile says and never a
     superuser, role creator or RLS bypasser; a role that cannot log in has no
@@ -110,7 +111,6 @@ def managed_roles(ctx: Context, pg: Postgres) -> list[dict[str, Any]]:
         **({"passwordSecret": {"name": role_secret(pg, name)}} if role.login else {"disablePassword": True}),
     } for name, role in pg.roles.items()]
     if pg.dynamicCredentials and pg.dynamicCredentials.adminRole not in pg.roles:  # DSG332 names the clash
-        major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
         out.append(openbao.admin_role(pg, major, admin_secret(pg)))
     return out
 
