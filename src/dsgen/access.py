@@ -10,11 +10,12 @@ own pods, and an address outside the cluster.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
 from dsgen import pipeline
-from dsgen.network import Flow, Source, Workload, evaluate, format_text
+from dsgen.network import OUTSIDE_ADDRESS, Flow, Port, Source, Workload, evaluate, format_text
 from dsgen.profiles import ProfileStore
 from dsgen.rules import Overlay
 
@@ -55,12 +56,33 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
     sources = [Source(f"{namespace}/any pod", namespace) for namespace in named]
     sources += [Source(f"{other}/any pod", other), Source(f"{profile.namespace}/any other pod", profile.namespace, {}),
                 *operators, *(w.as_source() for w in workloads), Source("outside the cluster")]
-    return evaluate(policies, workloads, sources)
+    found = evaluate(policies, workloads, sources)
+    if profile.network.isolate and profile.network.egress is not None:
+        # Where the namespace's own pods may go: what network.egress opens, and a
+        # port outside the cluster nothing needs.
+        inside = [source for source in sources if source.namespace == profile.namespace]
+        found += evaluate(policies, _outside(profile.network.egress), inside)
+    return found
+
+
+def _outside(egress) -> list[Workload]:
+    def address(blocks: list[str]) -> str:
+        block = ipaddress.ip_network(blocks[0])
+        return str(OUTSIDE_ADDRESS if OUTSIDE_ADDRESS in block else next(block.hosts(), block.network_address))
+
+    dns = egress.dns
+    return [
+        Workload("dns", dns.namespace, dns.pods, (Port(53, "dns", "plaintext", "UDP"), Port(53, "dns over tcp"))),
+        Workload("the API server", None, {}, (Port(egress.apiServerPort, "https", "tls"),),
+                 address(egress.apiServer)),
+        Workload("object storage", None, {}, (Port(443, "https", "tls"),), address(egress.objectStorage)),
+        Workload("outside the cluster", None, {}, (Port(80, "http"),), str(OUTSIDE_ADDRESS)),
+    ]
 
 
 def format_flows(found: list[Flow], output_format: str) -> str:
     if output_format == "json":
         return json.dumps([{"source": f.source, "destination": f.destination, "port": f.port,
                             "portName": f.port_name, "allowed": f.allowed, "encryption": f.encryption,
-                            "because": list(f.because)} for f in found], indent=2) + "\n"
+                            "protocol": f.protocol, "because": list(f.because)} for f in found], indent=2) + "\n"
     return format_text(found)

@@ -17,6 +17,7 @@ from dsgen import units
 
 Name = Annotated[StrictStr, AfterValidator(units.dns_label)]
 ObjectName = Annotated[StrictStr, AfterValidator(units.dns_subdomain)]
+Cidr = Annotated[StrictStr, AfterValidator(units.cidr)]
 Quantity = Annotated[StrictStr, BeforeValidator(units.quantity, json_schema_input_type=str | int | float)]
 Cron = Annotated[StrictStr, AfterValidator(units.cron)]
 

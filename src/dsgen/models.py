@@ -16,7 +16,7 @@ from pydantic import Field, StrictBool, StrictStr
 from dsgen.components.kafka.model import Kafka
 from dsgen.components.postgres.model import Postgres
 from dsgen.components.redis.model import Redis
-from dsgen.fields import Name, ObjectName, Strict, Version
+from dsgen.fields import Cidr, Name, ObjectName, Strict, Version
 from dsgen.operators import DEFAULT_PINS
 
 
@@ -45,6 +45,35 @@ class OperatorNamespaces(Strict):
     """External Secrets Operator's namespace."""
 
 
+class Dns(Strict):
+    """The cluster's DNS pods, which every pod may reach on port 53."""
+
+    namespace: Name = "kube-system"
+    """Their namespace."""
+    pods: dict[StrictStr, StrictStr] = {"k8s-app": "kube-dns"}
+    """Their labels: CoreDNS keeps kube-dns's k8s-app label (kubernetes
+    cluster/addons/dns/coredns/coredns.yaml.base; EKS's CoreDNS add-on too)."""
+
+
+class Egress(Strict):
+    """Deny every connection out of the namespace's pods but DNS and what each
+    workload needs: its own peers, the Kubernetes API server for the pods whose
+    managers watch it (PostgreSQL instances and poolers, Strimzi's entity
+    operator), object storage on 443 for the pods that back up."""
+
+    apiServer: Annotated[list[Cidr], Field(min_length=1)]
+    """Address blocks of the API server's endpoints, as pods reach them after the
+    kubernetes Service (kubectl get endpointslices -l kubernetes.io/service-name=kubernetes;
+    on EKS the control plane's interfaces in the VPC, so the VPC's block)."""
+    apiServerPort: int = Field(443, ge=1, le=65535)
+    """The port of those endpoints (EKS: 443; kubeadm: 6443)."""
+    objectStorage: list[Cidr] = ["0.0.0.0/0"]
+    """Where backups go, over 443, from the pods that back up and only them (S3's
+    ranges are many and change: the default is any address)."""
+    dns: Dns = Dns()
+    """The cluster's DNS pods."""
+
+
 class Network(Strict):
     """Network isolation of the data namespace."""
 
@@ -56,6 +85,8 @@ class Network(Strict):
     """The namespace whose pods may scrape metrics ports; null: none may."""
     operatorNamespaces: OperatorNamespaces = OperatorNamespaces()
     """Where the operators run."""
+    egress: Egress | None = None
+    """Deny egress but what each workload needs (needs isolate); null: egress is not restricted."""
 
 
 class OpenBao(Strict):

@@ -9,12 +9,17 @@ every port of every workload, whether a connection is allowed:
   the pod allows it: a ``from`` peer matches the source (or the rule has no
   ``from``) and a port matches (or the rule has no ``ports``). Policies add
   up; none takes away what another allows.
+- the same holds on the way out: a source pod that a policy with an Egress
+  type selects reaches only what a ``to`` peer and port of such a policy
+  allow. A connection needs both ends to allow it.
 
-Peers: ``namespaceSelector`` matches the source's namespace by its labels
+Peers: ``namespaceSelector`` matches the other end's namespace by its labels
 (every namespace carries ``kubernetes.io/metadata.name``), ``podSelector``
 its pod labels, in the policy's own namespace when alone; ``ipBlock``
-matches only sources outside the cluster (pod addresses are not known
-here). Egress is the client namespaces' business and is not evaluated.
+matches only addresses outside the cluster (pod addresses are not known
+here). A policy without ``policyTypes`` has Ingress, and Egress when it has
+``egress`` rules. Policies of namespaces the profile does not render (the
+clients') are not known: their pods are taken to reach out freely.
 
 Each component says which pods its resources make (``Component.workloads``)
 and which policies its operator writes (``Component.operator_policies``);
@@ -35,12 +40,13 @@ OUTSIDE_ADDRESS = ipaddress.ip_address("203.0.113.10")
 
 @dataclass(frozen=True)
 class Source:
-    """Where a connection comes from: pods of a namespace (all of them when
-    ``labels`` is None), or outside the cluster."""
+    """One end of a connection: pods of a namespace (all of them when
+    ``labels`` is None), or an address outside the cluster."""
 
     name: str
     namespace: str | None = None
     labels: Mapping[str, str] | None = None
+    address: str | None = None  # outside the cluster; default OUTSIDE_ADDRESS
 
     @property
     def outside(self) -> bool:
@@ -53,20 +59,27 @@ class Port:
     name: str
     # tls: only encrypted; plaintext: never; optional: the client chooses
     encryption: str = "plaintext"
+    protocol: str = "TCP"
 
 
 @dataclass(frozen=True)
 class Workload:
     """Pods of one kind in one namespace, the labels their operator gives
-    them, and the ports they listen on."""
+    them, and the ports they listen on; or, with no namespace, a service
+    outside the cluster at ``address`` (the API server, object storage)."""
 
     name: str
-    namespace: str
+    namespace: str | None
     labels: Mapping[str, str]
     ports: tuple[Port, ...]
+    address: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
     def as_source(self) -> Source:
-        return Source(f"{self.namespace}/{self.name}", self.namespace, self.labels)
+        return Source(self.shown, self.namespace, self.labels, self.address)
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,9 @@ class Flow:
     port_name: str
     allowed: bool
     encryption: str
-    # the policy rules that allow it (namespace/name), or why it is denied
+    # the policies that allow it (namespace/name); empty when it is denied
     because: tuple[str, ...] = field(default=())
+    protocol: str = "TCP"
 
 
 def selects(selector: Any, labels: Mapping[str, str]) -> bool:
@@ -107,10 +121,13 @@ def _peer_matches(peer: dict, source: Source, policy_namespace: str) -> bool:
         if not source.outside:
             return False
         block = peer["ipBlock"]
-        network = ipaddress.ip_network(block.get("cidr", ""), strict=False)
-        if OUTSIDE_ADDRESS not in network:
+        address = ipaddress.ip_address(source.address) if source.address else OUTSIDE_ADDRESS
+        if address.version != ipaddress.ip_network(block.get("cidr", ""), strict=False).version:
             return False
-        return not any(OUTSIDE_ADDRESS in ipaddress.ip_network(e, strict=False) for e in block.get("except") or [])
+        if address not in ipaddress.ip_network(block.get("cidr", ""), strict=False):
+            return False
+        return not any(address in ipaddress.ip_network(e, strict=False) for e in block.get("except") or []
+                       if ipaddress.ip_network(e, strict=False).version == address.version)
     if source.outside:
         return False
     if "namespaceSelector" in peer:
@@ -126,7 +143,7 @@ def _peer_matches(peer: dict, source: Source, policy_namespace: str) -> bool:
 
 
 def _port_matches(rule_port: dict, port: Port) -> bool:
-    if rule_port.get("protocol", "TCP") != "TCP":
+    if rule_port.get("protocol", "TCP") != port.protocol:
         return False
     wanted = rule_port.get("port")
     if wanted is None:
@@ -137,43 +154,62 @@ def _port_matches(rule_port: dict, port: Port) -> bool:
     return wanted <= port.number <= end
 
 
-def _ingress_policies(policies: Iterable[dict], workload: Workload) -> list[dict]:
+def _policy_types(spec: dict) -> list[str]:
+    return spec.get("policyTypes") or (["Ingress", "Egress"] if "egress" in spec else ["Ingress"])
+
+
+def _selecting(policies: Iterable[dict], namespace: str | None, labels: Mapping[str, str] | None,
+               direction: str) -> list[dict]:
+    """The policies of a namespace with that direction whose podSelector matches the pods."""
+    if namespace is None:
+        return []
     out = []
     for policy in policies:
         metadata, spec = policy.get("metadata") or {}, policy.get("spec") or {}
-        if metadata.get("namespace") != workload.namespace:
+        if metadata.get("namespace") != namespace:
             continue
-        types = spec.get("policyTypes") or ["Ingress"]
-        if "Ingress" in types and selects(spec.get("podSelector") or {}, workload.labels):
+        if direction in _policy_types(spec) and selects(spec.get("podSelector") or {}, labels or {}):
             out.append(policy)
     return out
 
 
+def _named(policy: dict) -> str:
+    return f"{policy['metadata']['namespace']}/{policy['metadata']['name']}"
+
+
+def _allowing(selecting: list[dict], direction: str, peer: Source, port: Port, namespace: str) -> tuple[str, ...]:
+    key, ends = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
+    return tuple(_named(p) for p in selecting
+                 if any(_rule_allows(rule, ends, peer, port, namespace) for rule in (p.get("spec") or {}).get(key) or []))
+
+
 def evaluate(policies: list[dict], workloads: Iterable[Workload], sources: Iterable[Source]) -> list[Flow]:
-    """Every (source, workload port) with its verdict."""
+    """Every (source, workload port) with its verdict: allowed when the
+    destination's ingress and the source's egress both allow it."""
     sources = list(sources)
     flows = []
     for workload in workloads:
-        selecting = _ingress_policies(policies, workload)
-        destination = f"{workload.namespace}/{workload.name}"
+        selecting = _selecting(policies, workload.namespace, workload.labels, "Ingress")
+        destination = workload.as_source()
         for port in workload.ports:
             for source in sources:
-                if not selecting:
-                    flows.append(Flow(source.name, destination, port.number, port.name, True, port.encryption,
-                                      ("no NetworkPolicy selects these pods",)))
-                    continue
-                allowing = tuple(
-                    f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in selecting
-                    if any(_rule_allows(rule, source, port, workload.namespace)
-                           for rule in (p.get("spec") or {}).get("ingress") or []))
-                flows.append(Flow(source.name, destination, port.number, port.name, bool(allowing),
-                                  port.encryption, allowing))
+                leaving = _selecting(policies, source.namespace, source.labels, "Egress")
+                out = _allowing(leaving, "Egress", destination, port, source.namespace or "") if leaving else ()
+                if workload.namespace is None:
+                    into: tuple[str, ...] = ()  # outside the cluster: only the way out decides
+                elif not selecting:
+                    into = ("no NetworkPolicy selects these pods",)
+                else:
+                    into = _allowing(selecting, "Ingress", source, port, workload.namespace)
+                allowed = (workload.namespace is None or bool(into)) and (not leaving or bool(out))
+                flows.append(Flow(source.name, workload.shown, port.number, port.name, allowed, port.encryption,
+                                  into + out if allowed else (), port.protocol))
     return flows
 
 
-def _rule_allows(rule: dict, source: Source, port: Port, namespace: str) -> bool:
-    peers, ports = rule.get("from"), rule.get("ports")
-    if peers and not any(_peer_matches(peer, source, namespace) for peer in peers):
+def _rule_allows(rule: dict, ends: str, peer: Source, port: Port, namespace: str) -> bool:
+    peers, ports = rule.get(ends), rule.get("ports")
+    if peers and not any(_peer_matches(p, peer, namespace) for p in peers):
         return False
     return not ports or any(_port_matches(p, port) for p in ports)
 
@@ -181,11 +217,11 @@ def _rule_allows(rule: dict, source: Source, port: Port, namespace: str) -> bool
 def format_text(flows: list[Flow]) -> str:
     """One line per workload port: who may connect, who may not."""
     lines: list[str] = []
-    order: dict[tuple[str, int], list[Flow]] = {}
+    order: dict[tuple[str, int, str], list[Flow]] = {}
     for flow in flows:
-        order.setdefault((flow.destination, flow.port), []).append(flow)
+        order.setdefault((flow.destination, flow.port, flow.protocol), []).append(flow)
     current = None
-    for (destination, number), group in order.items():
+    for (destination, number, protocol), group in order.items():
         if destination != current:
             lines.append(destination)
             current = destination
@@ -193,7 +229,8 @@ def format_text(flows: list[Flow]) -> str:
         allowed = [f.source for f in group if f.allowed]
         denied = [f.source for f in group if not f.allowed]
         note = "" if first.encryption == "tls" else f" ({first.encryption})"
-        lines.append(f"  {number} {first.port_name}{note}")
+        shown = number if protocol == "TCP" else f"{number}/{protocol.lower()}"
+        lines.append(f"  {shown} {first.port_name}{note}")
         lines.append(f"    allowed: {', '.join(allowed) or 'nobody'}")
         lines.append(f"    denied:  {', '.join(denied) or 'nobody'}")
     return "\n".join(lines) + "\n"

@@ -228,3 +228,14 @@ def edits(a: str, b: str) -> int:
 def duration_seconds(text: str) -> int:
     """A duration of the profile's form (digits and one of s, m, h) in seconds."""
     return int(text[:-1]) * {"s": 1, "m": 60, "h": 3600}[text[-1]]
+
+
+def cidr(value: str) -> str:
+    """An IPv4 or IPv6 address block in CIDR notation, host bits zero (10.0.0.0/16)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an address block in CIDR notation such as 10.0.0.0/16 ({exc})") from None
+    return value

@@ -33,11 +33,10 @@ MATRIX = {
 }
 
 
-@pytest.fixture(scope="module")
-def prod() -> dict:
+def _flows(profiles) -> dict:
     from tests.conftest import run_cli
 
-    result = run_cli("access", "--env", "prod", "--profiles", str(PROFILES), "-o", "json")
+    result = run_cli("access", "--env", "prod", "--profiles", str(profiles), "-o", "json")
     assert (result.code, result.err) == (0, "")
     flows: dict = {}
     for flow in json.loads(result.out):
@@ -45,12 +44,51 @@ def prod() -> dict:
     return flows
 
 
+@pytest.fixture(scope="module")
+def prod() -> dict:
+    return _flows(PROFILES)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> dict:
+    """The bundled prod, whose egress is denied too (network.egress)."""
+    from tests.conftest import EXAMPLE
+
+    return _flows(EXAMPLE)
+
+
 @pytest.mark.parametrize("where", list(MATRIX), ids=[f"{d}:{p}" for d, p in MATRIX])
-def test_the_design_matrix(prod, where):
+@pytest.mark.parametrize("which", ["ingress only", "egress denied too"])
+def test_the_design_matrix(prod, bundled, where, which):
+    if which != "ingress only":
+        prod = bundled
     allowed, denied = MATRIX[where]
     verdicts = {source: flow["allowed"] for source, flow in prod[where].items()}
     assert {s for s in allowed if not verdicts[s]} == set()
     assert {s for s in denied if verdicts[s]} == set()
+
+
+DATA_PODS = {NEIGHBOUR, POSTGRES, POOLER, "data/postgres-cluster-pooler-ro pooler", REDIS, SENTINELS,
+             "data/kafka-cluster controller nodes", BROKERS, "data/kafka-cluster entity operator"}
+
+
+@pytest.mark.parametrize("where, allowed", [
+    (("kube-system/dns", 53), DATA_PODS),  # UDP and TCP
+    (("the API server", 443), {POSTGRES, POOLER, "data/postgres-cluster-pooler-ro pooler", BROKERS,
+                               "data/kafka-cluster entity operator"}),
+    (("object storage", 443), {POSTGRES}),  # only the instances back up
+    (("outside the cluster", 80), set()),
+], ids=["dns", "api-server", "object-storage", "elsewhere"])
+def test_with_egress_denied_each_pod_reaches_only_what_it_needs(bundled, where, allowed):
+    flows = bundled[where]
+    assert set(flows) == DATA_PODS
+    assert {source for source, flow in flows.items() if flow["allowed"]} == allowed
+
+
+def test_the_brokers_reach_the_api_server_for_their_rack_and_the_controllers_do_not(bundled):
+    flows = bundled[("the API server", 443)]
+    assert flows[BROKERS]["because"] == ["data/kafka-cluster-brokers-egress"]
+    assert flows["data/kafka-cluster controller nodes"]["allowed"] is False
 
 
 def test_flows_say_what_is_encrypted_and_which_policy_allows_them(prod):

@@ -79,6 +79,36 @@ def test_udp_rules_and_port_ranges():
     assert verdicts([ranged])[("app/any pod", 9187)] is False
 
 
+def test_a_source_its_egress_policies_select_reaches_only_what_they_allow():
+    deny_out = policy({"podSelector": {}, "policyTypes": ["Egress"], "egress": []}, name="deny-out")
+    # the neighbour is in data, where the egress policy lives; the others are not selected
+    assert verdicts([deny_out]) == {
+        ("app/any pod", 5432): True, ("monitoring/any pod", 5432): True, ("data/web", 5432): False,
+        ("outside the cluster", 5432): True, ("app/any pod", 9187): True, ("monitoring/any pod", 9187): True,
+        ("data/web", 9187): False, ("outside the cluster", 9187): True}
+    to_db = policy({"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                    "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "db"}}}], "ports": [{"port": 5432}]}]},
+                   name="web-to-db")
+    found = {(f.source, f.port): (f.allowed, f.because) for f in evaluate([deny_out, to_db], [DB], [NEIGHBOUR])}
+    assert found == {("data/web", 5432): (True, ("no NetworkPolicy selects these pods", "data/web-to-db")),
+                     ("data/web", 9187): (False, ())}
+    # both ends must agree: the database's ingress still decides
+    closed = policy({"podSelector": {"matchLabels": {"app": "db"}}, "ingress": []}, name="db-closed")
+    assert verdicts([deny_out, to_db, closed], [NEIGHBOUR])[("data/web", 5432)] is False
+
+
+def test_egress_rules_without_policy_types_and_to_address_blocks():
+    # no policyTypes: Egress too, because there are egress rules
+    implicit = policy({"podSelector": {"matchLabels": {"app": "web"}},
+                       "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}], "ports": [{"port": 443}]}]})
+    api = Workload("the API server", None, {}, (Port(443, "https"), Port(6443, "https")), "10.0.0.1")
+    storage = Workload("object storage", None, {}, (Port(443, "https"),), "203.0.113.10")
+    found = {(f.destination, f.port): f.allowed for f in evaluate([implicit], [api, storage], [NEIGHBOUR])}
+    assert found == {("the API server", 443): True, ("the API server", 6443): False, ("object storage", 443): False}
+    v6 = policy({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "::/0"}}]}]})
+    assert [f.allowed for f in evaluate([v6], [storage], [NEIGHBOUR])] == [False]
+
+
 @pytest.mark.parametrize("selector, expected", [
     ({}, True),
     ({"matchLabels": {"app": "db"}}, True),

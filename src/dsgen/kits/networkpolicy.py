@@ -98,3 +98,9 @@ def service_ingress(owner: Owner, name: str, select: Mapping[str, str], *, clien
         ingress.append(Allow([Peer(namespace=monitoring)], metrics))
     ingress.extend(also)
     return network_policy(owner, name, select=select, ingress=ingress)
+
+
+def to_blocks(cidrs: Iterable[str], port: int) -> Allow:
+    """Traffic to address blocks on one TCP port (the API server, object storage)."""
+    return Allow([Peer(cidr=cidr) for cidr in cidrs], [port])
+

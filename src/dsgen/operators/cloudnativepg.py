@@ -66,6 +66,8 @@ POSTGRES_PORT = 5432
 STATUS_PORT = 8000
 METRICS_PORT = 9187
 PGBOUNCER_METRICS_PORT = 9127
+# Barman Cloud reaches object storage over HTTPS (S3's endpoints listen on 443).
+HTTPS_PORT = 443
 # The read-write service of a cluster is <cluster>-rw (api/v1 cluster_types.go ServiceReadWriteSuffix).
 RW_SUFFIX = "-rw"
 

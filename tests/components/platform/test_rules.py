@@ -109,3 +109,17 @@ def test_credentials_come_from_openbao_or_the_cluster():
          "is already; deliver to the applications' namespaces")]
     # A credential for a service left out writes nothing and is no error.
     assert [f for f in findings({"redis": {"enabled": False}}) if f[0] == "DSG331"] == []
+
+
+def test_egress_needs_isolation_and_a_real_api_server_block():
+    from tests.components.harness import findings
+
+    egress = {"apiServer": ["10.0.0.0/16"]}
+    assert [f for f in findings({"network": {"egress": egress}}) if f[0] == "DSG333"] == []
+    assert [f for f in findings({"network": {"isolate": False, "egress": egress}}) if f[0] == "DSG333"] == [
+        ("DSG333", [("network", "egress"), ("network", "isolate")],
+         "egress is denied by the NetworkPolicies that isolate writes; set isolate: true or remove egress")]
+    assert [f for f in findings({"network": {"egress": {"apiServer": ["10.0.0.0/16", "0.0.0.0/0"]}}})
+            if f[0] == "DSG333"] == [
+        ("DSG333", ("network", "egress", "apiServer", 1), "0.0.0.0/0 is every address: name the API server's "
+         "endpoints (kubectl get endpointslices -l kubernetes.io/service-name=kubernetes)")]

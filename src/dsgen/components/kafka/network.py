@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from dsgen.components.kafka.rules import CLUSTER_LABEL, KAFKA, NODE_POOL, by_cluster
+from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, CONTROLLER_ROLE_LABEL, KAFKA, NODE_POOL, by_cluster
 from dsgen.network import Port, Workload
 from dsgen.rules import Overlay, get, name_of, namespace_of
 
@@ -36,12 +36,15 @@ def workloads(overlay: Overlay) -> Iterator[Workload]:
         if get(kafka, "spec", "kafka", "metricsConfig"):
             own.append(Port(METRICS, "metrics"))
         for pool in pools.get((namespace, name_of(kafka)), []):
-            broker = "broker" in (get(pool, "spec", "roles") or [])
-            labels = {**_selector(kafka, "kafka"), "strimzi.io/pool-name": name_of(pool)}
+            roles = get(pool, "spec", "roles") or []
+            broker = "broker" in roles
+            labels = {**_selector(kafka, "kafka"), "strimzi.io/pool-name": name_of(pool),
+                      BROKER_ROLE_LABEL: str(broker).lower(), CONTROLLER_ROLE_LABEL: str("controller" in roles).lower()}
             yield Workload(f"{name_of(kafka)} {name_of(pool)} nodes", namespace, labels,
                            tuple((client if broker else []) + own))
         if get(kafka, "spec", "zookeeper") is not None:
-            yield Workload(f"{name_of(kafka)} brokers", namespace, _selector(kafka, "kafka"), tuple(client + own))
+            yield Workload(f"{name_of(kafka)} brokers", namespace, {**_selector(kafka, "kafka"), BROKER_ROLE_LABEL: "true"},
+                           tuple(client + own))
         if get(kafka, "spec", "entityOperator") is not None:
             yield Workload(f"{name_of(kafka)} entity operator", namespace, _selector(kafka, "entity-operator"),
                            (Port(TOPIC_OPERATOR_HEALTH, "topic operator health"),

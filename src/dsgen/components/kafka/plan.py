@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
                                    pod_metadata, pod_spec, resources, zone_spread)
-from dsgen.components.kafka.rules import CLUSTER_LABEL, GROUP
-from dsgen.kits import Peer
+from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, GROUP
+from dsgen import kits
+from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import strimzi
 
 if TYPE_CHECKING:
@@ -114,3 +115,25 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
             "acls": [acl.model_dump(exclude_none=True) for acl in user.acls],
             "authorization": bool(user.acls),
         }, labels=cluster_label)
+    if ctx.network and ctx.network["egress"]:
+        yield from egress_policies(ctx.network["egress"], kafka)
+
+
+def egress_policies(egress: dict, kafka: Kafka) -> Iterator[Part]:
+    """Strimzi's pods of the cluster (every one carries strimzi.io/cluster,
+    Labels.strimziSelectorLabels) reach each other on any port: controllers,
+    brokers, the entity operator, the exporter. The entity operator watches
+    KafkaTopics and KafkaUsers through the API server; with a rack, so does
+    the brokers' init container (it reads its node's label: KafkaCluster
+    createInitContainer, 0.49.1; broker pods carry strimzi.io/broker-role:
+    "true" from 0.41, KafkaCluster pod labels withStrimziBrokerRole)."""
+    owner = Owner("kafka", kafka.name)
+    cluster = {CLUSTER_LABEL: kafka.name}
+    yield kits.network_policy(owner, f"{kafka.name}-egress", select=cluster, egress=[Allow([Peer(pods=cluster)])])
+    api = kits.to_blocks(egress["apiServer"], egress["apiServerPort"])
+    # dsgen always runs the entity operator (the topic and user operators).
+    yield kits.network_policy(owner, f"{kafka.name}-entity-operator-egress",
+                              select={**cluster, "strimzi.io/name": f"{kafka.name}-entity-operator"}, egress=[api])
+    if kafka.rack:
+        yield kits.network_policy(owner, f"{kafka.name}-brokers-egress", select={
+            **cluster, "strimzi.io/name": f"{kafka.name}-kafka", BROKER_ROLE_LABEL: "true"}, egress=[api])

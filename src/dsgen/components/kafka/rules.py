@@ -23,6 +23,9 @@ NODE_POOL = (GROUP, "KafkaNodePool")
 CONNECT = (GROUP, "KafkaConnect")
 MIRROR_MAKER_2 = (GROUP, "KafkaMirrorMaker2")
 CLUSTER_LABEL = "strimzi.io/cluster"
+# Strimzi 0.41+ labels each node pod with its roles (KafkaCluster pod labels:
+# withStrimziBrokerRole, withStrimziControllerRole; Labels.java).
+BROKER_ROLE_LABEL, CONTROLLER_ROLE_LABEL = "strimzi.io/broker-role", "strimzi.io/controller-role"
 
 
 # ---------------------------------------------------------------- messages both sides share

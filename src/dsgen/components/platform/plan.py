@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits, openbao
-from dsgen.kits import Owner, RemoteRef
+from dsgen.kits import Allow, Owner, Peer, RemoteRef
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
 
 DEFAULT_DENY = "default-deny-ingress"
+DEFAULT_DENY_EGRESS = "default-deny-egress"
+DNS_PORT = 53
 
 
 def plan(ctx: Context, profile: Any) -> Iterator[Part]:
@@ -19,6 +21,13 @@ def plan(ctx: Context, profile: Any) -> Iterator[Part]:
         # Selects every pod of the namespace and allows nothing: what reaches a
         # pod is what another policy selecting it allows (policies add up).
         yield kits.network_policy(Owner("data-services", ctx.platform), DEFAULT_DENY, select={}, ingress=[])
+        egress = ctx.network["egress"]
+        if egress:
+            # Every pod may ask the cluster's DNS (UDP, and TCP for long answers);
+            # the workloads' own policies add the rest.
+            dns = [Peer(namespace=egress["dns"]["namespace"], pods=egress["dns"]["pods"])]
+            yield kits.network_policy(Owner("data-services", ctx.platform), DEFAULT_DENY_EGRESS, select={}, egress=[
+                Allow(dns, [DNS_PORT], "UDP"), Allow(dns, [DNS_PORT], "TCP")])
     if profile.secrets is not None:
         yield from credentials(ctx, profile)
     if profile.storageClass is not None:

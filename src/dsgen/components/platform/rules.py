@@ -272,3 +272,24 @@ def _(ctx: Any, profile: Any):
 
 
 RULES = RULES + (CREDENTIALS,)
+
+
+EGRESS = Rule("DSG333", "network-egress", "network.egress restricts what isolate opens: it needs isolate: true, and an API server block is not every address.")
+
+
+@EGRESS.on_profile
+def _(ctx: Any, profile: Any):
+    egress = profile.network.egress
+    if egress is None:
+        return
+    if not profile.network.isolate:
+        yield [("network", "egress"), ("network", "isolate")], (
+            "egress is denied by the NetworkPolicies that isolate writes; set isolate: true or remove egress")
+    for index, block in enumerate(egress.apiServer):
+        if block.endswith("/0"):
+            yield ("network", "egress", "apiServer", index), (
+                f"{block} is every address: name the API server's endpoints (kubectl get endpointslices "
+                "-l kubernetes.io/service-name=kubernetes)")
+
+
+RULES = RULES + (EGRESS,)

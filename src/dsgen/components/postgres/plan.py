@@ -137,6 +137,23 @@ def network_policies(ctx: Context, pg: Postgres) -> Iterator[Part]:
             Owner("pgbouncer", name), f"{name}-ingress", cnpg.pooler_pods(pg.name, name),
             clients=pg.access.namespaces, ports=[cnpg.POSTGRES_PORT], metrics=[cnpg.PGBOUNCER_METRICS_PORT],
             monitoring=network["monitoringNamespace"])
+    egress = network["egress"]
+    if egress:
+        # Instances stream and rewind from each other and answer each other's
+        # status; their instance manager, and the Barman Cloud plugin's sidecar
+        # beside it, watch the API server (internal/cmd/manager/instance/run/
+        # cmd.go ctrl.NewManager); backups go to object storage over HTTPS.
+        api = kits.to_blocks(egress["apiServer"], egress["apiServerPort"])
+        allow = [Allow([Peer(pods=instances)], [cnpg.POSTGRES_PORT, cnpg.STATUS_PORT]), api]
+        if pg.backup:
+            allow.append(kits.to_blocks(egress["objectStorage"], cnpg.HTTPS_PORT))
+        yield kits.network_policy(Owner("postgresql", pg.name), f"{pg.name}-egress", select=instances, egress=allow)
+        if pg.poolers:
+            # PgBouncer reaches the instances; its manager watches the Pooler
+            # (internal/pgbouncer/management/controller/manager.go NewControllerRuntimeClient).
+            yield kits.network_policy(Owner("pgbouncer", pg.name), f"{pg.name}-poolers-egress",
+                                      select=cnpg.pooler_pods(pg.name),
+                                      egress=[Allow([Peer(pods=instances)], [cnpg.POSTGRES_PORT]), api])
 
 
 def cluster_affinity(nodes: str, pod: Any) -> dict | None:

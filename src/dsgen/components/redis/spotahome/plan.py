@@ -55,7 +55,7 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
 def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
     """Clients reach Redis and the sentinels; Redis pods reach each other
     (replication), sentinels reach Redis and each other, and the operator
-    reaches both."""
+    reaches both. With network.egress, that is also all they reach."""
     owner = Owner("redis", redis.name)
     servers = spotahome.pod_labels(redis.name, "redis")
     sentinels = spotahome.pod_labels(redis.name, "sentinel")
@@ -68,6 +68,14 @@ def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
         owner, f"{redis.name}-sentinel-ingress", sentinels, clients=redis.access.namespaces,
         ports=[spotahome.SENTINEL_PORT], monitoring=network["monitoringNamespace"], also=[
             Allow([Peer(pods=sentinels), operator], [spotahome.SENTINEL_PORT])])
+    if network["egress"]:
+        # Replicas reach the master; sentinels watch every Redis and talk to
+        # each other. Neither calls the API server: the operator configures them.
+        yield kits.network_policy(owner, f"{redis.name}-redis-egress", select=servers,
+                                  egress=[Allow([Peer(pods=servers)], [spotahome.REDIS_PORT])])
+        yield kits.network_policy(owner, f"{redis.name}-sentinel-egress", select=sentinels, egress=[
+            Allow([Peer(pods=servers)], [spotahome.REDIS_PORT]),
+            Allow([Peer(pods=sentinels)], [spotahome.SENTINEL_PORT])])
 
 
 def pod_settings(servers, selector: dict[str, str]) -> dict:
