@@ -104,7 +104,12 @@ class OpenBao(Strict):
     serviceAccount: ObjectName = "openbao-secret-reader"
     """Service account dsgen writes in the data namespace; the role is bound to it."""
     storeName: ObjectName = "openbao-secret-store"
-    """Name of the SecretStore."""
+    """Name of the SecretStore (or of the ClusterSecretStore)."""
+    storeKind: Literal["SecretStore", "ClusterSecretStore"] = "SecretStore"
+    """SecretStore: one per namespace, each logging in as its own OpenBao role that
+    reads only that namespace's credentials. ClusterSecretStore: one for the
+    cluster, limited to the namespaces that get credentials, logging in as the
+    data namespace's service account, whose role then reads every namespace's."""
     refreshInterval: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*(s|m|h)$")] = "1h"
     """How often External Secrets reads the credentials again (picks up rotations)."""
     namespace: Name = "openbao"

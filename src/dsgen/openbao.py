@@ -78,35 +78,60 @@ def dynamic(profile: Any, environment: str) -> list[DynamicSecret]:
 
 @dataclass(frozen=True)
 class Store:
-    """A SecretStore of one namespace: the OpenBao role it logs in as, the
-    policy of that role, the Secrets it fills and those issued there."""
+    """The credentials of one namespace: the ExternalSecrets written there
+    (``items``), the Secrets issued there (``issued``), and the OpenBao role
+    its service account logs in as, whose policy reads ``paths`` (none: the
+    namespace has no login of its own)."""
 
     namespace: str
     role: str
     policy: str
     items: tuple[Wanted, ...]
     issued: tuple[DynamicSecret, ...] = ()
+    paths: tuple[str, ...] = ()
 
 
 def stores(profile: Any, environment: str) -> list[Store]:
-    """The data namespace's store (the services' Secrets), then one per
-    namespace the profile delivers credentials to, each with only its own."""
+    """The data namespace's (the services' Secrets), then one per namespace
+    the profile delivers credentials to.
+
+    With SecretStores (the default) each namespace logs in as its own role
+    and reads only its own credentials. With one ClusterSecretStore every
+    namespace's ExternalSecrets log in as the data namespace's role, whose
+    policy then reads them all; a namespace keeps a login of its own only for
+    the Secrets issued there (External Secrets' generators log in as a
+    service account of their own namespace: generators/v1/vault, the vault
+    provider's NewGeneratorClient with no store kind)."""
     items, issued = wanted(profile), dynamic(profile, environment)
     if not items and not issued:
         return []
     secrets = profile.secrets
+    kv = secrets.openbao.kvMount
     name = f"{profile.platform}-{environment}"
-    out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items))] if items else []
     by_name = {item.need.name: item for item in items}
     by_issued = {secret.name: secret for secret in issued}
+    delivered: list[tuple[str, tuple[Wanted, ...], tuple[DynamicSecret, ...]]] = []
     for namespace, names in secrets.deliver.items():
         if namespace == profile.namespace:
             continue  # DSG331: the services' namespace has every credential already
         names = list(dict.fromkeys(names))
-        delivered = tuple(by_name[n] for n in names if n in by_name)  # DSG331 names the rest
-        here = tuple(by_issued[n] for n in names if n in by_issued)
-        if delivered or here:
-            out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", delivered, here))
+        here = (tuple(by_name[n] for n in names if n in by_name),  # DSG331 names the rest
+                tuple(by_issued[n] for n in names if n in by_issued))
+        if any(here):
+            delivered.append((namespace, *here))
+    cluster = secrets.openbao.storeKind == "ClusterSecretStore"
+
+    def kv_paths(found: tuple[Wanted, ...]) -> tuple[str, ...]:
+        return tuple(sorted({f"{kv}/data/{item.path}" for item in found}))
+
+    served = tuple(items) + tuple(item for _, found, _ in delivered for item in found) if cluster else tuple(items)
+    out = [Store(profile.namespace, secrets.openbao.role or name, f"{name}-data", tuple(items),
+                 paths=kv_paths(served))] if items or cluster else []
+    for namespace, found, here in delivered:
+        paths = tuple(sorted(secret.engine_path for secret in here))
+        if not cluster:
+            paths = tuple(sorted(set(paths) | set(kv_paths(found))))
+        out.append(Store(namespace, f"{name}-{namespace}", f"{name}-{namespace}", found, here, paths))
     return out
 
 
@@ -122,12 +147,17 @@ def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     layout: dict[str, list[str]] = {}
     for store in found:
-        paths = sorted({f"{openbao.kvMount}/data/{item.path}" for item in store.items}
-                       | {secret.engine_path for secret in store.issued})
+        for item in store.items:
+            layout.setdefault(item.path, [])
+            layout[item.path] += [p for p in item.properties.values() if p not in layout[item.path]]
+        if not store.paths:
+            continue
+        whose = ("of every namespace (through the ClusterSecretStore)"
+                 if openbao.storeKind == "ClusterSecretStore" and store.namespace == profile.namespace
+                 else f"of namespace {store.namespace}")
         policy = [f"# {line}" for line in header] + [
-            f"# Read access to exactly the credentials the {environment} ExternalSecrets of namespace "
-            f"{store.namespace} read.", ""]
-        for path in paths:
+            f"# Read access to exactly the credentials the {environment} ExternalSecrets {whose} read.", ""]
+        for path in store.paths:
             policy += [f'path "{path}" {{', '  capabilities = ["read"]', "}", ""]
         out[f"{root}/{store.namespace}/policy.hcl"] = "\n".join(policy).rstrip("\n") + "\n"
         out[f"{root}/{store.namespace}/kubernetes-role.json"] = json.dumps({
@@ -137,9 +167,6 @@ def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
                      "bound_service_account_namespaces": [store.namespace],
                      "token_policies": [store.policy], "token_ttl": "1h"},
         }, indent=2) + "\n"
-        for item in store.items:
-            layout.setdefault(item.path, [])
-            layout[item.path] += [p for p in item.properties.values() if p not in layout[item.path]]
     out[f"{root}/kv.json"] = json.dumps({"mount": openbao.kvMount, "paths": layout}, indent=2, sort_keys=True) + "\n"
     out.update(_engines(profile, dynamic(profile, environment), root))
     return out

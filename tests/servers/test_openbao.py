@@ -99,3 +99,34 @@ def test_the_applications_store_reads_only_what_is_delivered_to_them(tree, serve
     for key, prop in (("postgres/owner", "password"), ("postgres/backup-s3", "ACCESS_KEY_ID"),
                       ("postgres/roles/ecotrack-readonly", "password")):
         assert not _readable(server, mount, token, key, prop)
+
+
+def test_with_a_cluster_store_the_data_role_resolves_every_namespaces_references(server, seeded, tmp_path):
+    """storeKind ClusterSecretStore: one login (the data namespace's role) for
+    the ExternalSecrets of every namespace; nothing beyond them."""
+    from dsgen import openbao
+    from dsgen.profiles import ProfileStore
+    from tests.conftest import EXAMPLE
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for path in EXAMPLE.glob("*.yaml"):
+        (profiles / path.name).write_text(path.read_text())
+    (profiles / "shared.yaml").write_text("extends: prod\nsecrets:\n  openbao:\n    storeKind: ClusterSecretStore\n")
+    result = pipeline.render_env(ProfileStore(profiles), "shared")
+    files = openbao.files(result.loaded.profile, "shared", [])
+    layout = json.loads(files["openbao/shared/kv.json"])
+    for path, properties in layout["paths"].items():
+        values = [f"{p}=value-of-{path}-{p}" for p in properties]
+        assert server("kv", "put", f"-mount={layout['mount']}", path, *values).returncode == 0
+    root = tmp_path / "data"
+    root.mkdir()
+    for name in ("policy.hcl", "kubernetes-role.json"):
+        (root / name).write_text(files[f"openbao/shared/data/{name}"])
+    token = _apply(server, root)
+    secrets = [r.doc for r in result.resources if r.doc["kind"] == "ExternalSecret" and "data" in r.doc["spec"]]
+    assert {s["metadata"]["namespace"] for s in secrets} == {"data", "ecotrack"}
+    for secret in secrets:
+        for item in secret["spec"]["data"]:
+            assert _readable(server, layout["mount"], token, item["remoteRef"]["key"], item["remoteRef"]["property"])
+    assert not _readable(server, layout["mount"], token, "other-team/db", "password")

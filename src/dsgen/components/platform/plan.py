@@ -50,34 +50,57 @@ def storage_class(ctx: Context, settings: Any) -> Part:
 
 
 def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
-    """For each namespace with a store (the data namespace, and each one the
-    profile delivers credentials to): a SecretStore for OpenBao (the vault
+    """For each namespace with credentials (the data namespace, and each one
+    the profile delivers credentials to): a SecretStore for OpenBao (the vault
     provider: KV version 2, Kubernetes auth as a service account of that
     namespace; no token in git), the service account, and an ExternalSecret
     for each of its Secrets; and for each Secret an OpenBao engine issues
     there, a VaultDynamicSecret generator logging in the same way and an
-    ExternalSecret asking it for new values every refresh."""
+    ExternalSecret asking it for new values every refresh.
+
+    With storeKind ClusterSecretStore, one ClusterSecretStore logs in as the
+    data namespace's service account (serviceAccountRef.namespace: External
+    Secrets reads it there for a ClusterSecretStore, providers/v1/vault
+    auth_kubernetes.go) and is limited to those namespaces
+    (spec.conditions); a namespace writes a service account only for its
+    generators."""
     settings = profile.secrets.openbao
-    for store in openbao.stores(profile, ctx.environment):
-        namespace = None if store.namespace == ctx.namespace else store.namespace
-        owner = Owner("openbao", settings.storeName)
-        login = {"server": settings.server,
-                 "auth": {"kubernetes": {"mountPath": settings.authMount, "role": store.role,
-                                         "serviceAccountRef": {"name": settings.serviceAccount}}}}
-        yield owner.part(settings.serviceAccount, "secret-store", namespace=namespace, body={
-            "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
-        yield owner.part(settings.storeName, "secret-store", namespace=namespace, body={
-            "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
-            "spec": {"provider": {"vault": {**login, "path": settings.kvMount, "version": "v2"}}},
+    cluster = settings.storeKind == "ClusterSecretStore"
+    found = openbao.stores(profile, ctx.environment)
+
+    def login(role: str, namespace: str | None = None) -> dict[str, Any]:
+        account = {"name": settings.serviceAccount, **({"namespace": namespace} if namespace else {})}
+        return {"server": settings.server,
+                "auth": {"kubernetes": {"mountPath": settings.authMount, "role": role, "serviceAccountRef": account}}}
+
+    owner = Owner("openbao", settings.storeName)
+    if cluster and found:
+        [data] = [store for store in found if store.namespace == ctx.namespace]
+        yield owner.part(settings.storeName, "secret-store", namespaced=False, body={
+            "apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
+            "spec": {"provider": {"vault": {**login(data.role, ctx.namespace), "path": settings.kvMount,
+                                            "version": "v2"}},
+                     "conditions": [{"namespaces": [store.namespace for store in found if store.items]}]},
         })
+    for store in found:
+        namespace = None if store.namespace == ctx.namespace else store.namespace
+        if store.paths:
+            yield owner.part(settings.serviceAccount, "secret-store", namespace=namespace, body={
+                "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
+        if not cluster:
+            yield owner.part(settings.storeName, "secret-store", namespace=namespace, body={
+                "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+                "spec": {"provider": {"vault": {**login(store.role), "path": settings.kvMount, "version": "v2"}}},
+            })
         for item in store.items:
             yield kits.external_secret(
                 Owner("openbao", item.need.name), item.need.name, store=settings.storeName,
-                refresh=settings.refreshInterval, secret_type=item.need.type, literal=dict(item.need.fixed),
+                store_kind=settings.storeKind, refresh=settings.refreshInterval, secret_type=item.need.type,
+                literal=dict(item.need.fixed),
                 data={key: RemoteRef(item.path, prop) for key, prop in item.properties.items()},
                 namespace=namespace)
         for secret in store.issued:
             yield kits.vault_dynamic_secret(Owner("openbao", secret.name), secret.name, path=secret.engine_path,
-                                            provider=login, namespace=namespace)
+                                            provider=login(store.role), namespace=namespace)
             yield kits.generated_secret(Owner("openbao", secret.name), secret.name, generator=secret.name,
                                         refresh=secret.refresh, namespace=namespace)

@@ -64,16 +64,19 @@ def _(overlay: Overlay):
                                   "profile's externalSecrets")
 
 
-STORE_REFERENCE = Rule("DSG109", "secret-store-reference", "Every ExternalSecret's store (a SecretStore of its namespace, or a ClusterSecretStore) and every generator it asks (a generator of its namespace, or a ClusterGenerator) is in the tree: External Secrets leaves the Secret unwritten otherwise.", reference=True)
+STORE_REFERENCE = Rule("DSG109", "secret-store-reference", "Every ExternalSecret's store (a SecretStore of its namespace, or a ClusterSecretStore whose conditions admit its namespace) and every generator it asks (a generator of its namespace, or a ClusterGenerator) is in the tree: External Secrets leaves the Secret unwritten otherwise.", reference=True)
 CLUSTER_SCOPED_ESO = {"ClusterSecretStore", "ClusterGenerator"}
 
 
 @STORE_REFERENCE.on_manifest
 def _(overlay: Overlay):
     present: set[tuple[str, str | None, str]] = set()
+    allowed: dict[str, set[str] | None] = {}  # ClusterSecretStore -> the namespaces its conditions list
     for (group, kind), doc in zip(overlay.kinds, overlay.documents):
         if group in ("external-secrets.io", "generators.external-secrets.io"):
             present.add((kind, None if kind in CLUSTER_SCOPED_ESO else namespace_of(doc), name_of(doc)))
+        if (group, kind) == ("external-secrets.io", "ClusterSecretStore"):
+            allowed[name_of(doc)] = _condition_namespaces(get(doc, "spec", "conditions"))
     for doc in overlay.of(EXTERNAL_SECRET):
         wanted = []
         store = get(doc, "spec", "secretStoreRef")
@@ -88,6 +91,25 @@ def _(overlay: Overlay):
             if (kind, namespace, name) not in present:
                 where = "in the tree" if namespace is None else f"in namespace {namespace}"
                 yield doc, path, f"{kind} {name!r} is not {where}: External Secrets cannot fill this Secret"
+            elif kind == "ClusterSecretStore" and allowed.get(name) is not None \
+                    and namespace_of(doc) not in allowed[name]:
+                yield doc, path, (f"ClusterSecretStore {name!r} serves only namespaces "
+                                  f"{', '.join(sorted(allowed[name]))} (spec.conditions), not {namespace_of(doc)}")
+
+
+def _condition_namespaces(conditions: Any) -> set[str] | None:
+    """The namespaces a ClusterSecretStore's conditions allow, when they only
+    list names; None when there are none, or selectors or regexes this rule
+    does not evaluate (External Secrets admits a namespace any condition
+    matches: ClusterSecretStore conditions)."""
+    if not isinstance(conditions, list) or not conditions:
+        return None
+    names: set[str] = set()
+    for condition in conditions:
+        if not isinstance(condition, dict) or set(condition) - {"namespaces"}:
+            return None
+        names.update(n for n in condition.get("namespaces") or [] if isinstance(n, str))
+    return names
 
 
 
