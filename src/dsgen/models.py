@@ -141,6 +141,10 @@ class Secrets(Strict):
     credentials is copied there by an ExternalSecret of that namespace, through a
     SecretStore that may read only those; a Secret of postgres.dynamicCredentials is
     issued there, new users every half of its ttl."""
+    caCertificatesTo: list[Name] = []
+    """Namespaces whose pods get the services' CA certificates (ca.crt only, never the
+    CA's key), to verify the servers: copied from the data namespace by External
+    Secrets' kubernetes provider, as a service account that may read only those."""
 
 
 class StorageClassSettings(Strict):

@@ -124,7 +124,8 @@ def test_with_a_cluster_store_the_data_role_resolves_every_namespaces_references
     for name in ("policy.hcl", "kubernetes-role.json"):
         (root / name).write_text(files[f"openbao/shared/data/{name}"])
     token = _apply(server, root)
-    secrets = [r.doc for r in result.resources if r.doc["kind"] == "ExternalSecret" and "data" in r.doc["spec"]]
+    secrets = [r.doc for r in result.resources if r.doc["kind"] == "ExternalSecret"
+               and r.doc["spec"].get("secretStoreRef", {}).get("kind") == "ClusterSecretStore"]
     assert {s["metadata"]["namespace"] for s in secrets} == {"data", "ecotrack"}
     for secret in secrets:
         for item in secret["spec"]["data"]:

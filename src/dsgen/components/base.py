@@ -187,6 +187,9 @@ class Component:
     # Given the section and the Context: the Secrets an OpenBao engine issues
     # anew for it (DynamicSecret), delivered where secrets.deliver says.
     dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
+    # Given the section: the Secrets (name, key) holding the CA certificate its
+    # clients verify the servers with, for secrets.caCertificatesTo.
+    client_ca: Callable[[Any], Iterable[tuple[str, str]]] | None = None
     # For `dsgen access` (dsgen.network): the pods an overlay's documents make
     # (Workload values), the NetworkPolicies the operator writes itself, and
     # the operator's own pods as (shown name, key of network.operatorNamespaces,

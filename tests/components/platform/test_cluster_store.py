@@ -31,7 +31,8 @@ def _of(docs: list[dict], kind: str) -> list[dict]:
 
 def test_one_cluster_store_for_the_namespaces_that_get_credentials(rendered):
     _, docs = rendered
-    assert _of(docs, "SecretStore") == []
+    # the only SecretStore left is the one copying the services' CA certificates
+    assert [d["metadata"]["name"] for d in _of(docs, "SecretStore")] == ["data-services-ca"]
     [store] = _of(docs, "ClusterSecretStore")
     assert "namespace" not in store["metadata"]
     assert store["spec"]["conditions"] == [{"namespaces": ["data", "ecotrack"]}]
@@ -39,7 +40,7 @@ def test_one_cluster_store_for_the_namespaces_that_get_credentials(rendered):
         "mountPath": "kubernetes", "role": "ecotrack-shared",
         "serviceAccountRef": {"name": "openbao-secret-reader", "namespace": "data"}}
     kinds = {(d["metadata"]["namespace"], d["spec"]["secretStoreRef"]["kind"]) for d in _of(docs, "ExternalSecret")
-             if "secretStoreRef" in d["spec"]}
+             if d["spec"].get("secretStoreRef", {}).get("name") == "openbao-secret-store"}
     assert kinds == {("data", "ClusterSecretStore"), ("ecotrack", "ClusterSecretStore")}
 
 
@@ -48,7 +49,9 @@ def test_the_generator_keeps_its_own_namespaces_login(rendered):
     [generator] = _of(docs, "VaultDynamicSecret")
     assert generator["metadata"]["namespace"] == "ecotrack"
     assert generator["spec"]["provider"]["auth"]["kubernetes"]["serviceAccountRef"] == {"name": "openbao-secret-reader"}
-    assert sorted(d["metadata"].get("namespace") for d in _of(docs, "ServiceAccount")) == ["data", "ecotrack"]
+    assert sorted((d["metadata"].get("namespace"), d["metadata"]["name"]) for d in _of(docs, "ServiceAccount")
+                  if d["metadata"]["name"] == "openbao-secret-reader") == [
+        ("data", "openbao-secret-reader"), ("ecotrack", "openbao-secret-reader")]
 
 
 def test_the_data_role_reads_every_namespaces_credentials_and_the_other_only_its_engine(rendered):

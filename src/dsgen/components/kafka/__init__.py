@@ -6,5 +6,5 @@ from dsgen.components.kafka.plan import plan
 
 COMPONENT = Component("kafka", plan, rules.RULES, produced_secrets=rules.produced_secrets,
                       stateful_kinds=(rules.KAFKA, rules.NODE_POOL, rules.TOPIC),
-                      secrets_read=rules.secrets_read, workloads=network.workloads, operator_policies=network.operator_policies,
-                      operator_pods=network.OPERATOR_PODS)
+                      secrets_read=rules.secrets_read, client_ca=rules.client_ca, workloads=network.workloads,
+                      operator_policies=network.operator_policies, operator_pods=network.OPERATOR_PODS)

@@ -580,9 +580,15 @@ RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES
 
 
 def produced_secrets(kind: GroupKind, doc: dict):
-    """The User Operator writes each KafkaUser's credentials into a Secret of its name."""
+    """The User Operator writes each KafkaUser's credentials into a Secret of
+    its name; the Cluster Operator writes a Kafka's cluster and clients CAs,
+    certificate and key apart (KafkaResources clusterCaCertificateSecretName,
+    clusterCaKeySecretName, clientsCaCertificateSecretName, clientsCaKeySecretName)."""
     if kind == USER:
         yield name_of(doc)
+    elif kind == KAFKA:
+        for suffix in ("-cluster-ca-cert", "-cluster-ca", "-clients-ca-cert", "-clients-ca"):
+            yield name_of(doc) + suffix
 
 
 # ---------------------------------------------------------------- changes to a written environment
@@ -692,3 +698,10 @@ def secrets_read(kafka: Kafka):
         if user.passwordSecret:
             yield SecretNeed(("kafka", "users", name, "passwordSecret"), user.passwordSecret.name,
                              (user.passwordSecret.key,))
+
+
+def client_ca(kafka):
+    """With a TLS listener: the cluster CA's certificate, <cluster>-cluster-ca-cert
+    key ca.crt (KafkaResources.clusterCaCertificateSecretName, Ca.CA_CRT)."""
+    if any(listener.tls for listener in kafka.listeners):
+        yield f"{kafka.name}-cluster-ca-cert", "ca.crt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen import kits, openbao
+from dsgen import kits, openbao, trust
 from dsgen.kits import Allow, Owner, Peer, RemoteRef
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def plan(ctx: Context, profile: Any) -> Iterator[Part]:
                 Allow(dns, [DNS_PORT], "UDP"), Allow(dns, [DNS_PORT], "TCP")])
     if profile.secrets is not None:
         yield from credentials(ctx, profile)
+        yield from ca_certificates(ctx, profile)
     if profile.storageClass is not None:
         yield storage_class(ctx, profile.storageClass)
 
@@ -104,3 +105,42 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
                                             provider=login(store.role), namespace=namespace)
             yield kits.generated_secret(Owner("openbao", secret.name), secret.name, generator=secret.name,
                                         refresh=secret.refresh, namespace=namespace)
+
+
+CA_READER = "ca-certificate-reader"
+CA_STORE = "data-services-ca"
+
+
+def ca_certificates(ctx: Context, profile: Any) -> Iterator[Part]:
+    """For each namespace of secrets.caCertificatesTo: a service account, a
+    SecretStore reading the data namespace with External Secrets' kubernetes
+    provider (the API server at its default address, verified with the
+    kube-root-ca.crt ConfigMap every namespace has), and an ExternalSecret per
+    CA copying ca.crt alone; in the data namespace, a Role that may get those
+    Secrets and nothing else, bound to the service accounts (dsgen.trust)."""
+    namespaces = [n for n in profile.secrets.caCertificatesTo if n != ctx.namespace]  # DSG331 names the rest
+    found = trust.certificates(profile)
+    if not namespaces or not found:
+        return
+    owner = Owner("external-secrets", CA_STORE)
+    yield owner.part(CA_READER, "ca-certificates", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"],
+                   "resourceNames": sorted({name for name, _ in found})}]})
+    yield owner.part(CA_READER, "ca-certificates", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": CA_READER},
+        "subjects": [{"kind": "ServiceAccount", "name": CA_READER, "namespace": n} for n in namespaces]})
+    for namespace in namespaces:
+        yield owner.part(CA_READER, "ca-certificates", namespace=namespace, body={
+            "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
+        yield owner.part(CA_STORE, "ca-certificates", namespace=namespace, body={
+            "apiVersion": "external-secrets.io/v1", "kind": "SecretStore",
+            "spec": {"provider": {"kubernetes": {
+                "remoteNamespace": ctx.namespace,
+                "server": {"caProvider": {"type": "ConfigMap", "name": "kube-root-ca.crt", "key": "ca.crt"}},
+                "auth": {"serviceAccount": {"name": CA_READER}}}}}})
+        for name, key in found:
+            yield kits.external_secret(Owner("external-secrets", name), name, store=CA_STORE,
+                                       refresh=profile.secrets.openbao.refreshInterval,
+                                       data={key: RemoteRef(name, key)}, namespace=namespace)

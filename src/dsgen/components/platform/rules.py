@@ -250,7 +250,7 @@ def _(overlay: Overlay):
 RULES = RULES + (SERVED_VERSION,)
 
 
-CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads; only credentials a service reads are delivered to applications.")
+CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads; only credentials a service reads are delivered to applications, and neither they nor CA certificates to the services' own namespace.")
 
 
 @CREDENTIALS.on_profile
@@ -278,6 +278,11 @@ def _(ctx: Any, profile: Any):
             if key not in keys:
                 yield (*where, "properties", key), (f"{name!r} is read for {', '.join(sorted(keys))} only; "
                                                     f"{key!r} would never be used")
+    for index, namespace in enumerate(profile.secrets.caCertificatesTo):
+        if namespace == profile.namespace:
+            yield ("secrets", "caCertificatesTo", index), (
+                f"{namespace} is the services' own namespace, where the CA certificates are already; "
+                "list the applications' namespaces")
     issued = {secret.name for secret in openbao.dynamic(profile, ctx.environment)}
     for namespace, names in profile.secrets.deliver.items():
         if namespace == profile.namespace:

@@ -684,3 +684,10 @@ def _(ctx: Context, pg: Postgres):
 
 
 RULES = RULES + (DYNAMIC_CREDENTIALS,)
+
+
+def client_ca(pg: Postgres):
+    """The CA that signs the servers' certificates: <cluster>-ca, key ca.crt
+    (api/v1 cluster_funcs.go GetServerCASecretName, pkg/certs CACertKey). The
+    same Secret holds the CA's key: only ca.crt may leave the namespace."""
+    yield f"{pg.name}-ca", "ca.crt"
