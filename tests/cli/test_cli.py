@@ -118,7 +118,7 @@ BAD_PROFILES = [
      "postgres.poolers.postgres-cluster-pooler-rw.parameters.reserve_pool_size at {b}:{line[        reserve_pool_size: \"5\"]}:9, "
      "postgres.parameters.max_connections at {b}:{line[    max_connections: \"200\"]}:5) [DSG303]"),
     ("postgres:\n  bogus: 1\n",
-     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, roles, dynamicCredentials, poolers, access, patches"),
+     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, roles, certificates, dynamicCredentials, poolers, access, patches"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
     ("postgres:\n\tinstances: 3\n", "{f}:3:1: tabs are not allowed in YAML indentation; use spaces"),
 ]

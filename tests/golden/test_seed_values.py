@@ -74,7 +74,9 @@ def test_postgres_cluster(prod):
     spec = prod[("Cluster", "postgres-cluster")]["spec"]
     assert spec["instances"] == 3
     assert spec["primaryUpdateStrategy"] == "unsupervised"
-    assert spec["postgresql"]["parameters"] == SEED_PG_PARAMETERS
+    # the design's postgresql.conf, and its authentication and encryption_in_transit written down
+    assert spec["postgresql"]["parameters"] == {**SEED_PG_PARAMETERS, "password_encryption": "scram-sha-256",
+                                                "ssl_min_protocol_version": "TLSv1.3"}
     # The design's ssl_mode: require and scram-sha-256, enforced by the server
     # (tests/servers/test_postgres_transport.py runs these lines on a real one).
     assert spec["postgresql"]["pg_hba"] == ["hostnossl all all all reject", "hostssl all all all scram-sha-256"]

@@ -68,6 +68,9 @@ METRICS_PORT = 9187
 PGBOUNCER_METRICS_PORT = 9127
 # Barman Cloud reaches object storage over HTTPS (S3's endpoints listen on 443).
 HTTPS_PORT = 443
+# A Secret or ConfigMap with this label is reloaded by the instances when it
+# changes (docs/src/certificates.md).
+RELOAD_LABEL = "cnpg.io/reload"
 # The read-write service of a cluster is <cluster>-rw (api/v1 cluster_types.go ServiceReadWriteSuffix).
 RW_SUFFIX = "-rw"
 

@@ -12,6 +12,7 @@ from dsgen.units import version_tuple
 SECRET = ("", "Secret")
 SEALED_SECRET = ("bitnami.com", "SealedSecret")
 EXTERNAL_SECRET = ("external-secrets.io", "ExternalSecret")
+CERTIFICATE = ("cert-manager.io", "Certificate")
 
 
 def _key_references(value: Any, path: str) -> Iterator[tuple[str, str, str | None]]:
@@ -37,7 +38,7 @@ def _key_references(value: Any, path: str) -> Iterator[tuple[str, str, str | Non
             yield from _key_references(item, f"{path}/{index}")
 
 
-SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, operator-made) or declared in the profile's externalSecrets.", reference=True)
+SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, cert-manager Certificate, operator-made) or declared in the profile's externalSecrets.", reference=True)
 
 
 @SECRET_SOURCE.on_manifest
@@ -53,6 +54,8 @@ def _(overlay: Overlay):
             produced.add((ns, name_of(doc)))
         elif kind == EXTERNAL_SECRET:
             produced.add((ns, get(doc, "spec", "target", "name") or name_of(doc)))
+        elif kind == CERTIFICATE and isinstance(get(doc, "spec", "secretName"), str):
+            produced.add((ns, get(doc, "spec", "secretName")))  # cert-manager writes it
         for produces in producers:
             produced.update((ns, name) for name in produces(kind, doc))
     for kind, doc in zip(overlay.kinds, overlay.documents):

@@ -158,6 +158,19 @@ class PgDynamicCredentials(Strict):
     """OpenBao roles by name: database/creds/<name> issues a user."""
 
 
+class PgCertificates(Strict):
+    """Server certificates from cert-manager (cert-manager.io/v1 Certificate)
+    instead of CloudNativePG's own CA. The issuer must fill ca.crt (a CA, Vault
+    or self-signed issuer; not ACME): CloudNativePG reads the CA from it."""
+
+    issuer: ObjectName
+    """The cert-manager Issuer (of the data namespace) or ClusterIssuer that signs them."""
+    issuerKind: Literal["Issuer", "ClusterIssuer"] = "Issuer"
+    """Which kind issuer names."""
+    dnsNames: list[StrictStr] = []
+    """Names beyond the cluster's and the poolers' services (e.g. a load balancer's)."""
+
+
 class Postgres(Strict):
     enabled: StrictBool = True
     """false leaves PostgreSQL out of this environment."""
@@ -196,6 +209,8 @@ class Postgres(Strict):
     roles: dict[PgIdentifier, PgRole] = {}
     """Roles CloudNativePG creates and keeps as written here (no superuser, createrole
     or bypassrls: dsgen writes them off)."""
+    certificates: PgCertificates | None = None
+    """Server certificates from cert-manager; without it CloudNativePG signs them with its own CA."""
     dynamicCredentials: PgDynamicCredentials | None = None
     """Users issued by OpenBao (needs secrets); the OpenBao side is written to out/openbao/<environment>/."""
     poolers: dict[Name, Pooler] = Field(

@@ -8,7 +8,8 @@ from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
 from dsgen.components.postgres import openbao
-from dsgen.components.postgres.rules import admin_secret, archive_destination, pdb_enabled, postgres_major, role_secret
+from dsgen.components.postgres.rules import (admin_secret, archive_destination, pdb_enabled, postgres_major,
+                                             role_secret, server_tls_secret)
 from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
 
@@ -76,7 +77,11 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
         "roles": managed_roles(pg, major) or None,
         "post_init_sql": openbao.post_init_sql(pg, major) or None,
+        "certificates": {"serverTLSSecret": server_tls_secret(pg), "serverCASecret": server_tls_secret(pg)}
+        if pg.certificates else None,
     })
+    if pg.certificates:
+        yield server_certificate(ctx, pg)
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
                    {"pg": pg, "backup": backup})
@@ -97,6 +102,27 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         })
     if ctx.network:
         yield from network_policies(ctx, pg)
+
+
+def server_certificate(ctx: Context, pg: Postgres) -> Part:
+    """The servers' certificate from cert-manager, as CloudNativePG's
+    docs/src/certificates.md "Cert-manager example" writes it: for the -rw, -r
+    and -ro services in their three forms, and the poolers' (PgBouncer serves
+    clients with the cluster's server certificate unless told otherwise:
+    api/v1 pooler_funcs.go GetClientTLSSecretNameOrDefault). The Secret
+    carries cnpg.io/reload, so that instances reload it when it is renewed.
+    It is both serverTLSSecret and serverCASecret (cert-manager writes
+    ca.crt beside tls.crt and tls.key)."""
+    services = [f"{pg.name}{suffix}" for suffix in ("-rw", "-r", "-ro")] + list(pg.poolers)
+    names = [form for service in services
+             for form in (service, f"{service}.{ctx.namespace}", f"{service}.{ctx.namespace}.svc")]
+    certificates = pg.certificates
+    return Owner("postgresql", pg.name).part(server_tls_secret(pg), "server-certificate", {
+        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "spec": {"secretName": server_tls_secret(pg), "usages": ["server auth"],
+                 "dnsNames": names + [n for n in certificates.dnsNames if n not in names],
+                 "issuerRef": {"name": certificates.issuer, "kind": certificates.issuerKind, "group": "cert-manager.io"},
+                 "secretTemplate": {"labels": {cnpg.RELOAD_LABEL: ""}}}})
 
 
 def managed_roles(pg: Postgres, major: int | None) -> list[dict[str, Any]]:

@@ -355,7 +355,10 @@ RULES = (CNPG_PARAMETERS, PGBOUNCER_PARAMETERS, POOLER_CLUSTER, BACKUP_CLUSTER, 
 
 OBJECT_STORE = ("barmancloud.cnpg.io", "ObjectStore")
 _SECRET_PATHS = {
-    CLUSTER: [("spec", "bootstrap", "initdb", "secret", "name"), ("spec", "superuserSecret", "name")],
+    CLUSTER: [("spec", "bootstrap", "initdb", "secret", "name"), ("spec", "superuserSecret", "name"),
+              # user-provided certificates (api/v1 cluster_types.go CertificatesConfiguration)
+              ("spec", "certificates", "serverTLSSecret"), ("spec", "certificates", "serverCASecret"),
+              ("spec", "certificates", "clientCASecret"), ("spec", "certificates", "replicationTLSSecret")],
     POOLER: [("spec", "pgbouncer", "authQuerySecret", "name")],
 }
 _S3_CREDENTIALS = {
@@ -686,8 +689,14 @@ def _(ctx: Context, pg: Postgres):
 RULES = RULES + (DYNAMIC_CREDENTIALS,)
 
 
+def server_tls_secret(pg: Postgres) -> str:
+    """The Secret cert-manager writes the servers' certificate into (postgres.certificates)."""
+    return f"{pg.name}-server-tls"
+
+
 def client_ca(pg: Postgres):
     """The CA that signs the servers' certificates: <cluster>-ca, key ca.crt
-    (api/v1 cluster_funcs.go GetServerCASecretName, pkg/certs CACertKey). The
-    same Secret holds the CA's key: only ca.crt may leave the namespace."""
-    yield f"{pg.name}-ca", "ca.crt"
+    (api/v1 cluster_funcs.go GetServerCASecretName, pkg/certs CACertKey), or
+    with cert-manager the ca.crt of its Secret. Either Secret also holds a
+    private key: only ca.crt may leave the namespace."""
+    yield (server_tls_secret(pg) if pg.certificates else f"{pg.name}-ca"), "ca.crt"
