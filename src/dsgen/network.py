@@ -180,7 +180,8 @@ def _named(policy: dict) -> str:
 def _allowing(selecting: list[dict], direction: str, peer: Source, port: Port, namespace: str) -> tuple[str, ...]:
     key, ends = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     return tuple(_named(p) for p in selecting
-                 if any(_rule_allows(rule, ends, peer, port, namespace) for rule in (p.get("spec") or {}).get(key) or []))
+                 if any(_rule_allows(rule, ends, peer, port, namespace)
+                        for rule in (p.get("spec") or {}).get(key) or []))
 
 
 def evaluate(policies: list[dict], workloads: Iterable[Workload], sources: Iterable[Source]) -> list[Flow]:

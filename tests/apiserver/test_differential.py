@@ -13,7 +13,6 @@ operators, beyond this server, and are left out of the comparison.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path

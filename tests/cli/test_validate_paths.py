@@ -36,8 +36,8 @@ def test_plain_files_are_valid_and_open_references_are_warnings(repo, cli):
     assert (result.code, result.err) == (0, "")
     assert result.out.endswith("Summary: 29 resources found in 1 overlays - Valid: 29, Invalid: 0, Errors: 0, "
                                "Skipped: 0, Warnings: 7\n")
-    assert f"  WARNING [plain] Cluster/postgres-cluster /spec/bootstrap/initdb/secret/name: [DSG105] Secret " \
-           f"'postgres-credentials' is neither produced by the tree nor listed in the profile's externalSecrets" \
+    assert "  WARNING [plain] Cluster/postgres-cluster /spec/bootstrap/initdb/secret/name: [DSG105] Secret " \
+           "'postgres-credentials' is neither produced by the tree nor listed in the profile's externalSecrets" \
            in result.out
 
 

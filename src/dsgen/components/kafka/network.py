@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, CONTROLLER_ROLE_LABEL, KAFKA, NODE_POOL, by_cluster
+from dsgen.components.kafka.rules import (BROKER_ROLE_LABEL, CLUSTER_LABEL, CONTROLLER_ROLE_LABEL, KAFKA, NODE_POOL,
+                                          by_cluster)
 from dsgen.network import Port, Workload
 from dsgen.rules import Overlay, get, name_of, namespace_of
 
@@ -43,8 +44,8 @@ def workloads(overlay: Overlay) -> Iterator[Workload]:
             yield Workload(f"{name_of(kafka)} {name_of(pool)} nodes", namespace, labels,
                            tuple((client if broker else []) + own))
         if get(kafka, "spec", "zookeeper") is not None:
-            yield Workload(f"{name_of(kafka)} brokers", namespace, {**_selector(kafka, "kafka"), BROKER_ROLE_LABEL: "true"},
-                           tuple(client + own))
+            brokers = {**_selector(kafka, "kafka"), BROKER_ROLE_LABEL: "true"}
+            yield Workload(f"{name_of(kafka)} brokers", namespace, brokers, tuple(client + own))
         if get(kafka, "spec", "entityOperator") is not None:
             yield Workload(f"{name_of(kafka)} entity operator", namespace, _selector(kafka, "entity-operator"),
                            (Port(TOPIC_OPERATOR_HEALTH, "topic operator health"),

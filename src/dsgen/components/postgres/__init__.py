@@ -6,5 +6,6 @@ from dsgen.components.postgres.plan import plan
 
 COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.secret_references,
                       produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,),
-                      secrets_read=rules.secrets_read, client_ca=rules.client_ca, dynamic_secrets=openbao.dynamic_secrets,
+                      secrets_read=rules.secrets_read, client_ca=rules.client_ca,
+                      dynamic_secrets=openbao.dynamic_secrets,
                       workloads=network.workloads, operator_pods=network.OPERATOR_PODS)

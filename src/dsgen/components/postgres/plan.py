@@ -121,7 +121,8 @@ def server_certificate(ctx: Context, pg: Postgres) -> Part:
         "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
         "spec": {"secretName": server_tls_secret(pg), "usages": ["server auth"],
                  "dnsNames": names + [n for n in certificates.dnsNames if n not in names],
-                 "issuerRef": {"name": certificates.issuer, "kind": certificates.issuerKind, "group": "cert-manager.io"},
+                 "issuerRef": {"name": certificates.issuer, "kind": certificates.issuerKind,
+                               "group": "cert-manager.io"},
                  "secretTemplate": {"labels": {cnpg.RELOAD_LABEL: ""}}}})
 
 
