@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## real servers some tests start: Debian's PostgreSQL, PostgreSQL 16 from PyPI's pgserver
-## (its binaries only), and etcd for ../shared/apiserver (installed when missing and run as root)
+## real servers some tests start: Debian's PostgreSQL and redis-server, PostgreSQL 16 from PyPI's
+## pgserver (its binaries only), and etcd for ../shared/apiserver (installed when missing and run as root)
 tools: $(STAMP)
 	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pgserver') is None)" || \
 		$(BIN)/pip install --quiet --no-deps pgserver==0.1.4 || echo "no pgserver: the PostgreSQL 16 test skips"
@@ -24,6 +24,12 @@ tools: $(STAMP)
 		echo "installing Debian's postgresql-15"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; \
 	else echo "no PostgreSQL server: tests that need one skip (install postgresql-15)"; fi
+	@if command -v redis-server >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's redis-server"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null); \
+	else echo "no redis-server: the Redis test skips (install redis-server)"; fi
 	@if command -v etcd >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's etcd-server"; \

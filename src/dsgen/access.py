@@ -43,7 +43,8 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
             workloads += component.workloads(overlay)
         access = getattr(section, "access", None)
         named.update(dict.fromkeys(access.namespaces if access else ()))
-        for shown_name, key, labels in component.operator_pods:
+        backend = component.backend(section)
+        for shown_name, key, labels in (backend.operator_pods if backend else component.operator_pods):
             namespace = getattr(profile.network.operatorNamespaces, key)
             operators.append(Source(f"{namespace}/{shown_name}", namespace, labels))
     if profile.network.monitoringNamespace:

@@ -149,7 +149,7 @@ def validate(
     operators: str = typer.Option(
         "", "--operators", metavar="NAME=VERSION,...",
         help="With PATHs: the operator releases the manifests are for (cloudnativepg, redisOperator, "
-        "strimzi; default: the ones dsgen pins)."),
+        "otRedisOperator, strimzi; default: the ones dsgen pins)."),
     profile: Optional[str] = typer.Option(
         None, "--profile", metavar="ENV",
         help="With PATHs: check them for this environment's profile (its operators, Kubernetes "

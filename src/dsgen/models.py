@@ -26,7 +26,9 @@ class Operators(Strict):
     cloudnativepg: Version = DEFAULT_PINS["cloudnativepg"]
     """CloudNativePG release the cluster runs (1.24-1.30); 1.26+ backs up through the Barman Cloud plugin."""
     redisOperator: Version = DEFAULT_PINS["redisOperator"]
-    """spotahome redis-operator release (1.2.x)."""
+    """spotahome redis-operator release (1.2.x), for redis.operator: spotahome."""
+    otRedisOperator: Version = DEFAULT_PINS["otRedisOperator"]
+    """OT-Container-Kit redis-operator release (0.26.0), for redis.operator: opstree."""
     strimzi: Version = DEFAULT_PINS["strimzi"]
     """Strimzi release (0.41.0-1.2.0); it chooses API versions, KRaft or ZooKeeper, and the Kafka versions allowed."""
 
@@ -39,6 +41,9 @@ class OperatorNamespaces(Strict):
     """CloudNativePG's namespace; it reaches every instance on 8000 and 5432."""
     redisOperator: Name = "redis-operator"
     """The redis-operator's namespace; it reaches Redis on 6379 and sentinels on 26379."""
+    otRedisOperator: Name = "ot-operators"
+    """OT-Container-Kit's redis-operator's namespace (its docs install it there); it
+    reaches Redis and sentinels too."""
     strimzi: Name = "strimzi"
     """Strimzi's Cluster Operator namespace (Strimzi writes the Kafka NetworkPolicies itself)."""
     externalSecrets: Name = "external-secrets"

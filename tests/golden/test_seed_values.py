@@ -54,6 +54,11 @@ def prod(tmp_path_factory, kubectl):
 
 
 @pytest.fixture(scope="module")
+def staging(tmp_path_factory, kubectl):
+    return built(EXAMPLE, "staging", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
 def seed(tmp_path_factory, kubectl):
     return built(ZK_PROFILES, "seed", tmp_path_factory)
 
@@ -106,11 +111,12 @@ def test_poolers(prod, name, kind):
                                       "limits": {"memory": "128Mi", "cpu": "100m"}}
 
 
-def test_redis_failover(prod):
-    spec = prod[("RedisFailover", "redis-cluster")]["spec"]
+def test_redis_failover(staging):
+    """Staging keeps the design's values on spotahome's operator (prod runs OT-Container-Kit's)."""
+    spec = staging[("RedisFailover", "redis-cluster")]["spec"]
     assert spec["auth"] == {"secretPath": "redis-auth"}
     sentinel, redis = spec["sentinel"], spec["redis"]
-    assert sentinel["replicas"] == 3 and redis["replicas"] == 3
+    assert sentinel["replicas"] == 3 and redis["replicas"] == 2
     assert sentinel["resources"] == {"requests": {"memory": "128Mi", "cpu": "50m"},
                                      "limits": {"memory": "256Mi", "cpu": "100m"}}
     assert redis["resources"] == {"requests": {"memory": "256Mi", "cpu": "100m"},
@@ -136,8 +142,37 @@ def test_redis_failover(prod):
     pvc = redis["storage"]["persistentVolumeClaim"]
     assert pvc["metadata"]["name"] == "redis-storage"
     assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
-    assert pvc["spec"]["resources"]["requests"]["storage"] == "10Gi"
+    assert pvc["spec"]["resources"]["requests"]["storage"] == "5Gi"
     assert pvc["spec"]["storageClassName"] == "gp3"
+
+
+def test_prod_redis_meets_the_design_on_ot_container_kit(prod):
+    """The design's Redis security: TLS (redis-tls: tls.crt, tls.key, ca.crt) and
+    the password on Redis and the sentinels; its settings read at start-up."""
+    replication = prod[("RedisReplication", "redis-cluster")]["spec"]
+    sentinel = prod[("RedisSentinel", "redis-cluster")]["spec"]
+    tls = {"ca": "ca.crt", "cert": "tls.crt", "key": "tls.key", "secret": {"secretName": "redis-tls"}}
+    assert replication["TLS"] == tls and sentinel["TLS"] == tls
+    assert prod[("Certificate", "redis-tls")]["spec"]["issuerRef"] == {
+        "name": "data-services-ca", "kind": "ClusterIssuer", "group": "cert-manager.io"}
+    secret = {"name": "redis-auth", "key": "password"}
+    assert replication["kubernetesConfig"]["redisSecret"] == secret
+    assert sentinel["kubernetesConfig"]["redisSecret"] == secret  # the sentinels require it too
+    assert sentinel["redisSentinelConfig"] == {
+        "redisReplicationName": "redis-cluster", "masterGroupName": "mymaster", "redisPort": "6379", "quorum": "2",
+        "downAfterMilliseconds": "5000", "failoverTimeout": "10000", "parallelSyncs": "1",
+        "redisReplicationPassword": {"secretKeyRef": secret}}
+    assert replication["clusterSize"] == 3 and sentinel["clusterSize"] == 3
+    for spec in (replication, sentinel):
+        assert spec["redisExporter"]["enabled"] is True
+        assert spec["podSecurityContext"]["runAsNonRoot"] is True
+        assert spec["podSecurityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert replication["kubernetesConfig"]["image"] == "quay.io/opstree/redis:v7.0.15"
+    assert sentinel["kubernetesConfig"]["image"] == "quay.io/opstree/redis-sentinel:v7.0.15"
+    config = prod[("ConfigMap", replication["redisConfig"]["additionalRedisConfig"])]["data"]["redis-additional.conf"]
+    assert config.splitlines()[:4] == ["maxmemory 400mb", "maxmemory-policy allkeys-lru", 'save ""',
+                                       "save 900 1 300 10 60 10000"]
+    assert replication["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"] == "10Gi"
 
 
 def _kafka_common(kafka):
@@ -195,14 +230,15 @@ def test_production_shape(prod):
         pod = prod[("Pooler", name)]["spec"]["template"]["spec"]
         [term] = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
         assert term["labelSelector"]["matchLabels"] == {"cnpg.io/poolerName": name}
-    redis = prod[("RedisFailover", "redis-cluster")]["spec"]
-    for part in ("redis", "sentinel"):
-        [term] = redis[part]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-        assert term["labelSelector"]["matchLabels"] == {
-            "app.kubernetes.io/name": "redis-cluster", "app.kubernetes.io/component": part,
-            "app.kubernetes.io/part-of": "redis-failover"}
-        assert redis[part]["image"] == "redis:7.2.6-alpine"
-        assert redis[part]["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "ScheduleAnyway"
+    # OT-Container-Kit's pod labels (common/labels.go); it adds no affinity of its own
+    for kind, labels in (("RedisReplication", {"app": "redis-cluster", "redis_setup_type": "replication",
+                                               "role": "replication"}),
+                         ("RedisSentinel", {"app": "redis-cluster-sentinel", "redis_setup_type": "sentinel",
+                                            "role": "sentinel"})):
+        redis = prod[(kind, "redis-cluster")]["spec"]
+        [term] = redis["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["labelSelector"]["matchLabels"] == labels
+        assert redis["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "ScheduleAnyway"
 
 
 def test_kafka_zookeeper_seed_literally(seed):

@@ -150,6 +150,8 @@ class Backend:
     plan: Plan
     rules: tuple[Rule, ...] = ()
     secret_references: Callable[[GroupKind, dict], Iterable[tuple[str, str]]] | None = None
+    # the operator's own pods, for `dsgen access` (as Component.operator_pods)
+    operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ Releases = tuple[tuple[str, dict[str, Any]], ...]
 
 # The releases a profile pins when it names none, and `dsgen validate PATH`
 # assumes without --operators.
-DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1"}
+DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1", "otRedisOperator": "0.26.0"}
 
 
 @lru_cache(maxsize=None)

@@ -11,7 +11,8 @@ from functools import lru_cache
 from dsgen.operators import data, nearest
 
 # Profile key of a pinned operator -> its folder name in the table.
-PINNED = {"cloudnativepg": "cloudnative-pg", "strimzi": "strimzi", "redisOperator": "spotahome-redis-operator"}
+PINNED = {"cloudnativepg": "cloudnative-pg", "strimzi": "strimzi", "redisOperator": "spotahome-redis-operator",
+          "otRedisOperator": "ot-redis-operator"}
 NAMES = {"cloudnative-pg": "CloudNativePG", "strimzi": "Strimzi", "spotahome-redis-operator": "the redis-operator",
          "external-secrets": "External Secrets", "plugin-barman-cloud": "the Barman Cloud plugin",
          "prometheus-operator": "the Prometheus operator", "cert-manager": "cert-manager", "argo-cd": "Argo CD",

@@ -32,7 +32,7 @@ def _of(docs: list[dict], kind: str) -> list[dict]:
 def test_one_cluster_store_for_the_namespaces_that_get_credentials(rendered):
     _, docs = rendered
     # the only SecretStore left is the one copying the services' CA certificates
-    assert [d["metadata"]["name"] for d in _of(docs, "SecretStore")] == ["data-services-ca"]
+    assert {d["metadata"]["name"] for d in _of(docs, "SecretStore")} == {"data-services-ca"}
     [store] = _of(docs, "ClusterSecretStore")
     assert "namespace" not in store["metadata"]
     assert store["spec"]["conditions"] == [{"namespaces": ["data", "ecotrack"]}]

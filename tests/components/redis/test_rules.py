@@ -9,7 +9,7 @@ from tests.components.harness import findings
 
 CASES = [
     ({"redis": {"access": {"requireTls": True}}},
-     [("DSG330", ("redis", "access", "requireTls"), "spotahome's redis-operator 1.2 cannot serve TLS (its RedisFailover has no TLS settings): leave requireTls false on this backend")]),
+     [("DSG330", ("redis", "access", "requireTls"), "spotahome's redis-operator 1.2 cannot serve TLS (its RedisFailover has no TLS settings): use redis.operator: opstree, or leave it out")]),
     ({"redis": {"redis": {"config": {"maxmemory-policy": "allkeys-lru-ish", "appendonly": "true", "maxmemoryy": "1gb"}}}},
      [("DSG324", ("redis", "redis", "config", "maxmemory-policy"), "'allkeys-lru-ish' is not one of volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"),
       ("DSG324", ("redis", "redis", "config", "appendonly"), "'true' is not yes or no"),

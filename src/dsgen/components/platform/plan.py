@@ -109,29 +109,41 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
 
 CA_READER = "ca-certificate-reader"
 CA_STORE = "data-services-ca"
+CA_COPY_SUFFIX = "-crt"
 
 
 def ca_certificates(ctx: Context, profile: Any) -> Iterator[Part]:
-    """For each namespace of secrets.caCertificatesTo: a service account, a
-    SecretStore reading the data namespace with External Secrets' kubernetes
+    """The services' CA certificates, ca.crt alone, in each namespace of
+    secrets.caCertificatesTo, in two steps with External Secrets' kubernetes
     provider (the API server at its default address, verified with the
-    kube-root-ca.crt ConfigMap every namespace has), and an ExternalSecret per
-    CA copying ca.crt alone; in the data namespace, a Role that may get those
-    Secrets and nothing else, bound to the service accounts (dsgen.trust)."""
+    kube-root-ca.crt ConfigMap every namespace has; dsgen.trust):
+
+    - in the data namespace, a store reads the Secrets that hold each CA (they
+      also hold a private key: CloudNativePG's <cluster>-ca its CA's key,
+      cert-manager's its certificate's) and an ExternalSecret copies ca.crt
+      alone into <Secret>-crt;
+    - in each application namespace, a store may read only those copies, and
+      an ExternalSecret brings each one in under the original name.
+
+    A Role lets each step's service account get exactly its Secrets, so that
+    no pod of an application namespace can read a private key through it."""
     namespaces = [n for n in profile.secrets.caCertificatesTo if n != ctx.namespace]  # DSG331 names the rest
     found = trust.certificates(profile)
     if not namespaces or not found:
         return
     owner = Owner("external-secrets", CA_STORE)
-    yield owner.part(CA_READER, "ca-certificates", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-        "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"],
-                   "resourceNames": sorted({name for name, _ in found})}]})
-    yield owner.part(CA_READER, "ca-certificates", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": CA_READER},
-        "subjects": [{"kind": "ServiceAccount", "name": CA_READER, "namespace": n} for n in namespaces]})
-    for namespace in namespaces:
+    refresh = profile.secrets.openbao.refreshInterval
+
+    def reader(name: str, secrets: list[str], subjects: list[str]) -> Iterator[Part]:
+        yield owner.part(name, "ca-certificates", {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": secrets}]})
+        yield owner.part(name, "ca-certificates", {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+            "subjects": [{"kind": "ServiceAccount", "name": CA_READER, "namespace": n} for n in subjects]})
+
+    def store(namespace: str | None) -> Iterator[Part]:
         yield owner.part(CA_READER, "ca-certificates", namespace=namespace, body={
             "apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": False})
         yield owner.part(CA_STORE, "ca-certificates", namespace=namespace, body={
@@ -140,7 +152,16 @@ def ca_certificates(ctx: Context, profile: Any) -> Iterator[Part]:
                 "remoteNamespace": ctx.namespace,
                 "server": {"caProvider": {"type": "ConfigMap", "name": "kube-root-ca.crt", "key": "ca.crt"}},
                 "auth": {"serviceAccount": {"name": CA_READER}}}}}})
+
+    sources = sorted({name for name, _ in found})
+    yield from reader(f"{CA_READER}-sources", sources, [ctx.namespace])
+    yield from reader(CA_READER, [name + CA_COPY_SUFFIX for name in sources], namespaces)
+    yield from store(None)
+    for name, key in found:
+        yield kits.external_secret(Owner("external-secrets", name), name + CA_COPY_SUFFIX, store=CA_STORE,
+                                   refresh=refresh, data={key: RemoteRef(name, key)})
+    for namespace in namespaces:
+        yield from store(namespace)
         for name, key in found:
-            yield kits.external_secret(Owner("external-secrets", name), name, store=CA_STORE,
-                                       refresh=profile.secrets.openbao.refreshInterval,
-                                       data={key: RemoteRef(name, key)}, namespace=namespace)
+            yield kits.external_secret(Owner("external-secrets", name), name, store=CA_STORE, refresh=refresh,
+                                       data={key: RemoteRef(name + CA_COPY_SUFFIX, key)}, namespace=namespace)

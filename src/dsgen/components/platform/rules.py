@@ -136,7 +136,7 @@ def _(old: Overlay, new: Overlay):
 RULES = (SECRET_SOURCE, STORE_REFERENCE, STATEFUL_REMOVED)
 
 
-OPERATOR_VERSIONS = Rule("DSG321", "operator-versions", "The pinned operators and Kubernetes are releases dsgen supports: CloudNativePG 1.24-1.30, the redis-operator 1.2, the Strimzi releases of its Kafka table, Kubernetes 1.25-1.37.")
+OPERATOR_VERSIONS = Rule("DSG321", "operator-versions", "The pinned operators and Kubernetes are releases dsgen supports: CloudNativePG 1.24-1.30, the redis-operator 1.2, OT-Container-Kit's redis-operator 0.26, the Strimzi releases of its Kafka table, Kubernetes 1.25-1.37.")
 
 
 def _outside(pinned: str, low: str, high: str) -> bool:
@@ -147,11 +147,13 @@ def _outside(pinned: str, low: str, high: str) -> bool:
 
 @OPERATOR_VERSIONS.on_profile
 def _(ctx, profile):
-    from dsgen.operators import cloudnativepg, kubernetes as k8s, spotahome, strimzi
+    from dsgen.operators import cloudnativepg, kubernetes as k8s, opstree, spotahome, strimzi
 
     pins = profile.operators
     for key, name, (low, high) in (("cloudnativepg", "CloudNativePG", cloudnativepg.SUPPORTED),
-                                   ("redisOperator", "the redis-operator", spotahome.SUPPORTED)):
+                                   ("redisOperator", "the redis-operator", spotahome.SUPPORTED),
+                                   ("otRedisOperator", "OT-Container-Kit's redis-operator",
+                                    (opstree.SUPPORTED[0], opstree.SUPPORTED[-1]))):
         if _outside(getattr(pins, key), low, high):
             yield ("operators", key), (f"dsgen supports {name} {low} to {high.rsplit('.', 1)[0]}.x, "
                                        f"not {getattr(pins, key)}")

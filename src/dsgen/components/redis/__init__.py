@@ -1,11 +1,13 @@
 """Redis with sentinel failover, on the operator the profile chooses (``redis.operator``)."""
 
 from dsgen.components.base import Component
-from dsgen.components.redis import spotahome
+from dsgen.components.redis import opstree, spotahome
+from dsgen.components.redis.opstree import network as opstree_network
+from dsgen.components.redis.opstree import rules as opstree_rules
+from dsgen.components.redis.rules import RULES, client_ca, secrets_read
 from dsgen.components.redis.spotahome import network as spotahome_network
-from dsgen.components.redis.rules import RULES, secrets_read
 
-BACKENDS = {"spotahome": spotahome.BACKEND}
+BACKENDS = {"spotahome": spotahome.BACKEND, "opstree": opstree.BACKEND}
 
 
 def _secret_references(kind, doc: dict):
@@ -14,9 +16,13 @@ def _secret_references(kind, doc: dict):
             yield from backend.secret_references(kind, doc)
 
 
+def _workloads(overlay):
+    yield from spotahome_network.workloads(overlay)
+    yield from opstree_network.workloads(overlay)
+
+
 COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
                       secret_references=_secret_references,
-                      stateful_kinds=(spotahome.rules.REDIS_FAILOVER,),
-                      secrets_read=secrets_read, workloads=spotahome_network.workloads,
-                      operator_pods=spotahome_network.OPERATOR_PODS)
+                      stateful_kinds=(spotahome.rules.REDIS_FAILOVER, opstree_rules.REPLICATION),
+                      secrets_read=secrets_read, client_ca=client_ca, workloads=_workloads)

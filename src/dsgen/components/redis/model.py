@@ -56,16 +56,33 @@ class Sentinels(Strict):
     """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
 
 
+class RedisTls(Strict):
+    """TLS for Redis and the sentinels (opstree only): the Secret with tls.crt,
+    tls.key and ca.crt, from cert-manager when issuer is set, else from OpenBao
+    (secrets.credentials names its path)."""
+
+    secretName: ObjectName = "redis-tls"
+    """The Secret both read their certificate from."""
+    issuer: ObjectName | None = None
+    """A cert-manager Issuer (of the data namespace) or ClusterIssuer that signs it; null: OpenBao holds it."""
+    issuerKind: Literal["Issuer", "ClusterIssuer"] = "Issuer"
+    """Which kind issuer names."""
+
+
 class Redis(Strict):
     enabled: StrictBool = True
     """false leaves Redis out of this environment."""
-    operator: Literal["spotahome"] = Field(
+    operator: Literal["spotahome", "opstree"] = Field(
         "spotahome", description="The operator that runs Redis: spotahome's redis-operator "
-        "(RedisFailover), pinned by operators.redisOperator.")
+        "(RedisFailover, pinned by operators.redisOperator; no TLS, unmaintained), or OT-Container-Kit's "
+        "(opstree: RedisReplication and RedisSentinel, pinned by operators.otRedisOperator; TLS, "
+        "authenticated sentinels).")
     name: Name = "redis-cluster"
-    """Name of the RedisFailover."""
+    """Name of the RedisFailover (spotahome), or of the RedisReplication and RedisSentinel (opstree)."""
     auth: RedisAuth | None = None
     """The password Redis and sentinels require."""
+    tls: RedisTls | None = None
+    """TLS only, for Redis and the sentinels (opstree); null: plaintext."""
     redis: RedisServers = RedisServers()
     """The Redis servers."""
     sentinel: Sentinels = Sentinels()

@@ -67,8 +67,19 @@ RULES = (REDIS_MEMORY, SENTINEL_QUORUM, REDIS_SETTINGS)
 
 
 def secrets_read(redis: Redis):
-    """The password Redis and the sentinels are given (key 'password')."""
+    """The password Redis and the sentinels are given (key 'password'), and,
+    when no cert-manager issuer makes it, the TLS Secret: tls.crt, tls.key and
+    ca.crt, the names the RedisReplication's TLS section gives (opstree plan)."""
     from dsgen.components.base import SecretNeed
 
     if redis.auth:
         yield SecretNeed(("redis", "auth", "secretName"), redis.auth.secretName, ("password",))
+    if redis.tls and not redis.tls.issuer:
+        yield SecretNeed(("redis", "tls", "secretName"), redis.tls.secretName, ("tls.crt", "tls.key", "ca.crt"),
+                         "kubernetes.io/tls")
+
+
+def client_ca(redis: Redis):
+    """With TLS (opstree): the CA of the certificate Redis serves, ca.crt of its Secret."""
+    if redis.tls is not None:
+        yield redis.tls.secretName, "ca.crt"

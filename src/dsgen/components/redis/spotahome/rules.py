@@ -201,15 +201,17 @@ def _(ctx: Context, redis: Redis):
 RULES = RULES + (POD_LABELS,)
 
 
-NO_TLS = Rule("DSG330", "redis-tls", "Redis with access.requireTls needs a backend that serves TLS: spotahome's redis-operator 1.2 has no TLS setting for Redis or sentinels (api/redisfailover/v1/types.go, service/generator.go at v1.2.4).")
+NO_TLS = Rule("DSG330", "redis-tls", "Redis TLS (redis.tls, access.requireTls) needs a backend that serves it: spotahome's redis-operator 1.2 has no TLS setting for Redis or sentinels (api/redisfailover/v1/types.go, service/generator.go at v1.2.4); on opstree, requireTls needs redis.tls.")
+SPOTAHOME_TLS = ("spotahome's redis-operator 1.2 cannot serve TLS (its RedisFailover has no TLS settings): "
+                 "use redis.operator: opstree, or leave it out")
 
 
 @NO_TLS.on_profile
 def _(ctx: Context, redis: Redis):
     if redis.access.requireTls:
-        yield ("redis", "access", "requireTls"), (
-            "spotahome's redis-operator 1.2 cannot serve TLS (its RedisFailover has no TLS settings): "
-            "leave requireTls false on this backend")
+        yield ("redis", "access", "requireTls"), SPOTAHOME_TLS
+    if redis.tls is not None:
+        yield ("redis", "tls"), SPOTAHOME_TLS
 
 
 RULES = RULES + (NO_TLS,)
