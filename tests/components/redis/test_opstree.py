@@ -46,7 +46,11 @@ def test_the_bundled_settings_are_accepted_on_opstree():
     ({"redis": {"access": {"requireTls": True}}},
      [("DSG334", ("redis", "access", "requireTls"),
        "requireTls needs redis.tls: without it Redis and the sentinels serve plaintext only")]),
-], ids=["foreign-image", "managed-setting", "sentinel-setting", "claim-name", "long-name", "require-tls"])
+    ({"redis": {"sentinel": {"pod": {"annotations": {"a": "b"}}}}},
+     [("DSG334", ("redis", "sentinel", "pod", "annotations"), "the RedisSentinel has no pod annotations "
+       "(api/common/v1beta2: the operator copies the resource's own labels onto its pods); remove them")]),
+], ids=["foreign-image", "managed-setting", "sentinel-setting", "claim-name", "long-name", "require-tls",
+        "pod-annotations"])
 def test_refused_on_opstree(change, expected):
     assert rules(change) == expected
 
@@ -61,3 +65,22 @@ def test_tls_from_openbao_is_a_credential_like_the_others():
     found = [f for f in findings(_deep({"redis": {"tls": {}}})) if f[0] == "DSG331"]
     assert found == [("DSG331", ("redis", "tls", "secretName"), "Secret 'redis-tls' comes from nowhere: give it an "
                       "OpenBao path in secrets.credentials, or list it in externalSecrets if the cluster holds it")]
+
+
+def test_tls_from_openbao_is_an_external_secret_of_type_tls(tmp_path):
+    from dsgen import pipeline
+    from dsgen.profiles import ProfileStore
+    from tests.conftest import EXAMPLE
+
+    for path in EXAMPLE.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text())
+    (tmp_path / "vault.yaml").write_text(
+        "extends: prod\nredis:\n  tls: {secretName: redis-tls, issuer: null}\n"
+        "secrets:\n  credentials:\n    redis-tls: {path: redis/tls}\n")
+    docs = [r.doc for r in pipeline.render_env(ProfileStore(tmp_path), "vault").resources]
+    assert not [d for d in docs if d["kind"] == "Certificate" and d["metadata"]["name"] == "redis-tls"]
+    [secret] = [d for d in docs if d["kind"] == "ExternalSecret" and d["metadata"]["name"] == "redis-tls"
+                and d["metadata"]["namespace"] == "data"]
+    assert secret["spec"]["target"]["template"] == {"type": "kubernetes.io/tls"}
+    assert [(item["secretKey"], item["remoteRef"]) for item in secret["spec"]["data"]] == [
+        (key, {"key": "redis/tls", "property": key}) for key in ("tls.crt", "tls.key", "ca.crt")]

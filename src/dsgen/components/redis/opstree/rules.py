@@ -21,7 +21,7 @@ CONFIG_MAP = ("", "ConfigMap")
 MAX_STATEFULSET = 52
 SENTINEL_SUFFIX = "-sentinel"
 
-OPSTREE_PROFILE = Rule("DSG334", "opstree-profile", "On OT-Container-Kit's redis-operator: images are the operator's own (their entrypoints write the configuration it relies on); Redis settings leave alone the ones the operator writes (port, TLS, passwords, dir...); sentinel settings are the ones the RedisSentinel has fields for; spotahome-only keys are not set; names leave room for the StatefulSets' pod labels; access.requireTls comes with redis.tls.")
+OPSTREE_PROFILE = Rule("DSG334", "opstree-profile", "On OT-Container-Kit's redis-operator: images are the operator's own (their entrypoints write the configuration it relies on); Redis settings leave alone the ones the operator writes (port, TLS, passwords, dir...); sentinel settings are the ones the RedisSentinel has fields for; spotahome-only keys (claimName, pod labels and annotations) are not set; names leave room for the StatefulSets' pod labels; access.requireTls comes with redis.tls.")
 
 
 @OPSTREE_PROFILE.on_profile
@@ -46,6 +46,13 @@ def _(ctx: Context, redis: Redis):
         if key not in opstree.SENTINEL_FIELDS:
             yield ("redis", "sentinel", "config", key), (
                 f"the RedisSentinel has no field for it; use {', '.join(opstree.SENTINEL_FIELDS)}")
+    for section in ("redis", "sentinel"):
+        pod = getattr(redis, section).pod
+        for key in ("labels", "annotations"):
+            if getattr(pod, key):
+                yield ("redis", section, "pod", key), (
+                    f"the {'RedisReplication' if section == 'redis' else 'RedisSentinel'} has no pod {key} "
+                    "(api/common/v1beta2: the operator copies the resource's own labels onto its pods); remove them")
     storage = redis.redis.storage
     if storage is not None and storage.claimName != type(storage).model_fields["claimName"].default:
         yield ("redis", "redis", "storage", "claimName"), (
