@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen import kits
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
-from dsgen.kits import Allow, Owner, Peer
+from dsgen.components.redis import policies
+from dsgen.kits import Owner, Peer
 from dsgen.operators import opstree
 
 if TYPE_CHECKING:
@@ -109,25 +109,9 @@ def certificate(ctx: Context, redis: Redis) -> Part:
 
 
 def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
-    """Clients reach Redis and the sentinels; Redis pods reach each other
-    (replication), sentinels reach Redis and each other, the operator
-    reaches both (it finds the master and sets up replication), and the
-    monitoring namespace scrapes both exporters. With network.egress, that is
-    also all they reach."""
-    owner = Owner("redis", redis.name)
-    servers, sentinels = opstree.replication_pods(redis.name), opstree.sentinel_pods(redis.name)
-    operator = Peer(network["operatorNamespaces"]["otRedisOperator"], opstree.OPERATOR_POD)
-    yield kits.service_ingress(
-        owner, f"{redis.name}-redis-ingress", servers, clients=redis.access.namespaces,
-        ports=[opstree.REDIS_PORT], metrics=[opstree.EXPORTER_PORT], monitoring=network["monitoringNamespace"],
-        also=[Allow([Peer(pods=servers), Peer(pods=sentinels), operator], [opstree.REDIS_PORT])])
-    yield kits.service_ingress(
-        owner, f"{redis.name}-sentinel-ingress", sentinels, clients=redis.access.namespaces,
-        ports=[opstree.SENTINEL_PORT], metrics=[opstree.EXPORTER_PORT], monitoring=network["monitoringNamespace"],
-        also=[Allow([Peer(pods=sentinels), operator], [opstree.SENTINEL_PORT])])
-    if network["egress"]:
-        yield kits.network_policy(owner, f"{redis.name}-redis-egress", select=servers,
-                                  egress=[Allow([Peer(pods=servers)], [opstree.REDIS_PORT])])
-        yield kits.network_policy(owner, f"{redis.name}-sentinel-egress", select=sentinels, egress=[
-            Allow([Peer(pods=servers)], [opstree.REDIS_PORT]),
-            Allow([Peer(pods=sentinels)], [opstree.SENTINEL_PORT])])
+    """Both exporters on 9121 for the monitoring namespace; the operator's
+    pods in its namespace."""
+    yield from policies.network_policies(
+        network, redis, servers=opstree.replication_pods(redis.name), sentinels=opstree.sentinel_pods(redis.name),
+        operator=Peer(network["operatorNamespaces"]["otRedisOperator"], opstree.OPERATOR_POD),
+        metrics=(opstree.EXPORTER_PORT,))

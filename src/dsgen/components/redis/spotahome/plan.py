@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from dsgen import kits
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
-from dsgen.kits import Allow, Owner, Peer
+from dsgen.components.redis import policies
+from dsgen.kits import Peer
 from dsgen.operators import spotahome
 
 if TYPE_CHECKING:
@@ -53,29 +53,11 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
 
 
 def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
-    """Clients reach Redis and the sentinels; Redis pods reach each other
-    (replication), sentinels reach Redis and each other, and the operator
-    reaches both. With network.egress, that is also all they reach."""
-    owner = Owner("redis", redis.name)
-    servers = spotahome.pod_labels(redis.name, "redis")
-    sentinels = spotahome.pod_labels(redis.name, "sentinel")
-    operator = Peer(network["operatorNamespaces"]["redisOperator"], spotahome.OPERATOR_POD)
-    yield kits.service_ingress(
-        owner, f"{redis.name}-redis-ingress", servers, clients=redis.access.namespaces,
-        ports=[spotahome.REDIS_PORT], monitoring=network["monitoringNamespace"], also=[
-            Allow([Peer(pods=servers), Peer(pods=sentinels), operator], [spotahome.REDIS_PORT])])
-    yield kits.service_ingress(
-        owner, f"{redis.name}-sentinel-ingress", sentinels, clients=redis.access.namespaces,
-        ports=[spotahome.SENTINEL_PORT], monitoring=network["monitoringNamespace"], also=[
-            Allow([Peer(pods=sentinels), operator], [spotahome.SENTINEL_PORT])])
-    if network["egress"]:
-        # Replicas reach the master; sentinels watch every Redis and talk to
-        # each other. Neither calls the API server: the operator configures them.
-        yield kits.network_policy(owner, f"{redis.name}-redis-egress", select=servers,
-                                  egress=[Allow([Peer(pods=servers)], [spotahome.REDIS_PORT])])
-        yield kits.network_policy(owner, f"{redis.name}-sentinel-egress", select=sentinels, egress=[
-            Allow([Peer(pods=servers)], [spotahome.REDIS_PORT]),
-            Allow([Peer(pods=sentinels)], [spotahome.SENTINEL_PORT])])
+    """The operator's pods in its namespace; the exporters are off."""
+    yield from policies.network_policies(
+        network, redis, servers=spotahome.pod_labels(redis.name, "redis"),
+        sentinels=spotahome.pod_labels(redis.name, "sentinel"),
+        operator=Peer(network["operatorNamespaces"]["redisOperator"], spotahome.OPERATOR_POD))
 
 
 def pod_settings(servers, selector: dict[str, str]) -> dict:
