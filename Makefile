@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## real servers some tests start: Debian's PostgreSQL and redis-server, PostgreSQL 16 from PyPI's
-## pgserver (its binaries only), and etcd for ../shared/apiserver (installed when missing and run as root)
+## real servers and tools some tests use: Debian's PostgreSQL and redis-server, promtool from Debian's
+## prometheus package, PostgreSQL 16 from PyPI's pgserver (its binaries only), and etcd for
+## ../shared/apiserver (installed when missing and run as root)
 tools: $(STAMP)
 	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pgserver') is None)" || \
 		$(BIN)/pip install --quiet --no-deps pgserver==0.1.4 || echo "no pgserver: the PostgreSQL 16 test skips"
@@ -30,6 +31,13 @@ tools: $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null); \
 	else echo "no redis-server: the Redis test skips (install redis-server)"; fi
+	@if [ -x $(BIN)/promtool ] || command -v promtool >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+		echo "extracting promtool from Debian's prometheus package"; \
+		rm -rf $(VENV)/.prometheus && mkdir -p $(VENV)/.prometheus && cd $(VENV)/.prometheus && \
+		(apt-get download prometheus >/dev/null 2>&1 || (apt-get update -qq && apt-get download prometheus >/dev/null 2>&1)) && \
+		dpkg-deb -x prometheus_*.deb x && cp x/usr/bin/promtool ../bin/promtool; \
+	else echo "no promtool: the alert tests skip (apt-get install prometheus)"; fi
 	@if command -v etcd >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's etcd-server"; \

@@ -16,7 +16,7 @@ from pydantic import Field, StrictBool, StrictStr
 from dsgen.components.kafka.model import Kafka
 from dsgen.components.postgres.model import Postgres
 from dsgen.components.redis.model import Redis
-from dsgen.fields import Cidr, Name, ObjectName, Strict, Version
+from dsgen.fields import Cidr, Name, ObjectName, Quantity, Strict, Version
 from dsgen.operators import DEFAULT_PINS
 
 
@@ -173,6 +173,32 @@ class StorageClassSettings(Strict):
     (delete the EBS volume yourself); Delete removes it."""
 
 
+class Thresholds(Strict):
+    """When the alerts fire; the defaults are the design's numbers where it has them."""
+
+    replicationLag: Quantity = "10Mi"
+    """WAL a standby may be behind its primary (design: replication_lag > 10MB)."""
+    connectionsPercent: int = Field(90, ge=1, le=100)
+    """Share of max_connections in use (design: connection_pool_exhaustion > 90%)."""
+    volumePercent: int = Field(80, ge=1, le=100)
+    """Share of a volume in use (design: database_size_growth > 80%)."""
+    backupMaxAgeHours: int = Field(26, ge=1)
+    """Age of the newest backup: a daily schedule plus two hours' grace."""
+
+
+class Monitoring(Strict):
+    """Metrics scraped by the Prometheus operator and alerts for the design's failures."""
+
+    labels: dict[StrictStr, StrictStr] = {}
+    """Labels every PodMonitor and PrometheusRule carries: the ones your Prometheus's
+    podMonitorSelector and ruleSelector match (e.g. release: kube-prometheus-stack)."""
+    runbook: StrictStr = "RUNBOOK.md"
+    """The runbook each alert's runbook_url points into, at the section named
+    like the alert in lower case (a URL, or a path in the GitOps repository)."""
+    thresholds: Thresholds = Thresholds()
+    """When the alerts fire."""
+
+
 class Profile(Strict):
     """One environment's data services, after ``extends`` has been merged."""
 
@@ -188,6 +214,8 @@ class Profile(Strict):
     """The operator releases the cluster runs."""
     network: Network = Network()
     """Network isolation: who may reach the data services."""
+    monitoring: Monitoring | None = None
+    """PodMonitors and alerting rules (monitoring.coreos.com/v1); null: none."""
     storageClass: StorageClassSettings | None = None
     """A StorageClass this environment's tree creates (cluster-scoped: in a cluster that
     several environments share, give it in one of them only)."""

@@ -54,7 +54,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
      f"{P}:4:18: secrets.credentials.redis-auth.path: must be a path in the KV mount such as redis/auth, "
      "not the string '/secret/data/redis'"),
     # --- unknown keys at each level
-    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; did you mean postgres? (expected one of: extends, platform, namespace, kubernetesVersion, operators, network, storageClass, secrets, externalSecrets, resources, postgres, redis, kafka)"),
+    ("unknown-top", "extends: base\npostgress: {}\n", f"{P}:2:1: postgress: unknown key; did you mean postgres? (expected one of: extends, platform, namespace, kubernetesVersion, operators, network, monitoring, storageClass, secrets, externalSecrets, resources, postgres, redis, kafka)"),
     ("unknown-operators", "extends: base\noperators:\n  strimzy: '0.49.1'\n", f"{P}:3:3: operators.strimzy: unknown key; did you mean strimzi? (expected one of: cloudnativepg, redisOperator, otRedisOperator, strimzi)"),
     ("unknown-postgres", "extends: base\npostgres:\n  replicas: 3\n", f"{P}:3:3: postgres.replicas: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, roles, certificates, dynamicCredentials, poolers, access, patches"),
     ("unknown-bootstrap", "extends: base\npostgres:\n  bootstrap:\n    db: x\n", f"{P}:4:5: postgres.bootstrap.db: unknown key; expected one of: database, owner, secret, encoding, locale"),

@@ -39,6 +39,8 @@ class Context:
     # secrets (dsgen.models.Secrets: openbao, credentials, deliver); None:
     # the environment brings no credentials from OpenBao.
     secrets: Mapping[str, Any] | None = None
+    # monitoring (dsgen.models.Monitoring: labels, runbook, thresholds); None: none.
+    monitoring: Mapping[str, Any] | None = None
 
     @classmethod
     def of(cls, profile: Any, environment: str = "base") -> "Context":
@@ -51,6 +53,7 @@ class Context:
             environment=environment,
             network=profile.network.model_dump() if profile.network.isolate else None,
             secrets=profile.secrets.model_dump() if profile.secrets is not None else None,
+            monitoring=profile.monitoring.model_dump() if profile.monitoring is not None else None,
         )
 
 

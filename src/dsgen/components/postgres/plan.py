@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
-from dsgen.components.postgres import openbao
+from dsgen.components.postgres import monitoring, openbao
 from dsgen.components.postgres.rules import (admin_secret, archive_destination, pdb_enabled, postgres_major,
                                              role_secret, server_tls_secret)
 from dsgen.kits import Allow, Owner, Peer
@@ -102,6 +102,8 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         })
     if ctx.network:
         yield from network_policies(ctx, pg)
+    if ctx.monitoring:
+        yield from monitoring.parts(ctx, pg)
 
 
 def server_certificate(ctx: Context, pg: Postgres) -> Part:

@@ -1,0 +1,117 @@
+"""PostgreSQL's metrics and alerts (``monitoring`` of the profile).
+
+Metric names, as CloudNativePG exposes them on each instance's ``metrics``
+port (9187) and each pooler's (9127):
+
+- ``cnpg_collector_*`` from its collector (pkg/management/postgres/webserver/
+  metricserver/pg_collector.go, namespace cnpg, subsystem collector);
+- ``cnpg_<query>_<column>`` from its default queries
+  (config/manager/default-monitoring.yaml: backends, pg_replication,
+  pg_replication_slots, pg_stat_archiver, pg_settings; docs/src/monitoring.md
+  shows e.g. cnpg_pg_replication_lag);
+- with the Barman Cloud plugin (CloudNativePG 1.26+), the backup times as
+  ``barman_cloud_cloudnative_pg_io_*`` through the same endpoint
+  (plugin-barman-cloud web/docs/observability.md); the in-tree backup's are
+  ``cnpg_collector_last_*_backup_timestamp``;
+- volumes from the kubelet (``kubelet_volume_stats_*_bytes``, by
+  PersistentVolumeClaim: CloudNativePG names an instance's claims <pod> and
+  <pod>-wal).
+
+CloudNativePG 1.26+ deprecates its own spec.monitoring.enablePodMonitor
+(docs/src/monitoring.md), so dsgen writes the PodMonitors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from dsgen import kits
+from dsgen.kits import Alert, Owner
+from dsgen.operators import cloudnativepg as cnpg
+from dsgen.units import quantity_value
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context, Part
+    from dsgen.components.postgres.model import Postgres
+
+METRICS_PORT_NAME = "metrics"  # the instances' and the poolers' container port (docs/src/monitoring.md)
+
+
+def runbook(ctx: Context, alert: str) -> str:
+    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+
+
+def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
+    """The design's PostgreSQL failures (its "Error Handling" and "Performance
+    Monitoring" alerts), each for the pods of this cluster only."""
+    ns, name = ctx.namespace, pg.name
+    limits = ctx.monitoring["thresholds"]
+    pods = f'namespace="{ns}", pod=~"{name}-[0-9]+"'
+    lag = int(quantity_value(limits["replicationLag"]))
+    out = [
+        Alert("PostgresInstanceDown",
+              f'cnpg_collector_up{{{pods}}} == 0 or up{{{pods}, job="{ns}/{name}-instances"}} == 0', "critical",
+              f"PostgreSQL instance {{{{ $labels.pod }}}} of {name} is down",
+              "The instance does not answer its metrics endpoint, or PostgreSQL behind it does not answer.",
+              runbook(ctx, "PostgresInstanceDown"), "2m"),
+        Alert("PostgresFailover", f"changes(cnpg_pg_replication_in_recovery{{{pods}}}[10m]) > 0", "warning",
+              f"PostgreSQL {name}: {{{{ $labels.pod }}}} changed role",
+              "An instance went from standby to primary or back in the last 10 minutes: a failover or "
+              "switchover happened. Check that the applications reconnected.",
+              runbook(ctx, "PostgresFailover"), "0m"),
+        Alert("PostgresReplicationLag", f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}}) "
+              f"> {lag}", "warning",
+              f"PostgreSQL {name}: a standby is over {limits['replicationLag']} of WAL behind",
+              "The replication slot {{ $labels.slot_name }} on {{ $labels.pod }} holds {{ $value | humanize1024 }}B "
+              "of WAL its standby has not received.", runbook(ctx, "PostgresReplicationLag")),
+        Alert("PostgresWalArchivingFailing",
+              f"increase(cnpg_pg_stat_archiver_failed_count{{{pods}}}[15m]) > 0 "
+              f"and on (pod) increase(cnpg_pg_stat_archiver_archived_count{{{pods}}}[15m]) == 0", "critical",
+              f"PostgreSQL {name}: WAL archiving is failing on {{{{ $labels.pod }}}}",
+              "Archiving failed and nothing was archived for 15 minutes: point-in-time recovery stops at the last "
+              "archived WAL, and pg_wal fills up.", runbook(ctx, "PostgresWalArchivingFailing"), "5m"),
+        Alert("PostgresConnectionsNearMax",
+              f"sum by (pod) (cnpg_backends_total{{{pods}}}) / on (pod) "
+              f'max by (pod) (cnpg_pg_settings_setting{{{pods}, name="max_connections"}}) * 100 '
+              f"> {limits['connectionsPercent']}", "warning",
+              f"PostgreSQL {name}: {{{{ $labels.pod }}}} uses over {limits['connectionsPercent']}% of max_connections",
+              "{{ $value | humanize }}% of max_connections are in use; new connections will soon be refused.",
+              runbook(ctx, "PostgresConnectionsNearMax")),
+        Alert("PostgresVolumeFilling",
+              f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"{name}-[0-9]+(-wal)?"}} '
+              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"{name}-[0-9]+(-wal)?"}} '
+              f"* 100 > {limits['volumePercent']}", "warning",
+              f"PostgreSQL {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over {limits['volumePercent']}% full",
+              "{{ $value | humanize }}% of the volume is used; grow it (storage.size) before it fills.",
+              runbook(ctx, "PostgresVolumeFilling"), "15m"),
+    ]
+    if pg.backup:
+        prefix = ("barman_cloud_cloudnative_pg_io" if cnpg.backup_method(ctx.operators["cloudnativepg"],
+                                                                          pg.backup.method) == "plugin"
+                  else "cnpg_collector")
+        hours = limits["backupMaxAgeHours"]
+        out += [
+            Alert("PostgresBackupTooOld", f"time() - max({prefix}_last_available_backup_timestamp{{{pods}}}) "
+                  f"> {hours * 3600}", "critical",
+                  f"PostgreSQL {name}: no backup in the last {hours} hours",
+                  "The newest base backup is {{ $value | humanizeDuration }} old: the recovery window and RPO grow.",
+                  runbook(ctx, "PostgresBackupTooOld"), "10m"),
+            Alert("PostgresBackupFailed", f"max({prefix}_last_failed_backup_timestamp{{{pods}}}) "
+                  f"> max({prefix}_last_available_backup_timestamp{{{pods}}})", "critical",
+                  f"PostgreSQL {name}: the last backup failed",
+                  "The newest backup attempt failed after the last good one.", runbook(ctx, "PostgresBackupFailed"),
+                  "0m"),
+        ]
+    return out
+
+
+def parts(ctx: Context, pg: Postgres) -> Iterator[Part]:
+    """PodMonitors for the instances and the poolers, and the alert group."""
+    labels = ctx.monitoring["labels"]
+    owner = Owner("postgresql", pg.name)
+    yield kits.pod_monitor(owner, f"{pg.name}-instances", select=cnpg.instance_pods(pg.name),
+                           port=METRICS_PORT_NAME, labels=labels)
+    if pg.poolers:
+        yield kits.pod_monitor(Owner("pgbouncer", pg.name), f"{pg.name}-poolers", select=cnpg.pooler_pods(pg.name),
+                               port=METRICS_PORT_NAME, labels=labels)
+    yield kits.prometheus_rule(owner, f"{pg.name}-alerts", groups={"postgresql": alerts(ctx, pg)}, labels=labels)
