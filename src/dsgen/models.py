@@ -184,6 +184,8 @@ class Thresholds(Strict):
     """Share of a volume in use (design: database_size_growth > 80%)."""
     backupMaxAgeHours: int = Field(26, ge=1)
     """Age of the newest backup: a daily schedule plus two hours' grace."""
+    memoryPercent: int = Field(90, ge=1, le=100)
+    """Share of Redis's maxmemory in use."""
 
 
 class Monitoring(Strict):

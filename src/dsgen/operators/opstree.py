@@ -12,6 +12,7 @@ GROUP = "redis.redis.opstreelabs.in"
 
 # internal/controller/common/constants.go
 REDIS_PORT, SENTINEL_PORT, EXPORTER_PORT = 6379, 26379, 9121
+EXPORTER_PORT_NAME = "redis-exporter"  # the exporter container's port (RedisExporterPortName)
 
 # The operator's pods: charts/redis-operator _helpers.tpl selectorLabels
 # ("name: {{ .Values.redisOperator.name }}", values.yaml: redis-operator); the

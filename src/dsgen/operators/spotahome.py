@@ -64,6 +64,9 @@ SENTINEL_SETTABLE = frozenset({
 OPERATOR_POD = {"app.kubernetes.io/name": "redis-operator"}
 REDIS_PORT = 6379
 SENTINEL_PORT = 26379
+# The exporters' container ports are both named "metrics" (service/generator.go,
+# createRedisExporterContainer and createSentinelExporterContainer).
+EXPORTER_PORT_NAME = "metrics"
 REDIS_EXPORTER_PORT = 9121
 SENTINEL_EXPORTER_PORT = 9355
 

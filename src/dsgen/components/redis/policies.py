@@ -17,10 +17,12 @@ REDIS_PORT, SENTINEL_PORT = 6379, 26379  # both operators' (and Redis's) default
 
 
 def network_policies(network: dict, redis: Redis, *, servers: Mapping[str, str], sentinels: Mapping[str, str],
-                     operator: Peer, metrics: tuple[int, ...] = ()) -> Iterator[Part]:
+                     operator: Peer, metrics: tuple[int, ...] = (),
+                     sentinel_metrics: tuple[int, ...] | None = None) -> Iterator[Part]:
     """Clients reach Redis and the sentinels; Redis pods reach each other
     (replication), sentinels reach Redis and each other, the operator reaches
-    both, and the monitoring namespace scrapes the exporters on ``metrics``.
+    both, and the monitoring namespace scrapes the exporters on ``metrics``
+    (the sentinels' on ``sentinel_metrics`` when they differ).
     With network.egress that is also all they reach: replicas reach the
     master, sentinels watch every Redis and talk to each other, and neither
     calls the API server (the operator configures them)."""
@@ -32,7 +34,7 @@ def network_policies(network: dict, redis: Redis, *, servers: Mapping[str, str],
         also=[Allow([Peer(pods=servers), Peer(pods=sentinels), operator], [REDIS_PORT])])
     yield kits.service_ingress(
         owner, f"{redis.name}-sentinel-ingress", sentinels, clients=redis.access.namespaces, ports=[SENTINEL_PORT],
-        metrics=metrics, monitoring=monitoring, also=[Allow([Peer(pods=sentinels), operator], [SENTINEL_PORT])])
+        metrics=metrics if sentinel_metrics is None else sentinel_metrics, monitoring=monitoring, also=[Allow([Peer(pods=sentinels), operator], [SENTINEL_PORT])])
     if network["egress"]:
         yield kits.network_policy(owner, f"{redis.name}-redis-egress", select=servers,
                                   egress=[Allow([Peer(pods=servers)], [REDIS_PORT])])

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
-from dsgen.components.redis import policies
+from dsgen.components.redis import monitoring, policies
 from dsgen.kits import Owner, Peer
 from dsgen.operators import opstree
 
@@ -65,6 +65,8 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         yield certificate(ctx, redis)
     if ctx.network:
         yield from network_policies(ctx.network, redis)
+    if ctx.monitoring:
+        yield from monitoring.parts(ctx, redis, servers=servers, sentinels=sentinels, port=opstree.EXPORTER_PORT_NAME)
 
 
 def redis_config(config: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
-from dsgen.components.redis import policies
+from dsgen.components.redis import monitoring, policies
 from dsgen.kits import Peer
 from dsgen.operators import spotahome
 
@@ -47,17 +47,26 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         "label_whitelist": list(spotahome.LABEL_WHITELIST),
         "redis_pod": pod_settings(redis.redis, spotahome.pod_labels(redis.name, "redis")),
         "sentinel_pod": pod_settings(redis.sentinel, spotahome.pod_labels(redis.name, "sentinel")),
+        # the exporters beside Redis and each sentinel (api/redisfailover/v1 Exporter)
+        "exporter_image": monitoring.EXPORTER_IMAGE if ctx.monitoring else None,
     })
     if ctx.network:
-        yield from network_policies(ctx.network, redis)
+        yield from network_policies(ctx.network, redis, exporters=bool(ctx.monitoring))
+    if ctx.monitoring:
+        yield from monitoring.parts(ctx, redis, servers=spotahome.pod_labels(redis.name, "redis"),
+                                    sentinels=spotahome.pod_labels(redis.name, "sentinel"),
+                                    port=spotahome.EXPORTER_PORT_NAME)
 
 
-def network_policies(network: dict, redis: Redis) -> Iterator[Part]:
-    """The operator's pods in its namespace; the exporters are off."""
+def network_policies(network: dict, redis: Redis, exporters: bool = False) -> Iterator[Part]:
+    """The operator's pods in its namespace; the exporters, when on, on
+    their own ports for Redis and for the sentinels."""
     yield from policies.network_policies(
         network, redis, servers=spotahome.pod_labels(redis.name, "redis"),
         sentinels=spotahome.pod_labels(redis.name, "sentinel"),
-        operator=Peer(network["operatorNamespaces"]["redisOperator"], spotahome.OPERATOR_POD))
+        operator=Peer(network["operatorNamespaces"]["redisOperator"], spotahome.OPERATOR_POD),
+        metrics=(spotahome.REDIS_EXPORTER_PORT,) if exporters else (),
+        sentinel_metrics=(spotahome.SENTINEL_EXPORTER_PORT,) if exporters else ())
 
 
 def pod_settings(servers, selector: dict[str, str]) -> dict:

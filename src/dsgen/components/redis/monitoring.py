@@ -1,0 +1,85 @@
+"""Redis's metrics and alerts, whichever operator runs it.
+
+Both operators run oliver006's redis_exporter beside Redis and beside each
+sentinel; dsgen pins v1.44.0 on both (OT-Container-Kit's charts pin it;
+spotahome 1.2.4 defaults to v1.43.0, which lacks the sentinel quorum
+metric). Metric names from its source at v1.44.0 (namespace redis, main.go):
+``redis_up``, ``redis_instance_info{role}``, ``redis_connected_slaves``,
+``redis_master_link_up``, ``redis_memory_used_bytes``,
+``redis_memory_max_bytes``, ``redis_rejected_connections_total``
+(exporter/exporter.go, info.go), and from sentinels
+``redis_sentinel_masters``, ``redis_sentinel_master_status`` (1 when "ok")
+and ``redis_sentinel_master_ckquorum_status`` (1 when SENTINEL CKQUORUM
+succeeds; exporter/sentinels.go). Alerts select by the PodMonitors' jobs
+(<namespace>/<PodMonitor>), which do not depend on the operator's pod names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Mapping
+
+from dsgen import kits
+from dsgen.kits import Alert, Owner
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context, Part
+    from dsgen.components.redis.model import Redis
+
+EXPORTER_IMAGE = "quay.io/oliver006/redis_exporter:v1.44.0"
+
+
+def _runbook(ctx: Context, alert: str) -> str:
+    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+
+
+def alerts(ctx: Context, redis: Redis) -> list[Alert]:
+    ns, name = ctx.namespace, redis.name
+    servers, sentinels = f'job="{ns}/{name}-redis"', f'job="{ns}/{name}-sentinels"'
+    limits = ctx.monitoring["thresholds"]
+    replicas = redis.redis.replicas - 1
+    return [
+        Alert("RedisDown", f"redis_up{{{servers}}} == 0 or up{{{servers}}} == 0", "critical",
+              f"Redis {name}: {{{{ $labels.pod }}}} is down", "The Redis server does not answer its exporter.",
+              _runbook(ctx, "RedisDown"), "2m"),
+        Alert("RedisNoMaster", f"max(redis_sentinel_master_status{{{sentinels}}}) == 0 "
+              f"or max(redis_sentinel_masters{{{sentinels}}}) == 0", "critical",
+              f"Redis {name}: the sentinels see no healthy master",
+              "No sentinel reports its master as ok: writes fail until a failover completes.",
+              _runbook(ctx, "RedisNoMaster"), "1m"),
+        Alert("RedisSentinelQuorumLost", f"min(redis_sentinel_master_ckquorum_status{{{sentinels}}}) == 0",
+              "critical", f"Redis {name}: the sentinels cannot reach a quorum",
+              "SENTINEL CKQUORUM fails: too few sentinels are reachable to authorise a failover.",
+              _runbook(ctx, "RedisSentinelQuorumLost"), "2m"),
+        Alert("RedisSplitBrain", f'count(redis_instance_info{{{servers}, role="master"}}) > 1', "critical",
+              f"Redis {name}: more than one master",
+              "{{ $value }} servers call themselves master: writes to the wrong one are lost when it rejoins.",
+              _runbook(ctx, "RedisSplitBrain"), "1m"),
+        Alert("RedisReplicationBroken", f"redis_master_link_up{{{servers}}} == 0", "critical",
+              f"Redis {name}: {{{{ $labels.pod }}}} lost its master",
+              "The replica's link to its master is down: it serves stale data and cannot take over.",
+              _runbook(ctx, "RedisReplicationBroken"), "2m"),
+        Alert("RedisReplicasMissing", f'max(redis_connected_slaves{{{servers}}} and on (pod) '
+              f'redis_instance_info{{{servers}, role="master"}}) < {replicas}', "warning",
+              f"Redis {name}: the master has fewer than {replicas} replicas",
+              "Only {{ $value }} replicas follow the master.", _runbook(ctx, "RedisReplicasMissing"), "5m"),
+        Alert("RedisMemoryNearMax", f"redis_memory_used_bytes{{{servers}}} / redis_memory_max_bytes{{{servers}}} "
+              f"* 100 > {limits['memoryPercent']} and redis_memory_max_bytes{{{servers}}} > 0", "warning",
+              f"Redis {name}: {{{{ $labels.pod }}}} is over {limits['memoryPercent']}% of maxmemory",
+              "{{ $value | humanize }}% of maxmemory is used: keys are being evicted (or writes refused).",
+              _runbook(ctx, "RedisMemoryNearMax")),
+        Alert("RedisRejectedConnections", f"increase(redis_rejected_connections_total{{{servers}}}[5m]) > 0",
+              "warning", f"Redis {name}: {{{{ $labels.pod }}}} refuses connections",
+              "Connections were refused in the last 5 minutes: maxclients is reached.",
+              _runbook(ctx, "RedisRejectedConnections"), "0m"),
+    ]
+
+
+def parts(ctx: Context, redis: Redis, *, servers: Mapping[str, str], sentinels: Mapping[str, str],
+          port: str) -> Iterator[Part]:
+    """PodMonitors for Redis's and the sentinels' exporters (container port
+    ``port``), and the alert group."""
+    labels = ctx.monitoring["labels"]
+    owner = Owner("redis", redis.name)
+    yield kits.pod_monitor(owner, f"{redis.name}-redis", select=servers, port=port, labels=labels)
+    yield kits.pod_monitor(owner, f"{redis.name}-sentinels", select=sentinels, port=port, labels=labels)
+    yield kits.prometheus_rule(owner, f"{redis.name}-alerts", groups={"redis": alerts(ctx, redis)}, labels=labels)
