@@ -186,6 +186,8 @@ class Thresholds(Strict):
     """Age of the newest backup: a daily schedule plus two hours' grace."""
     memoryPercent: int = Field(90, ge=1, le=100)
     """Share of Redis's maxmemory in use."""
+    consumerLag: int = Field(1000, ge=1)
+    """Messages a consumer group may be behind on a topic (Strimzi's example alert's number)."""
 
 
 class Monitoring(Strict):

@@ -335,3 +335,15 @@ def test_volumes_are_encrypted_gp3(prod):
     assert (storage_class["allowVolumeExpansion"], storage_class["volumeBindingMode"],
             storage_class["reclaimPolicy"]) == (True, "WaitForFirstConsumer", "Retain")
     assert prod[("Cluster", "postgres-cluster")]["spec"]["storage"]["storageClass"] == "gp3"
+
+
+def test_prod_kafka_exports_the_metrics_its_alerts_use(prod):
+    """metricsConfig points at the rules' ConfigMap (Strimzi's documented JMX
+    exporter rules, lower-cased names), and the Kafka Exporter runs."""
+    spec = prod[("Kafka", "kafka-cluster")]["spec"]
+    ref = spec["kafka"]["metricsConfig"]["valueFrom"]["configMapKeyRef"]
+    assert spec["kafka"]["metricsConfig"]["type"] == "jmxPrometheusExporter"
+    config = prod[("ConfigMap", ref["name"])]["data"][ref["key"]]
+    assert "lowercaseOutputName: true" in config
+    assert "name: kafka_$1_$2_$3\n" in config  # kafka.controller:type=KafkaController,name=... -> kafka_controller_...
+    assert spec["kafkaExporter"] == {"topicRegex": ".*", "groupRegex": ".*"}

@@ -54,7 +54,7 @@ def test_every_alert_has_a_severity_a_summary_a_description_and_a_runbook(rules)
                 assert rule["annotations"]["runbook_url"] == f"RUNBOOK.md#{rule['alert'].lower()}"
 
 
-@pytest.mark.parametrize("group", ["postgresql", "redis"])
+@pytest.mark.parametrize("group", ["postgresql", "redis", "kafka"])
 def test_the_unit_tests_of_each_group_pass(rules, group, tmp_path):
     """The cases assert when alerts fire, by their labels; the annotations'
     wording is left out of the comparison (the test above checks they exist)."""

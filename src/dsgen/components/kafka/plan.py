@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
                                    pod_metadata, pod_spec, resources, zone_spread)
+from dsgen.components.kafka import monitoring
 from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, GROUP
 from dsgen import kits
 from dsgen.kits import Allow, Owner, Peer
@@ -77,6 +78,7 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
             "kraft": kraft,
             "listeners": listeners,
             "authorization": kafka.authorization.model_dump() if kafka.authorization else None,
+            "metrics_config": monitoring.metrics_config(kafka) if ctx.monitoring else None,
             "broker_storage": _storage(kafka.brokers),
             "broker_resources": resources(kafka.brokers.resources),
             "zookeeper_storage": _storage(kafka.zookeeper) if kafka.zookeeper else None,
@@ -117,6 +119,8 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
         }, labels=cluster_label)
     if ctx.network and ctx.network["egress"]:
         yield from egress_policies(ctx.network["egress"], kafka)
+    if ctx.monitoring:
+        yield from monitoring.parts(ctx, kafka)
 
 
 def egress_policies(egress: dict, kafka: Kafka) -> Iterator[Part]:

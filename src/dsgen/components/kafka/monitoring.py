@@ -1,0 +1,103 @@
+"""Kafka's metrics and alerts (``monitoring`` of the profile).
+
+- The brokers and controllers export JMX metrics through Strimzi's
+  ``metricsConfig`` (jmxPrometheusExporter) with the rules Strimzi documents
+  (operators/data/strimzi-kafka-metrics.json: its examples/metrics/
+  kafka-metrics.yaml at 0.49.1), on the container port ``tcp-prometheus``
+  (9404, MetricsModel.java). Those rules name the metrics the alerts use:
+  ``kafka_server_replicamanager_underreplicatedpartitions``,
+  ``kafka_controller_kafkacontroller_offlinepartitionscount``,
+  ``kafka_controller_kafkacontroller_activecontrollercount``,
+  ``kafka_log_logmanager_offlinelogdirectorycount`` (the same names Strimzi's
+  own example alerts use, examples/metrics/prometheus-install/
+  prometheus-rules/prometheus-kafka-rules.yaml).
+- Strimzi's Kafka Exporter (``kafkaExporter``; pods <cluster>-kafka-exporter,
+  port tcp-prometheus, KafkaExporter.java) gives consumer lag as
+  ``kafka_consumergroup_lag`` (prometheus-kafka-exporter-topic-rules-group.yaml).
+  Strimzi opens its metrics port itself (KafkaExporter generateNetworkPolicy).
+- Volumes from the kubelet: Strimzi names a node's claims
+  data[-<id>]-<cluster>-<pool>-<n> (the example alert KafkaRunningOutOfSpace).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from dsgen import kits
+from dsgen.components.kafka.rules import CLUSTER_LABEL
+from dsgen.kits import Alert, Owner
+from dsgen.operators import data
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context, Part
+    from dsgen.components.kafka.model import Kafka
+
+PORT_NAME = "tcp-prometheus"
+
+
+def metrics_config(kafka: Kafka) -> dict[str, Any]:
+    """The Kafka's spec.kafka.metricsConfig, pointing at the rules' ConfigMap."""
+    return {"type": "jmxPrometheusExporter",
+            "valueFrom": {"configMapKeyRef": {"name": config_map(kafka), "key": data("strimzi-kafka-metrics")["key"]}}}
+
+
+def config_map(kafka: Kafka) -> str:
+    return f"{kafka.name}-metrics"
+
+
+def _runbook(ctx: Context, alert: str) -> str:
+    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+
+
+def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
+    ns, name = ctx.namespace, kafka.name
+    nodes = f'namespace="{ns}", job="{ns}/{name}-kafka"'
+    exporter = f'namespace="{ns}", job="{ns}/{name}-kafka-exporter"'
+    limits = ctx.monitoring["thresholds"]
+    return [
+        Alert("KafkaBrokerDown", f"up{{{nodes}}} == 0", "critical", f"Kafka {name}: {{{{ $labels.pod }}}} is down",
+              "The node does not answer its metrics endpoint.", _runbook(ctx, "KafkaBrokerDown"), "2m"),
+        Alert("KafkaUnderReplicatedPartitions", f"sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions"
+              f"{{{nodes}}}) > 0", "warning", f"Kafka {name}: {{{{ $labels.pod }}}} leads under-replicated partitions",
+              "{{ $value }} partitions led by this broker have fewer in-sync replicas than replicas.",
+              _runbook(ctx, "KafkaUnderReplicatedPartitions")),
+        Alert("KafkaOfflinePartitions", f"sum(kafka_controller_kafkacontroller_offlinepartitionscount{{{nodes}}}) > 0",
+              "critical", f"Kafka {name}: partitions are offline",
+              "{{ $value }} partitions have no leader: their producers and consumers stop.",
+              _runbook(ctx, "KafkaOfflinePartitions"), "1m"),
+        Alert("KafkaNoActiveController",
+              f"sum(kafka_controller_kafkacontroller_activecontrollercount{{{nodes}}}) != 1", "critical",
+              f"Kafka {name}: {{{{ $value }}}} active controllers",
+              "There must be exactly one active controller; with none, no metadata changes (leader elections, "
+              "topics) happen.", _runbook(ctx, "KafkaNoActiveController"), "2m"),
+        Alert("KafkaOfflineLogDirectory", f"kafka_log_logmanager_offlinelogdirectorycount{{{nodes}}} > 0", "critical",
+              f"Kafka {name}: {{{{ $labels.pod }}}} has an offline log directory",
+              "A log directory failed (disk error or corruption): its partitions moved away or went offline.",
+              _runbook(ctx, "KafkaOfflineLogDirectory"), "1m"),
+        Alert("KafkaConsumerGroupLag",
+              f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}}) > {limits['consumerLag']}",
+              "warning", f"Kafka {name}: group {{{{ $labels.consumergroup }}}} lags on {{{{ $labels.topic }}}}",
+              "The group is {{ $value }} messages behind.", _runbook(ctx, "KafkaConsumerGroupLag"), "10m"),
+        Alert("KafkaVolumeFilling",
+              f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}} '
+              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}}'
+              f" * 100 > {limits['volumePercent']}", "warning",
+              f"Kafka {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over {limits['volumePercent']}% full",
+              "{{ $value | humanize }}% of the volume is used: grow it, or shorten retention.",
+              _runbook(ctx, "KafkaVolumeFilling"), "15m"),
+    ]
+
+
+def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
+    """The rules' ConfigMap, PodMonitors for the nodes and the exporter, and the alert group."""
+    labels = ctx.monitoring["labels"]
+    owner = Owner("kafka", kafka.name)
+    rules = data("strimzi-kafka-metrics")
+    yield owner.part(config_map(kafka), "metrics-config", {
+        "apiVersion": "v1", "kind": "ConfigMap", "data": {rules["key"]: rules["config"]}})
+    cluster = {CLUSTER_LABEL: kafka.name}
+    yield kits.pod_monitor(owner, f"{kafka.name}-kafka", port=PORT_NAME, labels=labels,
+                           select={**cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": f"{kafka.name}-kafka"})
+    yield kits.pod_monitor(owner, f"{kafka.name}-kafka-exporter", port=PORT_NAME, labels=labels,
+                           select={**cluster, "strimzi.io/name": f"{kafka.name}-kafka-exporter"})
+    yield kits.prometheus_rule(owner, f"{kafka.name}-alerts", groups={"kafka": alerts(ctx, kafka)}, labels=labels)
