@@ -201,6 +201,13 @@ class Monitoring(Strict):
     like the alert in lower case (a URL, or a path in the GitOps repository)."""
     thresholds: Thresholds = Thresholds()
     """When the alerts fire."""
+    slowQueryMs: int | None = Field(1000, ge=0)
+    """PostgreSQL logs statements that take longer (log_min_duration_statement; design:
+    slow_queries > 1000ms); null: none. A postgres.parameters value wins."""
+    logConnections: StrictBool = True
+    """PostgreSQL logs connections and disconnections (log_connections, log_disconnections)."""
+    logLockWaits: StrictBool = True
+    """PostgreSQL logs waits for a lock longer than deadlock_timeout (log_lock_waits)."""
 
 
 class Profile(Strict):

@@ -80,8 +80,11 @@ def test_postgres_cluster(prod):
     assert spec["instances"] == 3
     assert spec["primaryUpdateStrategy"] == "unsupervised"
     # the design's postgresql.conf, and its authentication and encryption_in_transit written down
+    # and the design's query logs (monitoring: slow queries over 1000ms, connections, lock waits)
     assert spec["postgresql"]["parameters"] == {**SEED_PG_PARAMETERS, "password_encryption": "scram-sha-256",
-                                                "ssl_min_protocol_version": "TLSv1.3"}
+                                                "ssl_min_protocol_version": "TLSv1.3",
+                                                "log_min_duration_statement": "1000", "log_connections": "on",
+                                                "log_disconnections": "on", "log_lock_waits": "on"}
     # The design's ssl_mode: require and scram-sha-256, enforced by the server
     # (tests/servers/test_postgres_transport.py runs these lines on a real one).
     assert spec["postgresql"]["pg_hba"] == ["hostnossl all all all reject", "hostssl all all all scram-sha-256"]

@@ -105,10 +105,66 @@ def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
     return out
 
 
+# The design's query-level statistics (its "Performance Monitoring" metrics
+# pg_stat_user_tables and pg_stat_user_indexes), which the default queries
+# leave out: CloudNativePG runs these as cnpg_metrics_exporter, which inherits
+# pg_monitor, in the databases listed (docs/src/monitoring.md, "User defined
+# metrics"); names become cnpg_<query>_<column>.
+CUSTOM_QUERIES_KEY = "custom-queries"
+
+
+def _custom_queries(database: str) -> str:
+    tables = ("seq_scan", "seq_tup_read", "idx_scan", "idx_tup_fetch", "n_tup_ins", "n_tup_upd", "n_tup_del")
+    lines = ["pg_stat_user_tables:",
+             "  query: SELECT schemaname, relname, " + ", ".join(f"COALESCE({c}, 0) AS {c}" for c in tables)
+             + ", n_live_tup, n_dead_tup FROM pg_catalog.pg_stat_user_tables",
+             f"  target_databases: [{database}]", "  metrics:",
+             "    - schemaname: {usage: LABEL, description: Schema}",
+             "    - relname: {usage: LABEL, description: Table}"]
+    lines += [f"    - {c}: {{usage: COUNTER, description: pg_stat_user_tables.{c}}}" for c in tables]
+    lines += ["    - n_live_tup: {usage: GAUGE, description: Estimated live rows}",
+              "    - n_dead_tup: {usage: GAUGE, description: Estimated dead rows}",
+              "pg_stat_user_indexes:",
+              "  query: SELECT schemaname, relname, indexrelname, idx_scan, idx_tup_read, idx_tup_fetch"
+              " FROM pg_catalog.pg_stat_user_indexes",
+              f"  target_databases: [{database}]", "  metrics:",
+              "    - schemaname: {usage: LABEL, description: Schema}",
+              "    - relname: {usage: LABEL, description: Table}",
+              "    - indexrelname: {usage: LABEL, description: Index}"]
+    lines += [f"    - {c}: {{usage: COUNTER, description: pg_stat_user_indexes.{c}}}"
+              for c in ("idx_scan", "idx_tup_read", "idx_tup_fetch")]
+    return "\n".join(lines) + "\n"
+
+
+def custom_queries_ref(pg: Postgres) -> dict[str, str]:
+    return {"name": f"{pg.name}-monitoring", "key": CUSTOM_QUERIES_KEY}
+
+
+def log_parameters(ctx: Context) -> dict[str, str]:
+    """The design's query logs: slow statements, connections and lock waits,
+    in the JSON records CloudNativePG writes to standard output
+    (docs/src/logging.md: logger "postgres", the record under "record")."""
+    if not ctx.monitoring:
+        return {}
+    out = {}
+    if ctx.monitoring["slowQueryMs"] is not None:
+        out["log_min_duration_statement"] = str(ctx.monitoring["slowQueryMs"])
+    if ctx.monitoring["logConnections"]:
+        out.update({"log_connections": "on", "log_disconnections": "on"})
+    if ctx.monitoring["logLockWaits"]:
+        out["log_lock_waits"] = "on"
+    return out
+
+
 def parts(ctx: Context, pg: Postgres) -> Iterator[Part]:
-    """PodMonitors for the instances and the poolers, and the alert group."""
+    """PodMonitors for the instances and the poolers, the custom queries, and the alert group."""
     labels = ctx.monitoring["labels"]
     owner = Owner("postgresql", pg.name)
+    ref = custom_queries_ref(pg)
+    # cnpg.io/reload: the instances read a changed ConfigMap again (docs/src/monitoring.md)
+    yield owner.part(ref["name"], "monitoring", {
+        "apiVersion": "v1", "kind": "ConfigMap", "data": {ref["key"]: _custom_queries(pg.bootstrap.database)}},
+        labels={cnpg.RELOAD_LABEL: ""})
     yield kits.pod_monitor(owner, f"{pg.name}-instances", select=cnpg.instance_pods(pg.name),
                            port=METRICS_PORT_NAME, labels=labels)
     if pg.poolers:

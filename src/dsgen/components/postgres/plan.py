@@ -65,6 +65,8 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
     major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
     yield Part(pg.name, "postgresql", "database", pg.name, "cluster.yaml.j2", {
         "pg": pg, "resources": resources(pg.resources), "backup": backup,
+        "parameters": {**monitoring.log_parameters(ctx), **pg.parameters},
+        "custom_queries": [monitoring.custom_queries_ref(pg)] if ctx.monitoring else None,
         "affinity": cluster_affinity(pg.spread.nodes, pg.pod),
         "zones": pod.get("topologySpreadConstraints"),
         "pod": pod,
