@@ -201,6 +201,8 @@ class Monitoring(Strict):
     like the alert in lower case (a URL, or a path in the GitOps repository)."""
     thresholds: Thresholds = Thresholds()
     """When the alerts fire."""
+    dashboardLabels: dict[StrictStr, StrictStr] = {"grafana_dashboard": "1"}
+    """Labels of the dashboards' ConfigMaps: the ones Grafana's dashboard sidecar loads."""
     slowQueryMs: int | None = Field(1000, ge=0)
     """PostgreSQL logs statements that take longer (log_min_duration_statement; design:
     slow_queries > 1000ms); null: none. A postgres.parameters value wins."""

@@ -45,6 +45,8 @@ def every_kit():
         Alert("PostgresDown", "cnpg_collector_up == 0", "critical", "PostgreSQL is down",
               "An instance of {{ $labels.pod }} does not answer.", "https://runbook/#postgres-down"),
     ]})
+    yield kits.dashboard(OWNER, "pg-dashboard", title="PostgreSQL pg", labels={"grafana_dashboard": "1"},
+                         panels=[kits.Panel("Up", 'cnpg_collector_up{pod=~"pg-[0-9]+"}')])
     yield kits.cron_job(OWNER, "pg-dump", schedule="0 3 * * *", image="postgres:17.2",
                         command=["sh", "-c", "pg_dump"], env={"PGHOST": "pg-rw",
                                                              "PGPASSWORD": SecretEnv("pg-app", "password")},

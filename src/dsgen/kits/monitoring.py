@@ -1,7 +1,9 @@
-"""PodMonitor and PrometheusRule (monitoring.coreos.com/v1, the prometheus-operator)."""
+"""PodMonitor and PrometheusRule (monitoring.coreos.com/v1, the prometheus-operator),
+and Grafana dashboards in ConfigMaps."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -56,3 +58,37 @@ def prometheus_rule(owner: Owner, name: str, *, groups: Mapping[str, Iterable[Al
         raise ValueError(f"PrometheusRule {name}: every group needs at least one alert")
     return owner.part(name, "alerts", {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
                                        "spec": {"groups": rendered}}, labels)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One time-series panel: a PromQL query and the unit Grafana shows it in."""
+
+    title: str
+    expr: str
+    unit: str = "short"
+
+
+def dashboard(owner: Owner, name: str, *, title: str, panels: Iterable[Panel],
+              labels: Mapping[str, str]) -> Part:
+    """A Grafana dashboard in a ConfigMap, for Grafana's dashboard sidecar,
+    which loads every ConfigMap carrying ``labels`` (grafana_dashboard: "1"
+    by default). Panels read from the Prometheus data source the dashboard's
+    ``datasource`` variable picks, two per row."""
+    rendered = []
+    for index, panel in enumerate(panels):
+        rendered.append({
+            "id": index + 1, "type": "timeseries", "title": panel.title,
+            "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "gridPos": {"h": 8, "w": 12, "x": 12 * (index % 2), "y": 8 * (index // 2)},
+            "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
+            "targets": [{"refId": "A", "expr": panel.expr,
+                         "datasource": {"type": "prometheus", "uid": "${datasource}"}}]})
+    body = {"title": title, "uid": name[:40], "schemaVersion": 39, "editable": False,
+            "time": {"from": "now-6h", "to": "now"},
+            "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus",
+                                     "label": "Prometheus"}]},
+            "panels": rendered}
+    return owner.part(name, "dashboard", {"apiVersion": "v1", "kind": "ConfigMap",
+                                          "data": {f"{name}.json": json.dumps(body, indent=1, sort_keys=True)}},
+                      labels)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
 from dsgen.components.kafka.rules import CLUSTER_LABEL
-from dsgen.kits import Alert, Owner
+from dsgen.kits import Alert, Owner, Panel
 from dsgen.operators import data
 
 if TYPE_CHECKING:
@@ -101,3 +101,28 @@ def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
     yield kits.pod_monitor(owner, f"{kafka.name}-kafka-exporter", port=PORT_NAME, labels=labels,
                            select={**cluster, "strimzi.io/name": f"{kafka.name}-kafka-exporter"})
     yield kits.prometheus_rule(owner, f"{kafka.name}-alerts", groups={"kafka": alerts(ctx, kafka)}, labels=labels)
+    yield kits.dashboard(owner, f"{kafka.name}-dashboard", title=f"Kafka {kafka.name}", panels=panels(ctx, kafka),
+                         labels=ctx.monitoring["dashboardLabels"])
+
+
+def panels(ctx: Context, kafka: Kafka) -> list[Panel]:
+    """Partition health, the controller, throughput (the rules turn
+    BrokerTopicMetrics' MessagesInPerSec and BytesInPerSec counts into
+    kafka_server_brokertopicmetrics_*_total) and consumer lag."""
+    ns, name = ctx.namespace, kafka.name
+    nodes = f'namespace="{ns}", job="{ns}/{name}-kafka"'
+    exporter = f'namespace="{ns}", job="{ns}/{name}-kafka-exporter"'
+    return [
+        Panel("Nodes up", f"up{{{nodes}}}"),
+        Panel("Active controllers", f"sum(kafka_controller_kafkacontroller_activecontrollercount{{{nodes}}})"),
+        Panel("Under-replicated partitions", f"sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions{{{nodes}}})"),
+        Panel("Offline partitions", f"sum(kafka_controller_kafkacontroller_offlinepartitionscount{{{nodes}}})"),
+        Panel("Messages in per second", f"sum by (pod) (rate(kafka_server_brokertopicmetrics_messagesin_total{{{nodes}}}[5m]))",
+              "ops"),
+        Panel("Bytes in per second", f"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{{{nodes}}}[5m]))",
+              "Bps"),
+        Panel("Consumer lag by group and topic", f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}})"),
+        Panel("Volumes used", f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}} '
+              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}}',
+              "percentunit"),
+    ]

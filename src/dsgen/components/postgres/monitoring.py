@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from dsgen import kits
-from dsgen.kits import Alert, Owner
+from dsgen.kits import Alert, Owner, Panel
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.units import quantity_value
 
@@ -171,3 +171,30 @@ def parts(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield kits.pod_monitor(Owner("pgbouncer", pg.name), f"{pg.name}-poolers", select=cnpg.pooler_pods(pg.name),
                                port=METRICS_PORT_NAME, labels=labels)
     yield kits.prometheus_rule(owner, f"{pg.name}-alerts", groups={"postgresql": alerts(ctx, pg)}, labels=labels)
+    yield kits.dashboard(owner, f"{pg.name}-dashboard", title=f"PostgreSQL {pg.name}", panels=panels(ctx, pg),
+                         labels=ctx.monitoring["dashboardLabels"])
+
+
+def panels(ctx: Context, pg: Postgres) -> list[Panel]:
+    """The alert conditions, replication, throughput and the tables' access
+    patterns, from the same metrics as the alerts."""
+    pods = f'namespace="{ctx.namespace}", pod=~"{pg.name}-[0-9]+"'
+    return [
+        Panel("Instances up", f"cnpg_collector_up{{{pods}}}"),
+        Panel("Primary (0) or standby (1)", f"cnpg_pg_replication_in_recovery{{{pods}}}"),
+        Panel("Replication lag by slot", f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}})",
+              "bytes"),
+        Panel("Connections by state", f"sum by (pod, state) (cnpg_backends_total{{{pods}}})"),
+        Panel("Connections used of max_connections", f"sum by (pod) (cnpg_backends_total{{{pods}}}) / on (pod) "
+              f'max by (pod) (cnpg_pg_settings_setting{{{pods}, name="max_connections"}})', "percentunit"),
+        Panel("Commits per second", f"sum by (pod) (rate(cnpg_pg_stat_database_xact_commit{{{pods}}}[5m]))", "ops"),
+        Panel("WAL archived and failed per second",
+              f"rate(cnpg_pg_stat_archiver_archived_count{{{pods}}}[5m]) "
+              f"or rate(cnpg_pg_stat_archiver_failed_count{{{pods}}}[5m])", "ops"),
+        Panel("Sequential scans per second (top 10 tables)",
+              f"topk(10, sum by (relname) (rate(cnpg_pg_stat_user_tables_seq_scan{{{pods}}}[5m])))", "ops"),
+        Panel("Dead rows (top 10 tables)", f"topk(10, max by (relname) (cnpg_pg_stat_user_tables_n_dead_tup{{{pods}}}))"),
+        Panel("Volumes used", f'kubelet_volume_stats_used_bytes{{namespace="{ctx.namespace}", '
+              f'persistentvolumeclaim=~"{pg.name}-[0-9]+(-wal)?"}} / kubelet_volume_stats_capacity_bytes'
+              f'{{namespace="{ctx.namespace}", persistentvolumeclaim=~"{pg.name}-[0-9]+(-wal)?"}}', "percentunit"),
+    ]

@@ -6,7 +6,9 @@ spotahome 1.2.4 defaults to v1.43.0, which lacks the sentinel quorum
 metric). Metric names from its source at v1.44.0 (namespace redis, main.go):
 ``redis_up``, ``redis_instance_info{role}``, ``redis_connected_slaves``,
 ``redis_master_link_up``, ``redis_memory_used_bytes``,
-``redis_memory_max_bytes``, ``redis_rejected_connections_total``
+``redis_memory_max_bytes``, ``redis_rejected_connections_total``,
+``redis_connected_clients``, ``redis_commands_processed_total``,
+``redis_keyspace_hits_total``, ``redis_keyspace_misses_total``
 (exporter/exporter.go, info.go), and from sentinels
 ``redis_sentinel_masters``, ``redis_sentinel_master_status`` (1 when "ok")
 and ``redis_sentinel_master_ckquorum_status`` (1 when SENTINEL CKQUORUM
@@ -19,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, Mapping
 
 from dsgen import kits
-from dsgen.kits import Alert, Owner
+from dsgen.kits import Alert, Owner, Panel
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
@@ -83,3 +85,24 @@ def parts(ctx: Context, redis: Redis, *, servers: Mapping[str, str], sentinels: 
     yield kits.pod_monitor(owner, f"{redis.name}-redis", select=servers, port=port, labels=labels)
     yield kits.pod_monitor(owner, f"{redis.name}-sentinels", select=sentinels, port=port, labels=labels)
     yield kits.prometheus_rule(owner, f"{redis.name}-alerts", groups={"redis": alerts(ctx, redis)}, labels=labels)
+    yield kits.dashboard(owner, f"{redis.name}-dashboard", title=f"Redis {redis.name}", panels=panels(ctx, redis),
+                         labels=ctx.monitoring["dashboardLabels"])
+
+
+def panels(ctx: Context, redis: Redis) -> list[Panel]:
+    servers = f'job="{ctx.namespace}/{redis.name}-redis"'
+    sentinels = f'job="{ctx.namespace}/{redis.name}-sentinels"'
+    return [
+        Panel("Servers up", f"redis_up{{{servers}}}"),
+        Panel("Role (master)", f'redis_instance_info{{{servers}, role="master"}}'),
+        Panel("Replicas of each server", f"redis_connected_slaves{{{servers}}}"),
+        Panel("Sentinels: master ok", f"redis_sentinel_master_status{{{sentinels}}}"),
+        Panel("Sentinels: quorum reachable", f"redis_sentinel_master_ckquorum_status{{{sentinels}}}"),
+        Panel("Memory used of maxmemory", f"redis_memory_used_bytes{{{servers}}} / redis_memory_max_bytes{{{servers}}}",
+              "percentunit"),
+        Panel("Commands per second", f"rate(redis_commands_processed_total{{{servers}}}[5m])", "ops"),
+        Panel("Clients", f"redis_connected_clients{{{servers}}}"),
+        Panel("Hit ratio", f"rate(redis_keyspace_hits_total{{{servers}}}[5m]) / (rate(redis_keyspace_hits_total"
+              f"{{{servers}}}[5m]) + rate(redis_keyspace_misses_total{{{servers}}}[5m]))", "percentunit"),
+        Panel("Rejected connections per second", f"rate(redis_rejected_connections_total{{{servers}}}[5m])", "ops"),
+    ]
