@@ -30,6 +30,19 @@ def _missing(what: str, reason: str):
     pytest.skip(f"{what} not available: {reason}")
 
 
+def installed_tool(name: str, hint: str) -> str:
+    """A program installed beside the test interpreter (pip and make tools put
+    them there) or on PATH; missing, it skips (fails in CI) with ``hint``."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if not found:
+        _missing(name, hint)
+    return found
+
+
 @pytest.fixture(scope="session")
 def crds() -> Path:
     if not (CATALOG / "postgresql.cnpg.io" / "cluster_v1.json").is_file():

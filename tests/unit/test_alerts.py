@@ -7,26 +7,19 @@ it and one that must not."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from dsgen import pipeline
 from dsgen.profiles import ProfileStore
-from tests.conftest import EXAMPLE, ROOT, _missing
+from tests.conftest import EXAMPLE, ROOT, installed_tool
 
 CASES = ROOT / "tests" / "data" / "alerts"
 
 
 def _promtool() -> str:
-    beside = Path(sys.executable).parent / "promtool"
-    found = str(beside) if beside.is_file() else shutil.which("promtool")
-    if not found:
-        _missing("promtool", "make tools (extracts it from Debian's prometheus package)")
-    return found
+    return installed_tool("promtool", "make tools (extracts it from Debian's prometheus package)")
 
 
 @pytest.fixture(scope="module")

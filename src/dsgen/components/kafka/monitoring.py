@@ -45,6 +45,11 @@ def config_map(kafka: Kafka) -> str:
     return f"{kafka.name}-metrics"
 
 
+def _claims(ctx: Context, kafka: Kafka) -> str:
+    """The nodes' volumes: Strimzi names them data[-<id>]-<cluster>-<pool>-<n>."""
+    return f'namespace="{ctx.namespace}", persistentvolumeclaim=~"data(-[0-9]+)?-{kafka.name}-.+"'
+
+
 def _runbook(ctx: Context, alert: str) -> str:
     return f"{ctx.monitoring['runbook']}#{alert.lower()}"
 
@@ -79,9 +84,8 @@ def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
               "warning", f"Kafka {name}: group {{{{ $labels.consumergroup }}}} lags on {{{{ $labels.topic }}}}",
               "The group is {{ $value }} messages behind.", _runbook(ctx, "KafkaConsumerGroupLag"), "10m"),
         Alert("KafkaVolumeFilling",
-              f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}} '
-              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}}'
-              f" * 100 > {limits['volumePercent']}", "warning",
+              f"kubelet_volume_stats_used_bytes{{{_claims(ctx, kafka)}}} / kubelet_volume_stats_capacity_bytes"
+              f"{{{_claims(ctx, kafka)}}} * 100 > {limits['volumePercent']}", "warning",
               f"Kafka {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over {limits['volumePercent']}% full",
               "{{ $value | humanize }}% of the volume is used: grow it, or shorten retention.",
               _runbook(ctx, "KafkaVolumeFilling"), "15m"),
@@ -112,17 +116,19 @@ def panels(ctx: Context, kafka: Kafka) -> list[Panel]:
     ns, name = ctx.namespace, kafka.name
     nodes = f'namespace="{ns}", job="{ns}/{name}-kafka"'
     exporter = f'namespace="{ns}", job="{ns}/{name}-kafka-exporter"'
+    claims = _claims(ctx, kafka)
     return [
         Panel("Nodes up", f"up{{{nodes}}}"),
         Panel("Active controllers", f"sum(kafka_controller_kafkacontroller_activecontrollercount{{{nodes}}})"),
-        Panel("Under-replicated partitions", f"sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions{{{nodes}}})"),
+        Panel("Under-replicated partitions",
+              f"sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions{{{nodes}}})"),
         Panel("Offline partitions", f"sum(kafka_controller_kafkacontroller_offlinepartitionscount{{{nodes}}})"),
-        Panel("Messages in per second", f"sum by (pod) (rate(kafka_server_brokertopicmetrics_messagesin_total{{{nodes}}}[5m]))",
-              "ops"),
-        Panel("Bytes in per second", f"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{{{nodes}}}[5m]))",
-              "Bps"),
-        Panel("Consumer lag by group and topic", f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}})"),
-        Panel("Volumes used", f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}} '
-              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"data(-[0-9]+)?-{name}-.+"}}',
-              "percentunit"),
+        Panel("Messages in per second",
+              f"sum by (pod) (rate(kafka_server_brokertopicmetrics_messagesin_total{{{nodes}}}[5m]))", "ops"),
+        Panel("Bytes in per second",
+              f"sum by (pod) (rate(kafka_server_brokertopicmetrics_bytesin_total{{{nodes}}}[5m]))", "Bps"),
+        Panel("Consumer lag by group and topic",
+              f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}})"),
+        Panel("Volumes used", f"kubelet_volume_stats_used_bytes{{{claims}}} / kubelet_volume_stats_capacity_bytes"
+              f"{{{claims}}}", "percentunit"),
     ]

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 METRICS_PORT_NAME = "metrics"  # the instances' and the poolers' container port (docs/src/monitoring.md)
 
 
+def _claims(ctx: Context, pg: Postgres) -> str:
+    """An instance's volumes: CloudNativePG names them <pod> and <pod>-wal."""
+    return f'namespace="{ctx.namespace}", persistentvolumeclaim=~"{pg.name}-[0-9]+(-wal)?"'
+
+
 def runbook(ctx: Context, alert: str) -> str:
     return f"{ctx.monitoring['runbook']}#{alert.lower()}"
 
@@ -59,8 +64,8 @@ def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
               "An instance went from standby to primary or back in the last 10 minutes: a failover or "
               "switchover happened. Check that the applications reconnected.",
               runbook(ctx, "PostgresFailover"), "0m"),
-        Alert("PostgresReplicationLag", f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}}) "
-              f"> {lag}", "warning",
+        Alert("PostgresReplicationLag",
+              f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}}) > {lag}", "warning",
               f"PostgreSQL {name}: a standby is over {limits['replicationLag']} of WAL behind",
               "The replication slot {{ $labels.slot_name }} on {{ $labels.pod }} holds {{ $value | humanize1024 }}B "
               "of WAL its standby has not received.", runbook(ctx, "PostgresReplicationLag")),
@@ -78,10 +83,10 @@ def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
               "{{ $value | humanize }}% of max_connections are in use; new connections will soon be refused.",
               runbook(ctx, "PostgresConnectionsNearMax")),
         Alert("PostgresVolumeFilling",
-              f'kubelet_volume_stats_used_bytes{{namespace="{ns}", persistentvolumeclaim=~"{name}-[0-9]+(-wal)?"}} '
-              f'/ kubelet_volume_stats_capacity_bytes{{namespace="{ns}", persistentvolumeclaim=~"{name}-[0-9]+(-wal)?"}} '
-              f"* 100 > {limits['volumePercent']}", "warning",
-              f"PostgreSQL {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over {limits['volumePercent']}% full",
+              f"kubelet_volume_stats_used_bytes{{{_claims(ctx, pg)}}} / kubelet_volume_stats_capacity_bytes"
+              f"{{{_claims(ctx, pg)}}} * 100 > {limits['volumePercent']}", "warning",
+              f"PostgreSQL {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over "
+              f"{limits['volumePercent']}% full",
               "{{ $value | humanize }}% of the volume is used; grow it (storage.size) before it fills.",
               runbook(ctx, "PostgresVolumeFilling"), "15m"),
     ]
@@ -182,8 +187,8 @@ def panels(ctx: Context, pg: Postgres) -> list[Panel]:
     return [
         Panel("Instances up", f"cnpg_collector_up{{{pods}}}"),
         Panel("Primary (0) or standby (1)", f"cnpg_pg_replication_in_recovery{{{pods}}}"),
-        Panel("Replication lag by slot", f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}})",
-              "bytes"),
+        Panel("Replication lag by slot",
+              f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}})", "bytes"),
         Panel("Connections by state", f"sum by (pod, state) (cnpg_backends_total{{{pods}}})"),
         Panel("Connections used of max_connections", f"sum by (pod) (cnpg_backends_total{{{pods}}}) / on (pod) "
               f'max by (pod) (cnpg_pg_settings_setting{{{pods}, name="max_connections"}})', "percentunit"),
@@ -193,8 +198,8 @@ def panels(ctx: Context, pg: Postgres) -> list[Panel]:
               f"or rate(cnpg_pg_stat_archiver_failed_count{{{pods}}}[5m])", "ops"),
         Panel("Sequential scans per second (top 10 tables)",
               f"topk(10, sum by (relname) (rate(cnpg_pg_stat_user_tables_seq_scan{{{pods}}}[5m])))", "ops"),
-        Panel("Dead rows (top 10 tables)", f"topk(10, max by (relname) (cnpg_pg_stat_user_tables_n_dead_tup{{{pods}}}))"),
-        Panel("Volumes used", f'kubelet_volume_stats_used_bytes{{namespace="{ctx.namespace}", '
-              f'persistentvolumeclaim=~"{pg.name}-[0-9]+(-wal)?"}} / kubelet_volume_stats_capacity_bytes'
-              f'{{namespace="{ctx.namespace}", persistentvolumeclaim=~"{pg.name}-[0-9]+(-wal)?"}}', "percentunit"),
+        Panel("Dead rows (top 10 tables)",
+              f"topk(10, max by (relname) (cnpg_pg_stat_user_tables_n_dead_tup{{{pods}}}))"),
+        Panel("Volumes used", f"kubelet_volume_stats_used_bytes{{{_claims(ctx, pg)}}} / "
+              f"kubelet_volume_stats_capacity_bytes{{{_claims(ctx, pg)}}}", "percentunit"),
     ]
