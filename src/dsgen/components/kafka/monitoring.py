@@ -93,7 +93,8 @@ def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
 
 
 def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
-    """The rules' ConfigMap, PodMonitors for the nodes and the exporter, and the alert group."""
+    """The rules' ConfigMap, PodMonitors for the nodes, the exporter and the
+    entity operator, the alert group and the dashboard."""
     labels = ctx.monitoring["labels"]
     owner = Owner("kafka", kafka.name)
     rules = data("strimzi-kafka-metrics")
@@ -104,6 +105,11 @@ def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
                            select={**cluster, "strimzi.io/kind": "Kafka", "strimzi.io/name": f"{kafka.name}-kafka"})
     yield kits.pod_monitor(owner, f"{kafka.name}-kafka-exporter", port=PORT_NAME, labels=labels,
                            select={**cluster, "strimzi.io/name": f"{kafka.name}-kafka-exporter"})
+    # the topic and user operators serve /metrics on their "healthcheck" ports
+    # (EntityTopicOperator, EntityUserOperator; Strimzi's example
+    # pod-monitors/entity-operator-metrics.yaml scrapes that port)
+    yield kits.pod_monitor(owner, f"{kafka.name}-entity-operator", port="healthcheck", labels=labels,
+                           select={**cluster, "strimzi.io/name": f"{kafka.name}-entity-operator"})
     yield kits.prometheus_rule(owner, f"{kafka.name}-alerts", groups={"kafka": alerts(ctx, kafka)}, labels=labels)
     yield kits.dashboard(owner, f"{kafka.name}-dashboard", title=f"Kafka {kafka.name}", panels=panels(ctx, kafka),
                          labels=ctx.monitoring["dashboardLabels"])
