@@ -196,9 +196,10 @@ class Monitoring(Strict):
     labels: dict[StrictStr, StrictStr] = {}
     """Labels every PodMonitor and PrometheusRule carries: the ones your Prometheus's
     podMonitorSelector and ruleSelector match (e.g. release: kube-prometheus-stack)."""
-    runbook: StrictStr = "RUNBOOK.md"
-    """The runbook each alert's runbook_url points into, at the section named
-    like the alert in lower case (a URL, or a path in the GitOps repository)."""
+    runbook: StrictStr | None = None
+    """Where each alert's runbook_url points, at the section named like the alert in
+    lower case: a URL or a path (default: runbook/<environment>.md, which dsgen
+    writes beside the tree)."""
     thresholds: Thresholds = Thresholds()
     """When the alerts fire."""
     dashboardLabels: dict[StrictStr, StrictStr] = {"grafana_dashboard": "1"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dsgen import formats, openbao, output, rules, yamlio
+from dsgen import formats, openbao, output, rules, runbook, yamlio
 from dsgen.errors import DsgenError, ProfileError, UsageError
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
@@ -134,8 +134,9 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     rendered = [render_env(store, name, renderer) for name in envs]
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
-    for env in rendered:  # the OpenBao side of each environment's credentials
+    for env in rendered:  # the OpenBao side of each environment's credentials, and its runbook
         files.update(openbao.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
+        files.update(runbook.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
     risky = risky_changes(tree_format, out, rendered, files, previous) if previous is not None else ()
@@ -227,7 +228,7 @@ def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> s
         prefixes = formats.get(result.format).scope(str(env))
 
         def keep(path: str) -> bool:
-            return path == output.MARKER or path.startswith((*prefixes, f"openbao/{env}/"))
+            return path == output.MARKER or path.startswith((*prefixes, f"openbao/{env}/", f"runbook/{env}.md"))
 
         current = {k: v for k, v in current.items() if keep(k)}
         fresh = {k: v for k, v in fresh.items() if keep(k)}

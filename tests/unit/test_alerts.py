@@ -44,7 +44,20 @@ def test_every_alert_has_a_severity_a_summary_a_description_and_a_runbook(rules)
             for rule in group["rules"]:
                 assert rule["labels"]["severity"] in ("critical", "warning"), rule["alert"]
                 assert {"summary", "description", "runbook_url"} <= set(rule["annotations"]), rule["alert"]
-                assert rule["annotations"]["runbook_url"] == f"RUNBOOK.md#{rule['alert'].lower()}"
+                assert rule["annotations"]["runbook_url"] == f"runbook/prod.md#{rule['alert'].lower()}"
+
+
+def test_every_alert_has_a_runbook_section_with_steps(rules):
+    from dsgen import runbook
+
+    profile = ProfileStore(EXAMPLE).load("prod").profile
+    [page] = runbook.files(profile, "prod", []).values()
+    sections = page.split("\n### ")[1:]
+    titles = {section.splitlines()[0] for section in sections}
+    alerts = {rule["alert"] for spec in rules.values() for g in spec["groups"] for rule in g["rules"]}
+    assert titles == alerts
+    for section in sections:  # each says what to do, in numbered steps
+        assert "\n1. " in section, section.splitlines()[0]
 
 
 @pytest.mark.parametrize("group", ["postgresql", "redis", "kafka"])

@@ -192,6 +192,8 @@ class Component:
     # Given the section and the Context: the Secrets an OpenBao engine issues
     # anew for it (DynamicSecret), delivered where secrets.deliver says.
     dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
+    # Given the Context and the section: its alerts (kits.Alert), for the runbook.
+    alerts: Callable[[Context, Any], Iterable[Any]] | None = None
     # Given the section: the Secrets (name, key) holding the CA certificate its
     # clients verify the servers with, for secrets.caCertificatesTo.
     client_ca: Callable[[Any], Iterable[tuple[str, str]]] | None = None

@@ -40,6 +40,8 @@ class Alert:
     description: str
     runbook_url: str | None = None
     for_: str = "5m"
+    # What to do, for the runbook (dsgen.runbook); not part of the rule.
+    steps: tuple[str, ...] = ()
 
     def render(self) -> dict[str, Any]:
         annotations = {"summary": self.summary, "description": self.description}

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen import kits
 from dsgen.components.kafka.rules import CLUSTER_LABEL
 from dsgen.kits import Alert, Owner, Panel
+from dsgen.runbook import runbook_path
 from dsgen.operators import data
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def _claims(ctx: Context, kafka: Kafka) -> str:
 
 
 def _runbook(ctx: Context, alert: str) -> str:
-    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+    return f"{runbook_path(ctx)}#{alert.lower()}"
 
 
 def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
@@ -61,34 +62,67 @@ def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
     limits = ctx.monitoring["thresholds"]
     return [
         Alert("KafkaBrokerDown", f"up{{{nodes}}} == 0", "critical", f"Kafka {name}: {{{{ $labels.pod }}}} is down",
-              "The node does not answer its metrics endpoint.", _runbook(ctx, "KafkaBrokerDown"), "2m"),
+              "The node does not answer its metrics endpoint.", _runbook(ctx, "KafkaBrokerDown"), "2m",
+              steps=(
+                  "kubectl describe and logs of the pod; Strimzi's Cluster Operator logs say why it is not "
+                  'ready.',
+                  'Partitions it led move to other replicas; check KafkaUnderReplicatedPartitions and '
+                  'KafkaOfflinePartitions.',
+              )),
         Alert("KafkaUnderReplicatedPartitions", f"sum by (pod) (kafka_server_replicamanager_underreplicatedpartitions"
               f"{{{nodes}}}) > 0", "warning", f"Kafka {name}: {{{{ $labels.pod }}}} leads under-replicated partitions",
               "{{ $value }} partitions led by this broker have fewer in-sync replicas than replicas.",
-              _runbook(ctx, "KafkaUnderReplicatedPartitions")),
+              _runbook(ctx, "KafkaUnderReplicatedPartitions"),
+              steps=(
+                  'A broker is down or slow: check KafkaBrokerDown, disk and network of the brokers.',
+                  'kafka-topics.sh --describe --under-replicated-partitions shows which.',
+              )),
         Alert("KafkaOfflinePartitions", f"sum(kafka_controller_kafkacontroller_offlinepartitionscount{{{nodes}}}) > 0",
               "critical", f"Kafka {name}: partitions are offline",
               "{{ $value }} partitions have no leader: their producers and consumers stop.",
-              _runbook(ctx, "KafkaOfflinePartitions"), "1m"),
+              _runbook(ctx, "KafkaOfflinePartitions"), "1m",
+              steps=(
+                  "kafka-topics.sh --describe --unavailable-partitions shows which; their replicas' brokers "
+                  'are down.',
+                  'Bring the brokers back; unclean leader election loses data and is a last resort.',
+              )),
         Alert("KafkaNoActiveController",
               f"sum(kafka_controller_kafkacontroller_activecontrollercount{{{nodes}}}) != 1", "critical",
               f"Kafka {name}: {{{{ $value }}}} active controllers",
               "There must be exactly one active controller; with none, no metadata changes (leader elections, "
-              "topics) happen.", _runbook(ctx, "KafkaNoActiveController"), "2m"),
+              "topics) happen.", _runbook(ctx, "KafkaNoActiveController"), "2m",
+              steps=(
+                  "Check the controllers' pods and logs (KRaft quorum): a majority must run.",
+                  "kafka-metadata-quorum.sh describe --status shows the quorum's leader.",
+              )),
         Alert("KafkaOfflineLogDirectory", f"kafka_log_logmanager_offlinelogdirectorycount{{{nodes}}} > 0", "critical",
               f"Kafka {name}: {{{{ $labels.pod }}}} has an offline log directory",
               "A log directory failed (disk error or corruption): its partitions moved away or went offline.",
-              _runbook(ctx, "KafkaOfflineLogDirectory"), "1m"),
+              _runbook(ctx, "KafkaOfflineLogDirectory"), "1m",
+              steps=(
+                  "The broker's logs name the failed directory; the volume or disk failed.",
+                  'Replace the volume: with replication factor 3 the partitions re-replicate from the other '
+                  'brokers.',
+              )),
         Alert("KafkaConsumerGroupLag",
               f"sum by (consumergroup, topic) (kafka_consumergroup_lag{{{exporter}}}) > {limits['consumerLag']}",
               "warning", f"Kafka {name}: group {{{{ $labels.consumergroup }}}} lags on {{{{ $labels.topic }}}}",
-              "The group is {{ $value }} messages behind.", _runbook(ctx, "KafkaConsumerGroupLag"), "10m"),
+              "The group is {{ $value }} messages behind.", _runbook(ctx, "KafkaConsumerGroupLag"), "10m",
+              steps=(
+                  'kafka-consumer-groups.sh --describe --group <group>: which partitions lag and which '
+                  'consumers own them.',
+                  'Scale the consumers up to the partition count, or find the slow consumer.',
+              )),
         Alert("KafkaVolumeFilling",
               f"kubelet_volume_stats_used_bytes{{{_claims(ctx, kafka)}}} / kubelet_volume_stats_capacity_bytes"
               f"{{{_claims(ctx, kafka)}}} * 100 > {limits['volumePercent']}", "warning",
               f"Kafka {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over {limits['volumePercent']}% full",
               "{{ $value | humanize }}% of the volume is used: grow it, or shorten retention.",
-              _runbook(ctx, "KafkaVolumeFilling"), "15m"),
+              _runbook(ctx, "KafkaVolumeFilling"), "15m",
+              steps=(
+                  "Grow the volume (the node pool's storage size: Strimzi resizes it), or shorten retention "
+                  'of the largest topics.',
+              )),
     ]
 
 

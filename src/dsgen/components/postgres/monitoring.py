@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen import kits
 from dsgen.kits import Alert, Owner, Panel
+from dsgen.runbook import runbook_path
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.units import quantity_value
 
@@ -43,7 +44,7 @@ def _claims(ctx: Context, pg: Postgres) -> str:
 
 
 def runbook(ctx: Context, alert: str) -> str:
-    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+    return f"{runbook_path(ctx)}#{alert.lower()}"
 
 
 def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
@@ -58,37 +59,74 @@ def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
               f'cnpg_collector_up{{{pods}}} == 0 or up{{{pods}, job="{ns}/{name}-instances"}} == 0', "critical",
               f"PostgreSQL instance {{{{ $labels.pod }}}} of {name} is down",
               "The instance does not answer its metrics endpoint, or PostgreSQL behind it does not answer.",
-              runbook(ctx, "PostgresInstanceDown"), "2m"),
+              runbook(ctx, "PostgresInstanceDown"), "2m",
+              steps=(
+                  'kubectl cnpg status <cluster> -n <namespace>: which instance, and is it the primary?',
+                  'kubectl describe pod and logs of the instance (logger "postgres" records): crash, OOM '
+                  'kill, full volume?',
+                  'If it was the primary, CloudNativePG fails over to the most advanced standby by itself; '
+                  'check PostgresFailover.',
+              )),
         Alert("PostgresFailover", f"changes(cnpg_pg_replication_in_recovery{{{pods}}}[10m]) > 0", "warning",
               f"PostgreSQL {name}: {{{{ $labels.pod }}}} changed role",
               "An instance went from standby to primary or back in the last 10 minutes: a failover or "
               "switchover happened. Check that the applications reconnected.",
-              runbook(ctx, "PostgresFailover"), "0m"),
+              runbook(ctx, "PostgresFailover"), "0m",
+              steps=(
+                  'kubectl cnpg status <cluster>: the new primary and why the old one left (events).',
+                  'Check that the applications reconnected through <cluster>-rw or the poolers.',
+                  'The old primary rejoins as a standby (pg_rewind); if it does not, delete its pod and PVC '
+                  'to re-clone it.',
+              )),
         Alert("PostgresReplicationLag",
               f"max by (pod, slot_name) (cnpg_pg_replication_slots_pg_wal_lsn_diff{{{pods}}}) > {lag}", "warning",
               f"PostgreSQL {name}: a standby is over {limits['replicationLag']} of WAL behind",
               "The replication slot {{ $labels.slot_name }} on {{ $labels.pod }} holds {{ $value | humanize1024 }}B "
-              "of WAL its standby has not received.", runbook(ctx, "PostgresReplicationLag")),
+              "of WAL its standby has not received.", runbook(ctx, "PostgresReplicationLag"),
+              steps=(
+                  'kubectl cnpg status <cluster>: which standby lags, and is it streaming?',
+                  'Look for long transactions or a slow disk on the standby; a lagging synchronous standby '
+                  'slows commits.',
+                  'A standby that cannot catch up can be recreated: delete its PVC and pod.',
+              )),
         Alert("PostgresWalArchivingFailing",
               f"increase(cnpg_pg_stat_archiver_failed_count{{{pods}}}[15m]) > 0 "
               f"and on (pod) increase(cnpg_pg_stat_archiver_archived_count{{{pods}}}[15m]) == 0", "critical",
               f"PostgreSQL {name}: WAL archiving is failing on {{{{ $labels.pod }}}}",
               "Archiving failed and nothing was archived for 15 minutes: point-in-time recovery stops at the last "
-              "archived WAL, and pg_wal fills up.", runbook(ctx, "PostgresWalArchivingFailing"), "5m"),
+              "archived WAL, and pg_wal fills up.", runbook(ctx, "PostgresWalArchivingFailing"), "5m",
+              steps=(
+                  'kubectl logs of the primary, container plugin-barman-cloud (or postgres for the in-tree '
+                  "backup): the archive command's error.",
+                  'Check the object store credentials Secret and the bucket policy; a full pg_wal follows '
+                  'if archiving stays down.',
+                  'Once fixed, archiving resumes from the oldest unarchived WAL by itself.',
+              )),
         Alert("PostgresConnectionsNearMax",
               f"sum by (pod) (cnpg_backends_total{{{pods}}}) / on (pod) "
               f'max by (pod) (cnpg_pg_settings_setting{{{pods}, name="max_connections"}}) * 100 '
               f"> {limits['connectionsPercent']}", "warning",
               f"PostgreSQL {name}: {{{{ $labels.pod }}}} uses over {limits['connectionsPercent']}% of max_connections",
               "{{ $value | humanize }}% of max_connections are in use; new connections will soon be refused.",
-              runbook(ctx, "PostgresConnectionsNearMax")),
+              runbook(ctx, "PostgresConnectionsNearMax"),
+              steps=(
+                  'Find who holds connections: cnpg_backends_total by usename and application_name.',
+                  'Send applications through the poolers, or raise max_connections (a restart) with the '
+                  "poolers' sizes in mind (DSG303).",
+              )),
         Alert("PostgresVolumeFilling",
               f"kubelet_volume_stats_used_bytes{{{_claims(ctx, pg)}}} / kubelet_volume_stats_capacity_bytes"
               f"{{{_claims(ctx, pg)}}} * 100 > {limits['volumePercent']}", "warning",
               f"PostgreSQL {name}: volume {{{{ $labels.persistentvolumeclaim }}}} is over "
               f"{limits['volumePercent']}% full",
               "{{ $value | humanize }}% of the volume is used; grow it (storage.size) before it fills.",
-              runbook(ctx, "PostgresVolumeFilling"), "15m"),
+              runbook(ctx, "PostgresVolumeFilling"), "15m",
+              steps=(
+                  'Grow the volume: raise storage.size (or walStorage.size) and render; resizeInUseVolumes '
+                  'grows it online.',
+                  'A filling WAL volume usually means archiving or a replication slot is stuck: check '
+                  'PostgresWalArchivingFailing.',
+              )),
     ]
     if pg.backup:
         prefix = ("barman_cloud_cloudnative_pg_io" if cnpg.backup_method(ctx.operators["cloudnativepg"],
@@ -100,12 +138,22 @@ def alerts(ctx: Context, pg: Postgres) -> list[Alert]:
                   f"> {hours * 3600}", "critical",
                   f"PostgreSQL {name}: no backup in the last {hours} hours",
                   "The newest base backup is {{ $value | humanizeDuration }} old: the recovery window and RPO grow.",
-                  runbook(ctx, "PostgresBackupTooOld"), "10m"),
+                  runbook(ctx, "PostgresBackupTooOld"), "10m",
+              steps=(
+                  'kubectl get backups -n <namespace>: did the scheduled backups run, and did they fail?',
+                  'kubectl cnpg backup <cluster> takes one now; check the object store credentials and the '
+                  "plugin's logs.",
+              )),
             Alert("PostgresBackupFailed", f"max({prefix}_last_failed_backup_timestamp{{{pods}}}) "
                   f"> max({prefix}_last_available_backup_timestamp{{{pods}}})", "critical",
                   f"PostgreSQL {name}: the last backup failed",
                   "The newest backup attempt failed after the last good one.", runbook(ctx, "PostgresBackupFailed"),
-                  "0m"),
+                  "0m",
+              steps=(
+                  'kubectl describe backup of the failed one: its status names the error.',
+                  'Fix the cause (credentials, bucket, network egress to object storage on 443) and take a '
+                  'backup with kubectl cnpg backup <cluster>.',
+              )),
         ]
     return out
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 from dsgen import kits
 from dsgen.kits import Alert, Owner, Panel
+from dsgen.runbook import runbook_path
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
@@ -31,7 +32,7 @@ EXPORTER_IMAGE = "quay.io/oliver006/redis_exporter:v1.44.0"
 
 
 def _runbook(ctx: Context, alert: str) -> str:
-    return f"{ctx.monitoring['runbook']}#{alert.lower()}"
+    return f"{runbook_path(ctx)}#{alert.lower()}"
 
 
 def alerts(ctx: Context, redis: Redis) -> list[Alert]:
@@ -42,37 +43,76 @@ def alerts(ctx: Context, redis: Redis) -> list[Alert]:
     return [
         Alert("RedisDown", f"redis_up{{{servers}}} == 0 or up{{{servers}}} == 0", "critical",
               f"Redis {name}: {{{{ $labels.pod }}}} is down", "The Redis server does not answer its exporter.",
-              _runbook(ctx, "RedisDown"), "2m"),
+              _runbook(ctx, "RedisDown"), "2m",
+              steps=(
+                  'kubectl describe and logs of the pod: crash, OOM kill (maxmemory above the limit?), full '
+                  'volume?',
+                  'If it was the master, the sentinels fail over; check RedisNoMaster.',
+              )),
         Alert("RedisNoMaster", f"max(redis_sentinel_master_status{{{sentinels}}}) == 0 "
               f"or max(redis_sentinel_masters{{{sentinels}}}) == 0", "critical",
               f"Redis {name}: the sentinels see no healthy master",
               "No sentinel reports its master as ok: writes fail until a failover completes.",
-              _runbook(ctx, "RedisNoMaster"), "1m"),
+              _runbook(ctx, "RedisNoMaster"), "1m",
+              steps=(
+                  'Ask a sentinel: SENTINEL get-master-addr-by-name mymaster (with the password, and TLS '
+                  'where enabled).',
+                  'Check that a majority of sentinels runs (RedisSentinelQuorumLost) and can reach the '
+                  'servers (NetworkPolicies).',
+              )),
         Alert("RedisSentinelQuorumLost", f"min(redis_sentinel_master_ckquorum_status{{{sentinels}}}) == 0",
               "critical", f"Redis {name}: the sentinels cannot reach a quorum",
               "SENTINEL CKQUORUM fails: too few sentinels are reachable to authorise a failover.",
-              _runbook(ctx, "RedisSentinelQuorumLost"), "2m"),
+              _runbook(ctx, "RedisSentinelQuorumLost"), "2m",
+              steps=(
+                  'kubectl get pods of the sentinels: fewer than a majority are running or reachable.',
+                  'Restore the sentinels (node drain, PodDisruptionBudget, network); no failover can happen '
+                  'until then.',
+              )),
         Alert("RedisSplitBrain", f'count(redis_instance_info{{{servers}, role="master"}}) > 1', "critical",
               f"Redis {name}: more than one master",
               "{{ $value }} servers call themselves master: writes to the wrong one are lost when it rejoins.",
-              _runbook(ctx, "RedisSplitBrain"), "1m"),
+              _runbook(ctx, "RedisSplitBrain"), "1m",
+              steps=(
+                  'Find the servers that report role:master (INFO replication).',
+                  "The sentinels' master is the right one; make the other a replica (REPLICAOF) or restart "
+                  'it, accepting the loss of its recent writes.',
+              )),
         Alert("RedisReplicationBroken", f"redis_master_link_up{{{servers}}} == 0", "critical",
               f"Redis {name}: {{{{ $labels.pod }}}} lost its master",
               "The replica's link to its master is down: it serves stale data and cannot take over.",
-              _runbook(ctx, "RedisReplicationBroken"), "2m"),
+              _runbook(ctx, "RedisReplicationBroken"), "2m",
+              steps=(
+                  'INFO replication on the replica: master_link_status and the last error.',
+                  'Check the password (masterauth) and TLS between the servers; a replica that cannot '
+                  'resync can be restarted.',
+              )),
         Alert("RedisReplicasMissing", f'max(redis_connected_slaves{{{servers}}} and on (pod) '
               f'redis_instance_info{{{servers}, role="master"}}) < {replicas}', "warning",
               f"Redis {name}: the master has fewer than {replicas} replicas",
-              "Only {{ $value }} replicas follow the master.", _runbook(ctx, "RedisReplicasMissing"), "5m"),
+              "Only {{ $value }} replicas follow the master.", _runbook(ctx, "RedisReplicasMissing"), "5m",
+              steps=(
+                  'kubectl get pods of the Redis servers: which are not running or not replicating?',
+                  "Check RedisReplicationBroken and the pods' events.",
+              )),
         Alert("RedisMemoryNearMax", f"redis_memory_used_bytes{{{servers}}} / redis_memory_max_bytes{{{servers}}} "
               f"* 100 > {limits['memoryPercent']} and redis_memory_max_bytes{{{servers}}} > 0", "warning",
               f"Redis {name}: {{{{ $labels.pod }}}} is over {limits['memoryPercent']}% of maxmemory",
               "{{ $value | humanize }}% of maxmemory is used: keys are being evicted (or writes refused).",
-              _runbook(ctx, "RedisMemoryNearMax")),
+              _runbook(ctx, "RedisMemoryNearMax"),
+              steps=(
+                  'INFO memory and the eviction policy: is eviction keeping up, or are writes refused '
+                  '(noeviction)?',
+                  'Raise maxmemory together with the memory limit (DSG305), or shorten key lifetimes.',
+              )),
         Alert("RedisRejectedConnections", f"increase(redis_rejected_connections_total{{{servers}}}[5m]) > 0",
               "warning", f"Redis {name}: {{{{ $labels.pod }}}} refuses connections",
               "Connections were refused in the last 5 minutes: maxclients is reached.",
-              _runbook(ctx, "RedisRejectedConnections"), "0m"),
+              _runbook(ctx, "RedisRejectedConnections"), "0m",
+              steps=(
+                  'INFO clients: connected_clients against maxclients.',
+                  'Find leaking clients, or raise maxclients.',
+              )),
     ]
 
 
