@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -472,14 +473,14 @@ _PLAIN = re.compile(r"^[A-Za-z0-9_./$()=+^~][A-Za-z0-9_./$()=+^~@%:,<>\\ -]*$")
 _DOUBLE_SAFE = re.compile(r"^[ -!#-\[\]-~]*$")  # printable ASCII but " and \
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, key: bool = False) -> str:
     if value is True:
         return "true"
     if value is False:
         return "false"
     if isinstance(value, int):
         return str(value)
-    if not isinstance(value, str) or len(value) > 200:
+    if not isinstance(value, str) or len(value) > 1000:
         raise _Unsure
     if value == "" or _AMBIGUOUS.match(value):
         if not _DOUBLE_SAFE.match(value):
@@ -487,8 +488,23 @@ def _text(value: Any) -> str:
         return f'"{value}"'
     if not _PLAIN.match(value) or value.endswith((" ", ":")) or ": " in value or " #" in value \
             or value.startswith(("- ", "? ")):
-        raise _Unsure
+        if key or "\n" in value:
+            raise _Unsure
+        return _as_ruamel_writes(value)
     return value
+
+
+@lru_cache(maxsize=8192)
+def _as_ruamel_writes(value: str) -> str:
+    """A value the plain pattern above does not cover (PromQL, SQL, wildcards):
+    exactly as ruamel writes it as a block mapping's value, which is how it
+    writes it anywhere in a block, for one line well under the width."""
+    stream = io.StringIO()
+    _WRITER.dump({"k": value}, stream)
+    text = stream.getvalue()
+    if not text.startswith("k: ") or text.count("\n") != 1:
+        raise _Unsure
+    return text[3:-1]
 
 
 def _fast(value: Any, indent: int):
@@ -500,7 +516,7 @@ def _fast(value: Any, indent: int):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _Unsure
-            yield from _entry(f"{pad}{_text(key)}:", item, indent)
+            yield from _entry(f"{pad}{_text(key, key=True)}:", item, indent)
         return
     if isinstance(value, list):
         if not value:
@@ -512,7 +528,9 @@ def _fast(value: Any, indent: int):
 
 
 def _entry(lead: str, item: Any, indent: int):
-    if isinstance(item, dict) and item:
+    if isinstance(item, str) and "\n" in item:
+        yield from _literal(lead, item, indent + 2)
+    elif isinstance(item, dict) and item:
         yield lead + "\n"
         yield from _fast(item, indent + 2)
     elif isinstance(item, list) and item:
@@ -524,6 +542,20 @@ def _entry(lead: str, item: Any, indent: int):
         yield lead + " []\n"
     else:
         yield f"{lead} {_text(item)}\n"
+
+
+def _literal(lead: str, text: str, indent: int):
+    """A multi-line string as ruamel writes it with the representer above: a
+    literal block (| keeping one final line break, |- for none) whose lines
+    sit at ``indent``, empty lines left empty. What the representer would
+    not write as a block goes to ruamel."""
+    if not _block_safe(text) or text.startswith("\n"):
+        raise _Unsure  # (a leading empty line makes ruamel add an indentation indicator)
+    body = text[:-1] if text.endswith("\n") else text
+    yield lead + (" |\n" if text.endswith("\n") else " |-\n")
+    pad = " " * indent
+    for line in body.split("\n"):
+        yield (pad + line if line else "") + "\n"
 
 
 def _item(item: Any, dash: int):

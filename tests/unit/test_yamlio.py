@@ -88,6 +88,31 @@ def test_the_fast_writer_matches_ruamel():
     check()
 
 
+def _multiline():
+    from hypothesis import strategies as st
+
+    line = st.text(st.sampled_from("ab #:-{}[]\"'|>!%@`~?\\ \t"), max_size=12)
+    return st.lists(line, min_size=2, max_size=5).map("\n".join) | st.lists(line, min_size=1, max_size=4).map(
+        lambda lines: "\n".join(lines) + "\n")
+
+
+def test_the_fast_writer_matches_ruamel_on_multi_line_strings():
+    """Literal blocks (ConfigMaps of config files, dashboards): the fast writer
+    writes the ones ruamel writes as plain | or |- blocks, byte for byte."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.dictionaries(st.sampled_from(_WORDS[:5]), _multiline() | st.dictionaries(
+        st.sampled_from(_WORDS[:5]), _multiline(), min_size=1, max_size=2), min_size=1, max_size=3))
+    def check(data):
+        assert yamlio.dump(data) == _ruamel(data)
+
+    check()
+    config = {"data": {"redis.conf": "maxmemory 400mb\nsave \"\"\n\nappendonly yes\n"}}
+    assert "".join(yamlio._fast(config, 0)) == _ruamel(config)  # taken by the fast writer, not handed over
+
+
 def test_the_fast_writer_takes_the_usual_documents():
     doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a.b/c": "d"}},
            "data": {"n": 3, "on": True, "list": [{"k": "v"}, "w"], "empty": {}, "none": [], "ambiguous": "yes"}}
