@@ -218,6 +218,66 @@ def access(
     sys.stdout.write(connectivity.format_flows(connectivity.flows(profiles, env, str(profiles)), output_format))
 
 
+@app.command()
+def recover(
+    env: str = typer.Option(..., "--env", "-e", metavar="ENV", help="Environment whose archive to restore."),
+    to: str = typer.Option(..., "--to", metavar="TIME",
+                           help="Recovery target, RFC 3339 with a zone, e.g. 2026-12-03T10:30:00Z; not in the future."),
+    backup_id: Optional[str] = typer.Option(
+        None, "--backup-id", metavar="ID",
+        help="Start from this base backup (YYYYMMDDTHHMMSS; default: the last one before --to)."),
+    name: Optional[str] = typer.Option(None, "--name", metavar="NAME",
+                                       help="The restored cluster (default: <cluster>-pitr-<target, UTC>)."),
+    profiles: Optional[Path] = typer.Option(
+        None, "--profiles", metavar="DIR",
+        help="Profiles folder (default: `profiles` of the nearest dsgen.yaml, else ./profiles)."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", metavar="DIR",
+        help="Folder of the recovery tree (default: out/recovery/ENV/NAME; render keeps it)."),
+) -> None:
+    """Write a tree that restores ENV's PostgreSQL to a point in time.
+
+    A new cluster, bootstrapped from the environment's backup archive and WAL
+    up to --to, archiving its own WAL apart from the original's. Check it with
+    `dsgen validate DIR --profile ENV --closed`, apply it with `kubectl apply -k DIR`, then follow
+    the runbook (`dsgen runbook --env ENV`) to move the applications.
+    """
+    from dsgen import pipeline
+
+    profiles, tree = _project_folders(profiles, None)
+    result = pipeline.recover(profiles, tree, env, to, backup_id, name, out, profiles_shown=str(profiles))
+    pipeline.write_recovery(result)
+    typer.echo(f"wrote the restore of {env} as cluster {result.name} into {result.folder}; next:\n"
+               f"  dsgen validate {result.folder} --profile {env} --closed && kubectl apply -k {result.folder}")
+
+
+@app.command()
+def runbook(
+    env: str = typer.Option(..., "--env", "-e", metavar="ENV", help="Environment whose runbook to print."),
+    profiles: Optional[Path] = typer.Option(
+        None, "--profiles", metavar="DIR",
+        help="Profiles folder (default: `profiles` of the nearest dsgen.yaml, else ./profiles)."),
+    out: Optional[Path] = typer.Option(None, "--out", metavar="FILE", help="Write it to FILE instead."),
+) -> None:
+    """Print ENV's runbook in Markdown: recovery objectives, backups, restores, alerts.
+
+    The same page `dsgen render` writes to out/runbook/ENV.md, made from the
+    profiles, with the environment's own clusters, buckets and commands.
+    """
+    from dsgen import pipeline
+
+    profiles, _ = _project_folders(profiles, Path("out"))
+    page = pipeline.runbook_page(profiles, env, str(profiles))
+    if out is None:
+        sys.stdout.write(page)
+        return
+    try:
+        out.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise _usage(f"--out {out}: cannot write: {exc.strerror or exc}") from None
+    typer.echo(f"wrote the runbook of {env} to {out}")
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List the rules with their ids (for --skip) and where each is checked

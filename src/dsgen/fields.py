@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr,
+                      WithJsonSchema)
 
 from dsgen import units
 
@@ -20,6 +21,33 @@ ObjectName = Annotated[StrictStr, AfterValidator(units.dns_subdomain)]
 Cidr = Annotated[StrictStr, AfterValidator(units.cidr)]
 Quantity = Annotated[StrictStr, BeforeValidator(units.quantity, json_schema_input_type=str | int | float)]
 Cron = Annotated[StrictStr, AfterValidator(units.cron)]
+
+
+def _schedules(value: Any) -> Any:
+    """One cron, or several by name: checked here as one type, so that a
+    mistake reads as one message, not one per form."""
+    if isinstance(value, str):
+        return units.cron(value)
+    if isinstance(value, dict) and value:
+        out = {}
+        for key, cron in value.items():
+            if not isinstance(key, str) or not re.match(r"^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$", key):
+                raise ValueError(f"{key!r}: name each schedule with lowercase letters, digits and '-' "
+                                 "(at most 32 characters)")
+            if not isinstance(cron, str):
+                raise ValueError(f"{key}: must be a cron string, e.g. '0 2 * * *'")
+            try:
+                out[key] = units.cron(cron)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return out
+    raise ValueError("must be a five-field cron string, or a mapping of names to them, "
+                     "e.g. {weekly: '0 2 * * 0', daily: '0 2 * * 1-6'}")
+
+
+Schedules = Annotated[Any, BeforeValidator(_schedules), WithJsonSchema({"oneOf": [
+    {"type": "string"}, {"type": "object", "minProperties": 1, "additionalProperties": {"type": "string"},
+                         "propertyNames": {"pattern": "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$"}}]})]
 
 
 def _version(value: str) -> str:
@@ -207,3 +235,16 @@ class Access(Strict):
     """Refuse connections without TLS: PostgreSQL and its poolers reject them
     (pg_hba hostnossl ... reject, PgBouncer client_tls_sslmode require); every
     Kafka listener must have tls; Redis needs a backend with TLS."""
+
+
+# s3://bucket/path: a bucket name as S3 allows it (3-63 characters).
+S3_PATH = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"
+
+
+class BackupS3(Strict):
+    region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] | None = Field(
+        None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
+    credentialsSecret: ObjectName | None = Field(
+        None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
+    inheritFromIAMRole: StrictBool = False
+    """Take S3 credentials from the pod's IAM role instead of a Secret."""

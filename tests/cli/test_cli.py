@@ -118,7 +118,7 @@ BAD_PROFILES = [
      "postgres.poolers.postgres-cluster-pooler-rw.parameters.reserve_pool_size at {b}:{line[        reserve_pool_size: \"5\"]}:9, "
      "postgres.parameters.max_connections at {b}:{line[    max_connections: \"200\"]}:5) [DSG303]"),
     ("postgres:\n  bogus: 1\n",
-     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, roles, certificates, dynamicCredentials, poolers, access, patches"),
+     "{f}:3:3: postgres.bogus: unknown key; expected one of: enabled, name, instances, imageName, primaryUpdateStrategy, primaryUpdateMethod, parameters, synchronous, bootstrap, storage, walStorage, enablePDB, resources, spread, pod, backup, replica, roles, certificates, dynamicCredentials, poolers, access, patches"),
     ("postgres:\n  instances: 3\n  instances: 2\n", "{f}:4:3: duplicate key 'instances'"),
     ("postgres:\n\tinstances: 3\n", "{f}:3:1: tabs are not allowed in YAML indentation; use spaces"),
 ]
@@ -323,13 +323,13 @@ def test_rules_lists_every_rule_once(cli):
 def test_render_says_what_changed(rendered, cli):
     profiles, out = rendered
     again = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
-    assert again.out == f"rendered 109 files into {out} for dev, prod, staging: no file changed\n"
+    assert again.out == f"rendered 112 files into {out} for dev, prod, staging: no file changed\n"
     (profiles / "staging.yaml").unlink()
     text = (profiles / "dev.yaml").read_text().replace("  instances: 1\n", "  instances: 2\n", 1)
     (profiles / "dev.yaml").write_text(text)
     result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out), "--allow-destructive")
-    # dev's Cluster patch and the tree's marker change; staging's 9 files go
-    assert result.out == f"rendered 91 files into {out} for dev, prod: 0 added, 2 changed, 18 removed\n"
+    # dev's Cluster patch and the tree's marker change; staging's 9 files and its runbook go
+    assert result.out == f"rendered 93 files into {out} for dev, prod: 0 added, 2 changed, 19 removed\n"
 
 
 def test_render_lists_risky_changes_and_refuses_them(rendered, cli):

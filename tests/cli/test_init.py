@@ -18,7 +18,7 @@ from tests.conftest import EXAMPLE, ROOT
 
 SCAFFOLD = [
     ".github/workflows/dsgen.yaml", ".gitignore", ".pre-commit-config.yaml", "README.md", "dsgen.yaml",
-    "profiles/base.yaml", "profiles/dev.yaml", "profiles/prod.yaml", "profiles/staging.yaml",
+    "profiles/base.yaml", "profiles/dev.yaml", "profiles/prod-dr.yaml", "profiles/prod.yaml", "profiles/staging.yaml",
     "schemas/profile-extends.schema.json", "schemas/profile.schema.json",
 ]
 

@@ -309,15 +309,25 @@ def test_users(request, tree):
                        ("topic", "order-events", ("Read", "Write"))}
 
 
-def test_postgres_backups_to_s3(prod):
-    """Design: daily at 2 AM, 30d retention, S3 bucket/path in us-east-1, AES256, gzip, immediate checkpoint."""
-    scheduled = prod[("ScheduledBackup", "postgres-backup")]["spec"]
+def test_postgres_backups_to_s3(prod, staging):
+    """Design: S3 bucket/path in us-east-1, AES256, gzip, immediate checkpoint.
+    "Backup and Recovery Configuration": daily at 2 AM, 30d (the base, as staging
+    has it); "Comprehensive Backup Strategy" (prod): a full backup on Sunday and
+    one on each other day at 02:00, kept 12 weeks."""
+    scheduled = staging[("ScheduledBackup", "postgres-backup")]["spec"]
     assert scheduled["cluster"]["name"] == "postgres-cluster"
     assert scheduled["schedule"] == "0 0 2 * * *"  # CloudNativePG counts seconds first
     assert scheduled["immediate"] is True
     assert scheduled["method"] == "plugin"
+    assert staging[("ObjectStore", "postgres-cluster-s3")]["spec"]["retentionPolicy"] == "30d"
+    assert ("ScheduledBackup", "postgres-backup") not in prod
+    weekly = prod[("ScheduledBackup", "postgres-backup-weekly")]["spec"]
+    daily = prod[("ScheduledBackup", "postgres-backup-daily")]["spec"]
+    assert (weekly["schedule"], weekly["immediate"], weekly["cluster"]) == (
+        "0 0 2 * * 0", True, {"name": "postgres-cluster"})
+    assert (daily["schedule"], daily["immediate"], daily["method"]) == ("0 0 2 * * 1-6", False, "plugin")
     store = prod[("ObjectStore", "postgres-cluster-s3")]["spec"]
-    assert store["retentionPolicy"] == "30d"
+    assert store["retentionPolicy"] == "12w"
     conf = store["configuration"]
     # Each environment archives into a folder of its own.
     assert conf["destinationPath"] == "s3://eks-learning-lab-postgres-backups/postgres-cluster/prod"

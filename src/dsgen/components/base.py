@@ -97,6 +97,21 @@ class DynamicSecret:
 
 
 @dataclass(frozen=True)
+class Recovery:
+    """How a service comes back after losing its data, for the runbook
+    (dsgen.runbook): the design's objectives, what this environment's
+    configuration gives, what is backed up, and the procedure with the
+    environment's own names."""
+
+    service: str  # as shown: PostgreSQL
+    rto: str  # the design's recovery time objective
+    rpo: str  # the design's recovery point objective
+    achieved: str  # the data this configuration can lose, and why
+    backups: tuple[str, ...]
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Part:
     """One resource a plan asks for.
 
@@ -194,6 +209,9 @@ class Component:
     dynamic_secrets: Callable[[Any, Context], Iterable[DynamicSecret]] | None = None
     # Given the Context and the section: its alerts (kits.Alert), for the runbook.
     alerts: Callable[[Context, Any], Iterable[Any]] | None = None
+    # Given the Context and the section: its backups and restore procedure
+    # (Recovery), for the runbook.
+    recovery: Callable[[Context, Any], Recovery] | None = None
     # Given the section: the Secrets (name, key) holding the CA certificate its
     # clients verify the servers with, for secrets.caCertificatesTo.
     client_ca: Callable[[Any], Iterable[tuple[str, str]]] | None = None

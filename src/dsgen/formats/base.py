@@ -38,6 +38,9 @@ class Format(Protocol):
     def plan(self, base: Rendered, envs: list[Rendered]) -> dict[str, str]:
         """Every file of the tree (path relative to the tree -> text), the marker aside."""
 
+    def standalone(self, resources: list[Resource], header: list[str]) -> dict[str, str]:
+        """A tree of these resources alone (``dsgen recover``): path -> text."""
+
     def scope(self, env: str) -> tuple[str, ...]:
         """Path prefixes of the files that make up ``env``: what a drift check of one env compares."""
 

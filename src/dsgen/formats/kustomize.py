@@ -100,6 +100,12 @@ class Kustomize:
             files.update(_overlay(base, env))
         return files
 
+    def standalone(self, resources: list[Resource], header: list[str]) -> dict[str, str]:
+        """A folder of its own: one file per resource and their kustomization."""
+        files = {filename(r): yamlio.dump(r.doc, header) for r in resources}
+        files["kustomization.yaml"] = _kustomization(header, [filename(r) for r in resources])
+        return files
+
     def scope(self, env: str) -> tuple[str, ...]:
         return ("base/", f"overlays/{env}/")
 

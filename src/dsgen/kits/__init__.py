@@ -14,13 +14,13 @@ against the Kubernetes and CRD schemas by their tests.
 """
 
 from dsgen.kits.base import Owner
-from dsgen.kits.cronjob import SecretEnv, cron_job
+from dsgen.kits.cronjob import SecretEnv, Step, cron_job
 from dsgen.kits.externalsecret import RemoteRef, external_secret, generated_secret, vault_dynamic_secret
 from dsgen.kits.monitoring import Alert, Panel, dashboard, pod_monitor, prometheus_rule
 from dsgen.kits.networkpolicy import Allow, Peer, network_policy, service_ingress, to_blocks
 
 __all__ = [
-    "Alert", "Allow", "Owner", "Panel", "Peer", "RemoteRef", "SecretEnv", "cron_job", "dashboard", "external_secret",
+    "Alert", "Allow", "Owner", "Panel", "Peer", "RemoteRef", "SecretEnv", "Step", "cron_job", "dashboard", "external_secret",
     "generated_secret", "network_policy", "pod_monitor", "prometheus_rule", "service_ingress", "to_blocks",
     "vault_dynamic_secret",
 ]

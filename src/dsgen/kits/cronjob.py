@@ -19,25 +19,32 @@ class SecretEnv:
     key: str
 
 
-def cron_job(owner: Owner, name: str, *, schedule: str, image: str, command: Sequence[str],
-             env: Mapping[str, str | SecretEnv] | None = None, resources: Mapping[str, Any] | None = None,
-             deadline_seconds: int = 3600, retries: int = 2, history: int = 3, run_as_user: int = 65532,
-             service_account: str | None = None) -> Part:
-    """A job on ``schedule`` (five-field cron) that never overlaps itself
-    (``concurrencyPolicy: Forbid``), gives up after ``deadline_seconds``,
-    keeps ``history`` finished jobs of each outcome, and runs as a non-root
-    user with the runtime's default seccomp profile, no privilege escalation,
-    no capabilities and a read-only root filesystem (``/tmp`` is an emptyDir)."""
+@dataclass(frozen=True)
+class Step:
+    """One container of a job: steps run in order, each after the last
+    succeeded (all but the last as init containers), sharing ``mounts``."""
+
+    name: str
+    image: str
+    command: Sequence[str]
+    env: Mapping[str, str | SecretEnv] | None = None
+    mounts: Mapping[str, str] | None = None  # volume name -> mount path, beside /tmp
+
+
+def _container(step: Step, resources: Mapping[str, Any] | None) -> dict[str, Any]:
     variables = []
-    for key, value in (env or {}).items():
+    for key, value in (step.env or {}).items():
         if isinstance(value, SecretEnv):
             variables.append({"name": key, "valueFrom": {"secretKeyRef": {"name": value.secret, "key": value.key}}})
         else:
             variables.append({"name": key, "value": value})
-    container: dict[str, Any] = {
-        "name": name[:63],
-        "image": image,
-        "command": list(command),
+    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    mounts += [{"name": volume, "mountPath": path, **({"readOnly": True} if volume != "work" else {})}
+               for volume, path in (step.mounts or {}).items()]
+    return {
+        "name": step.name[:63],
+        "image": step.image,
+        "command": list(step.command),
         "env": variables or None,
         "resources": dict(resources) if resources else None,
         "securityContext": {
@@ -45,8 +52,25 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str, command: Seq
             "readOnlyRootFilesystem": True,
             "capabilities": {"drop": ["ALL"]},
         },
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": mounts,
     }
+
+
+def cron_job(owner: Owner, name: str, *, schedule: str, image: str = "", command: Sequence[str] = (),
+             env: Mapping[str, str | SecretEnv] | None = None, resources: Mapping[str, Any] | None = None,
+             deadline_seconds: int = 3600, retries: int = 2, history: int = 3, run_as_user: int = 65532,
+             service_account: str | None = None, steps: Sequence[Step] = (),
+             volumes: Sequence[dict[str, Any]] = (), pod_labels: Mapping[str, str] | None = None) -> Part:
+    """A job on ``schedule`` (five-field cron) that never overlaps itself
+    (``concurrencyPolicy: Forbid``), gives up after ``deadline_seconds``,
+    keeps ``history`` finished jobs of each outcome, and runs as a non-root
+    user with the runtime's default seccomp profile, no privilege escalation,
+    no capabilities and a read-only root filesystem (``/tmp`` is an emptyDir).
+    One container (``image``, ``command``, ``env``), or ``steps`` in order;
+    ``volumes`` beside /tmp (a volume named "work" is mounted writable);
+    ``pod_labels`` on the job's pods (for NetworkPolicies)."""
+    steps = list(steps) or [Step(name, image, command, env)]
+    containers = [_container(step, resources) for step in steps]
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": service_account,
@@ -57,8 +81,9 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str, command: Seq
             "fsGroup": run_as_user,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "containers": [container],
-        "volumes": [{"name": "tmp", "emptyDir": {}}],
+        "initContainers": containers[:-1] or None,
+        "containers": containers[-1:],
+        "volumes": [{"name": "tmp", "emptyDir": {}}, *volumes],
     }
     spec = {
         "schedule": schedule,
@@ -69,7 +94,8 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str, command: Seq
         "jobTemplate": {"spec": {
             "backoffLimit": retries,
             "activeDeadlineSeconds": deadline_seconds,
-            "template": {"spec": pod},
+            "template": {"metadata": {"labels": dict(pod_labels)}, "spec": pod} if pod_labels
+            else {"spec": pod},
         }},
     }
     return owner.part(name, "backup", {"apiVersion": "batch/v1", "kind": "CronJob", "spec": spec})

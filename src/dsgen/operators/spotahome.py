@@ -62,6 +62,13 @@ SENTINEL_SETTABLE = frozenset({
 # The operator's pods carry app.kubernetes.io/name: redis-operator (the chart's
 # selectorLabels, charts/redisoperator/templates/_helpers.tpl) and connect to both.
 OPERATOR_POD = {"app.kubernetes.io/name": "redis-operator"}
+# The image Redis runs when the RedisFailover names none (api/redisfailover/v1/defaults.go).
+DEFAULT_IMAGE = "redis:6.2.6-alpine"
+
+
+def sentinel_service(name: str) -> str:
+    """The sentinels' Service: rfs-<name> (service/names.go GetSentinelName, constants.go)."""
+    return f"rfs-{name}"
 REDIS_PORT = 6379
 SENTINEL_PORT = 26379
 # The exporters' container ports are both named "metrics" (service/generator.go,

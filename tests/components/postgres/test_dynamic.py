@@ -89,7 +89,7 @@ def _cluster(image: str) -> dict:
 
 def test_postgresql_16_and_later_get_the_admin_option_at_bootstrap():
     values = _cluster("ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm")
-    assert values["post_init_sql"] == [
+    assert values["bootstrap"]["initdb"]["postInitSQL"] == [
         'CREATE ROLE "ecotrack_app" NOLOGIN',
         'CREATE ROLE "openbao" NOLOGIN NOINHERIT CREATEROLE',
         'GRANT "ecotrack_app" TO "openbao" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE']
@@ -103,7 +103,7 @@ def test_postgresql_16_and_later_get_the_admin_option_at_bootstrap():
 
 def test_postgresql_15_needs_only_createrole():
     values = _cluster("ghcr.io/cloudnative-pg/postgresql:15.14-standard-bookworm")
-    assert values["post_init_sql"] is None
+    assert values["bootstrap"]["initdb"]["postInitSQL"] is None
     assert (values["roles"][-1]["createrole"], values["roles"][-1]["inRoles"]) == (True, None)
 
 

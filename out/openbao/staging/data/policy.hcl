@@ -29,3 +29,7 @@ path "secret/data/postgres/roles/openbao" {
 path "secret/data/redis/auth" {
   capabilities = ["read"]
 }
+
+path "secret/data/redis/backup-s3" {
+  capabilities = ["read"]
+}

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import (Access, Cron, Name, ObjectName, Patches, Pod, PgIdentifier, Quantity, Resources,
-                          Setting, Spread, Strict)
+from dsgen.fields import (S3_PATH, Access, BackupS3, Name, ObjectName, Patches, Pod, PgIdentifier, Quantity,
+                          Resources, Schedules, Setting, Spread, Strict)
 
 
 class PgBootstrap(Strict):
@@ -42,23 +42,18 @@ class PgWalStorage(Strict):
     """StorageClass of the WAL volumes."""
 
 
-class BackupS3(Strict):
-    region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")] | None = Field(
-        None, description="AWS region, e.g. us-east-1 (sets the S3 endpoint).")
-    credentialsSecret: ObjectName | None = Field(
-        None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
-    inheritFromIAMRole: StrictBool = False
-    """Take S3 credentials from the pod's IAM role instead of a Secret."""
-
-
 class PgBackup(Strict):
     """Scheduled base backups and WAL archiving to S3 (point-in-time recovery)."""
 
-    name: Name | None = Field(None, description="ScheduledBackup name; default <cluster>-backup.")
-    schedule: Cron = Field(description="Five-field cron, e.g. '0 2 * * *'.")
+    name: Name | None = Field(None, description="ScheduledBackup name (with several schedules, the prefix "
+                              "of their names); default <cluster>-backup.")
+    schedule: Schedules = Field(
+        description="Five-field cron, e.g. '0 2 * * *'; or several by name, one ScheduledBackup each, e.g. "
+        "{weekly: '0 2 * * 0', daily: '0 2 * * 1-6'}. Every backup is a full base backup.")
     retentionPolicy: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]*[dwm]$")] = "30d"
-    """How long backups and WAL are kept: a number and d, w or m (e.g. 30d)."""
-    destinationPath: Annotated[StrictStr, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")]
+    """How long backups and WAL are kept, for the whole archive: a number and d, w or m (e.g. 12w).
+    Barman Cloud applies one recovery window per object store, to every backup in it."""
+    destinationPath: Annotated[StrictStr, Field(pattern=S3_PATH)]
     """S3 folder of the archive, s3://bucket/path."""
     s3: BackupS3 = BackupS3()
     """Region and credentials of the S3 bucket."""
@@ -66,6 +61,8 @@ class PgBackup(Strict):
     """Compression of WAL and base backups."""
     encryption: Literal["AES256", "aws:kms"] | None = None
     """Server-side encryption of the objects in S3."""
+    kmsKeyId: StrictStr | None = Field(
+        None, description="The KMS key of aws:kms encryption (its id or ARN); default: the bucket's AWS-managed key.")
     immediate: StrictBool = Field(True, description="Take the first backup at once, with an immediate checkpoint.")
     method: Literal["auto", "plugin", "barmanObjectStore"] = Field(
         "auto", description="auto: the Barman Cloud plugin on CloudNativePG 1.26+, in-tree before.")
@@ -73,6 +70,28 @@ class PgBackup(Strict):
         True, description="Archive into <destinationPath>/<environment>, so that every environment "
         "has its own archive (Barman Cloud refuses to archive WAL into one that is not empty). "
         "false: exactly destinationPath.")
+
+
+class PgReplicaSource(Strict):
+    """The archive of the cluster this one follows, in a bucket this region reaches
+    (the primary's bucket, replicated here)."""
+
+    destinationPath: Annotated[StrictStr, Field(pattern=S3_PATH)]
+    """The folder the primary archives into, exactly (with its environment folder), e.g.
+    s3://eks-learning-lab-postgres-backups-us-west-2/postgres-cluster/prod."""
+    serverName: Name | None = Field(None, description="The primary cluster's serverName in that archive; "
+                                    "default: this cluster's name.")
+    s3: BackupS3 | None = Field(None, description="Region and credentials of that bucket; default: backup.s3.")
+
+
+class PgReplica(Strict):
+    """A replica cluster: it restores the primary's archive and keeps replaying its WAL,
+    ready to be promoted (disaster recovery in another region)."""
+
+    enabled: StrictBool = True
+    """true: follow the source; false: promote this cluster to a primary (irreversible)."""
+    source: PgReplicaSource
+    """The primary's archive."""
 
 
 class Pooler(Strict):
@@ -206,6 +225,8 @@ class Postgres(Strict):
     """Where the pods run and what they carry: nodeSelector, tolerations, affinity, ..."""
     backup: PgBackup | None = None
     """Scheduled base backups and WAL archiving to S3."""
+    replica: PgReplica | None = None
+    """Make this a replica cluster of another environment's, fed from its archive."""
     roles: dict[PgIdentifier, PgRole] = {}
     """Roles CloudNativePG creates and keeps as written here (no superuser, createrole
     or bypassrls: dsgen writes them off)."""

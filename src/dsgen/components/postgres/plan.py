@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from dsgen import kits
 from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
                                    pod_spec, resources, zone_spread)
-from dsgen.components.postgres import monitoring, openbao
-from dsgen.components.postgres.rules import (admin_secret, archive_destination, pdb_enabled, postgres_major,
+from dsgen.components.postgres import archive, monitoring, openbao
+from dsgen.components.postgres.rules import (admin_secret, pdb_enabled, postgres_major,
                                              role_secret, server_tls_secret)
 from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
@@ -18,48 +18,23 @@ if TYPE_CHECKING:
     from dsgen.components.postgres.model import Postgres
 
 
-def _barman_configuration(ctx: Context, pg: Postgres) -> dict[str, Any]:
-    """Barman Cloud's object store settings, the same in-tree and in the plugin."""
-    backup = pg.backup
-    conf: dict[str, Any] = {"destinationPath": archive_destination(ctx, pg)}
-    if backup.s3.region:
-        conf["endpointURL"] = f"https://s3.{backup.s3.region}.amazonaws.com"
-    if backup.s3.inheritFromIAMRole:
-        conf["s3Credentials"] = {"inheritFromIAMRole": True}
-    else:
-        secret = backup.s3.credentialsSecret
-        conf["s3Credentials"] = {
-            "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
-            "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
-        }
-    wal: dict[str, Any] = {"compression": backup.compression}
-    data: dict[str, Any] = {"compression": backup.compression, "immediateCheckpoint": backup.immediate}
-    if backup.encryption:
-        wal["encryption"] = data["encryption"] = backup.encryption
-    conf["wal"], conf["data"] = wal, data
-    return conf
-
-
-def cnpg_schedule(cron: str) -> str:
-    """CloudNativePG's schedules start with a seconds field; profiles use standard cron."""
-    return cron if cron.startswith("@") else f"0 {cron}"
-
-
 # Pod labels (pkg/utils/labels_annotations.go): instances carry cnpg.io/cluster
 # and cnpg.io/podRole: instance; pooler pods carry cnpg.io/poolerName.
 
 
-def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
+def plan(ctx: Context, pg: Postgres, source: archive.Source | None = None) -> Iterator[Part]:
+    """The cluster's parts; ``source``: bootstrap it from that archive instead
+    of initdb (``dsgen recover``), else from ``postgres.replica`` if set."""
     backup = None
+    method = cnpg.backup_method(ctx.operators["cloudnativepg"], pg.backup.method if pg.backup else "auto")
     if pg.backup:
         backup = {
-            "method": cnpg.backup_method(ctx.operators["cloudnativepg"], pg.backup.method),
-            "name": pg.backup.name or f"{pg.name}-backup",
+            "method": method,
             "store": f"{pg.name}-s3",
             "plugin": cnpg.BARMAN_CLOUD_PLUGIN,
-            "configuration": _barman_configuration(ctx, pg),
-            "schedule": cnpg_schedule(pg.backup.schedule),
+            "configuration": archive.own_configuration(ctx, pg),
         }
+    source = source or archive.replica_source(pg)
     instances = cnpg.instance_pods(pg.name)
     pod = pod_spec(pg.pod, None, zone_spread(pg.spread.zones, instances))
     major = postgres_major(pg.imageName, ctx.operators["cloudnativepg"])
@@ -78,7 +53,10 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         "enable_pdb": None if pg.enablePDB is None and pdb_enabled(pg) else pdb_enabled(pg),
         "pg_hba": list(cnpg.REQUIRE_TLS_HBA) if pg.access.requireTls else None,
         "roles": managed_roles(pg, major) or None,
-        "post_init_sql": openbao.post_init_sql(pg, major) or None,
+        "bootstrap": source.bootstrap(pg) if source else initdb(pg, major),
+        "source": {"external_clusters": source.external_clusters(method, pg),
+                   "replica": {"enabled": source.replica, "source": archive.ORIGIN}
+                   if source.replica is not None else None} if source else None,
         "certificates": {"serverTLSSecret": server_tls_secret(pg), "serverCASecret": server_tls_secret(pg)}
         if pg.certificates else None,
     })
@@ -86,10 +64,13 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield server_certificate(ctx, pg)
     if backup and backup["method"] == "plugin":
         yield Part(backup["store"], "postgresql", "backup-store", pg.name, "objectstore.yaml.j2",
-                   {"pg": pg, "backup": backup})
-    if backup:
-        yield Part(backup["name"], "postgresql", "backup", pg.name, "scheduledbackup.yaml.j2",
-                   {"pg": pg, "backup": backup})
+                   {"configuration": backup["configuration"], "retention": pg.backup.retentionPolicy})
+    if source and method == "plugin":
+        yield Part(source.store(pg), "postgresql", "backup-source", pg.name, "objectstore.yaml.j2",
+                   {"configuration": source.configuration, "retention": None})
+    for name, schedule, immediate in archive.scheduled_backups(pg) if backup else ():
+        yield Part(name, "postgresql", "backup", pg.name, "scheduledbackup.yaml.j2",
+                   {"pg": pg, "backup": backup, "schedule": schedule, "immediate": immediate})
     for name, pooler in pg.poolers.items():
         pods = cnpg.pooler_pods(pg.name, name)
         anti = pod_anti_affinity(pooler.spread.nodes, pods)
@@ -106,6 +87,15 @@ def plan(ctx: Context, pg: Postgres) -> Iterator[Part]:
         yield from network_policies(ctx, pg)
     if ctx.monitoring:
         yield from monitoring.parts(ctx, pg)
+
+
+def initdb(pg: Postgres, major: int | None) -> dict[str, Any]:
+    """bootstrap.initdb: a new, empty cluster with the application database."""
+    boot = pg.bootstrap
+    return {"initdb": {"database": boot.database, "owner": boot.owner,
+                       "secret": {"name": boot.secret} if boot.secret else None,
+                       "encoding": boot.encoding, "localeCollate": boot.locale, "localeCType": boot.locale,
+                       "postInitSQL": openbao.post_init_sql(pg, major) or None}}
 
 
 def server_certificate(ctx: Context, pg: Postgres) -> Part:

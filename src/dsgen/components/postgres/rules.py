@@ -628,7 +628,7 @@ def admin_secret(pg: Postgres) -> str:
 def secrets_read(pg: Postgres):
     """The owner's credentials (username and password, in the basic-auth
     form of the Secrets CloudNativePG makes itself, pkg/specs/secrets.go), and
-    the S3 keys the Barman Cloud object store reads (plan._barman_configuration)."""
+    the S3 keys the Barman Cloud object store reads (archive.barman_configuration)."""
     from dsgen.components.base import SecretNeed
 
     # CloudNativePG refuses a role Secret whose username is not the role's name
@@ -687,6 +687,34 @@ def _(ctx: Context, pg: Postgres):
 
 
 RULES = RULES + (DYNAMIC_CREDENTIALS,)
+
+
+REPLICA_CLUSTER = Rule("DSG336", "replica-cluster", "A replica cluster (postgres.replica) reads an archive that is not its own, has S3 settings to read it with, and issues no OpenBao users while it follows: it is read-only until promoted.")
+
+
+@REPLICA_CLUSTER.on_profile
+def _(ctx: Context, pg: Postgres):
+    replica = pg.replica
+    if replica is None:
+        return
+    where = ("postgres", "replica")
+    source = (replica.source.destinationPath.rstrip("/"), replica.source.serverName or pg.name)
+    if pg.backup and source == archive_of(ctx, pg):
+        yield [(*where, "source", "destinationPath"), ("postgres", "backup", "destinationPath")], (
+            f"the replica reads {source[0]} as serverName {source[1]}, which is where it archives itself; "
+            "point source.destinationPath at the primary's archive")
+    if replica.source.s3 is None and pg.backup is None:
+        yield (*where, "source"), "give source.s3 (region, credentials) to read the primary's archive with"
+    if replica.enabled and pg.dynamicCredentials:
+        # A cluster in continuous recovery is a hot standby: PostgreSQL refuses
+        # CREATE ROLE there ("cannot execute ... in a read-only transaction",
+        # docs: high-availability, "Hot Standby"), so OpenBao could issue no user.
+        yield [(*where, "enabled"), ("postgres", "dynamicCredentials")], (
+            "a replica cluster is read-only until promoted, so OpenBao cannot create users in it; "
+            "set postgres.dynamicCredentials: null here, and back when you promote it")
+
+
+RULES = RULES + (REPLICA_CLUSTER,)
 
 
 def server_tls_secret(pg: Postgres) -> str:

@@ -67,13 +67,19 @@ RULES = (REDIS_MEMORY, SENTINEL_QUORUM, REDIS_SETTINGS)
 
 
 def secrets_read(redis: Redis):
-    """The password Redis and the sentinels are given (key 'password'), and,
+    """The password Redis and the sentinels are given (key 'password'), the
+    backup jobs' S3 credentials, and,
     when no cert-manager issuer makes it, the TLS Secret: tls.crt, tls.key and
     ca.crt, the names the RedisReplication's TLS section gives (opstree plan)."""
     from dsgen.components.base import SecretNeed
 
     if redis.auth:
         yield SecretNeed(("redis", "auth", "secretName"), redis.auth.secretName, ("password",))
+    backup = redis.backup
+    if backup and backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
+        # the backup jobs' upload step reads both keys (redis/backup.py)
+        yield SecretNeed(("redis", "backup", "s3", "credentialsSecret"), backup.s3.credentialsSecret,
+                         ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))
     if redis.tls and not redis.tls.issuer:
         yield SecretNeed(("redis", "tls", "secretName"), redis.tls.secretName, ("tls.crt", "tls.key", "ca.crt"),
                          "kubernetes.io/tls")

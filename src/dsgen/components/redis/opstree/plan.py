@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
-from dsgen.components.redis import monitoring, policies
+from dsgen.components.redis import backup, monitoring, policies
 from dsgen.kits import Owner, Peer
 from dsgen.operators import opstree
 
@@ -63,6 +63,10 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
                               if k in opstree.SENTINEL_FIELDS}})
     if redis.tls and redis.tls.issuer:
         yield certificate(ctx, redis)
+    if redis.backup:
+        # the sentinels' Service is <name>-sentinel (opstree.services)
+        yield from backup.parts(ctx, redis, sentinel_service=f"{redis.name}-sentinel",
+                                image=redis.redis.image or opstree.REDIS_IMAGE)
     if ctx.network:
         yield from network_policies(ctx.network, redis)
     if ctx.monitoring:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
 from dsgen.components.redis.spotahome.rules import on_command_line
-from dsgen.components.redis import monitoring, policies
+from dsgen.components.redis import backup, monitoring, policies
 from dsgen.kits import Peer
 from dsgen.operators import spotahome
 
@@ -50,6 +50,9 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
         # the exporters beside Redis and each sentinel (api/redisfailover/v1 Exporter)
         "exporter_image": monitoring.EXPORTER_IMAGE if ctx.monitoring else None,
     })
+    if redis.backup:
+        yield from backup.parts(ctx, redis, sentinel_service=spotahome.sentinel_service(redis.name),
+                                image=redis.redis.image or spotahome.DEFAULT_IMAGE)
     if ctx.network:
         yield from network_policies(ctx.network, redis, exporters=bool(ctx.monitoring))
     if ctx.monitoring:

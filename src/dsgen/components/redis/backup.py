@@ -1,0 +1,123 @@
+"""Redis backups: RDB snapshots to S3 on schedules, as CronJobs, the same for
+both operators (they differ in the sentinels' Service and the Redis image).
+
+Each job takes the snapshot with ``redis-cli --rdb`` from a replica the
+sentinels report up (the master when none is), so the master never forks for
+it; the RDB is the dataset at one moment, consistent, and what Redis loads at
+start-up. AOF files are not copied: redis-cli cannot fetch them, and a copy of
+a live volume is only crash-consistent; a snapshot on a tighter schedule
+gives the same recovery point (README, "Backups").
+
+The first step runs in the Redis image (it has redis-cli); the second uploads
+with the AWS CLI, gzipped and encrypted, then deletes the snapshots older
+than the retention."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from dsgen import kits
+from dsgen.components.redis.policies import SENTINEL_PORT, backup_pods
+from dsgen.kits import Owner, SecretEnv, Step
+
+if TYPE_CHECKING:
+    from dsgen.components.base import Context, Part
+    from dsgen.components.redis.model import Redis
+
+# Both operators name the sentinels' master group mymaster: spotahome v1.2.4
+# service/generator.go (sentinelConfigTemplate), opstree's agent
+# (MASTER_GROUP_NAME default, internal/agent/bootstrap/sentinel).
+MASTER_GROUP = "mymaster"
+WORK = "/work"
+TLS = "/tls"
+
+# POSIX sh (busybox in alpine images). SENTINEL REPLICAS lists each replica as
+# field/value lines (ip, port, ..., flags); a healthy one's flags are "slave".
+# redis-cli reads the password from REDISCLI_AUTH (redis-cli(1)), kept out of
+# the process list.
+SNAPSHOT = r'''set -eu
+work="${WORK:-/work}"
+tls=""
+if [ -n "${REDIS_CA:-}" ]; then tls="--tls --cacert $REDIS_CA"; fi
+cli() {
+  if [ -n "${REDIS_PASSWORD:-}" ]; then REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli $tls "$@"; else redis-cli $tls "$@"; fi
+}
+sentinel() {
+  if [ -n "${SENTINEL_PASSWORD:-}" ]; then
+    REDISCLI_AUTH="$SENTINEL_PASSWORD" redis-cli $tls -h "$SENTINEL_HOST" -p "$SENTINEL_PORT" --raw "$@"
+  else
+    redis-cli $tls -h "$SENTINEL_HOST" -p "$SENTINEL_PORT" --raw "$@"
+  fi
+}
+source=$(sentinel SENTINEL REPLICAS "$MASTER_GROUP" | awk '
+  $0 == "ip" { getline; ip = $0 }
+  $0 == "port" { getline; port = $0 }
+  $0 == "flags" { getline; if ($0 == "slave" && !found) { print ip " " port; found = 1 } }')
+if [ -z "$source" ]; then
+  echo "no replica is up: taking the snapshot from the master" >&2
+  source=$(sentinel SENTINEL GET-MASTER-ADDR-BY-NAME "$MASTER_GROUP" | tr '\n' ' ')
+fi
+set -- $source
+[ "$#" -eq 2 ] || { echo "the sentinels at $SENTINEL_HOST:$SENTINEL_PORT name no Redis for $MASTER_GROUP" >&2; exit 1; }
+rm -f "$work/dump.rdb" "$work/dump.rdb.gz"
+cli -h "$1" -p "$2" --rdb "$work/dump.rdb"
+gzip -9 "$work/dump.rdb"
+echo "snapshot of $1:$2 taken: $(wc -c < "$work/dump.rdb.gz") bytes gzipped"
+'''
+
+# The AWS CLI image (Amazon Linux: bash and GNU date). Objects are named by
+# their UTC time, so that the retention compares LastModified as text.
+UPLOAD = r'''set -eu
+key="$PREFIX/$(date -u +%Y%m%dT%H%M%SZ).rdb.gz"
+aws s3 cp "$WORK/dump.rdb.gz" "s3://$BUCKET/$key" ${SSE:+--sse "$SSE"} ${SSE_KMS_KEY_ID:+--sse-kms-key-id "$SSE_KMS_KEY_ID"} --only-show-errors
+echo "uploaded s3://$BUCKET/$key"
+cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y-%m-%dT%H:%M:%S)
+aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$PREFIX/" --query 'Contents[].[Key,LastModified]' --output text \
+  | awk -v cutoff="$cutoff" '$1 != "None" && $2 < cutoff { print $1 }' \
+  | while read -r old; do aws s3 rm "s3://$BUCKET/$old" --only-show-errors; echo "deleted s3://$BUCKET/$old"; done
+'''
+
+
+def split(destination: str, environment: str) -> tuple[str, str]:
+    """(bucket, prefix) of <destination>/<environment>."""
+    bucket, _, path = destination.removeprefix("s3://").partition("/")
+    return bucket, "/".join(p for p in (path.strip("/"), environment) if p)
+
+
+def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> Iterator[Part]:
+    """One CronJob per snapshot schedule; ``image`` has redis-cli."""
+    backup = redis.backup
+    owner = Owner("redis", redis.name)
+    env: dict[str, str | SecretEnv] = {"WORK": WORK, "SENTINEL_HOST": f"{sentinel_service}.{ctx.namespace}.svc",
+                                       "SENTINEL_PORT": str(SENTINEL_PORT), "MASTER_GROUP": MASTER_GROUP}
+    volumes = [{"name": "work", "emptyDir": {}}]
+    mounts = {"work": WORK}
+    if redis.auth:
+        env["REDIS_PASSWORD"] = SecretEnv(redis.auth.secretName, "password")
+        if redis.operator == "opstree":  # its sentinels require the password too (DSG334); spotahome's none
+            env["SENTINEL_PASSWORD"] = SecretEnv(redis.auth.secretName, "password")
+    if redis.tls:
+        env["REDIS_CA"] = f"{TLS}/ca.crt"
+        volumes.append({"name": "tls", "secret": {"secretName": redis.tls.secretName,
+                                                  "items": [{"key": "ca.crt", "path": "ca.crt"}]}})
+        mounts["tls"] = TLS
+    for name, snapshot in backup.snapshots.items():
+        bucket, prefix = split(snapshot.destination, ctx.environment)
+        upload: dict[str, str | SecretEnv] = {"WORK": WORK, "HOME": "/tmp", "BUCKET": bucket, "PREFIX": prefix,
+                                              "RETENTION_DAYS": str(snapshot.retentionDays)}
+        if backup.s3.region:
+            upload["AWS_DEFAULT_REGION"] = backup.s3.region
+        if backup.encryption:
+            upload["SSE"] = backup.encryption
+        if backup.kmsKeyId:
+            upload["SSE_KMS_KEY_ID"] = backup.kmsKeyId
+        if backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
+            upload["AWS_ACCESS_KEY_ID"] = SecretEnv(backup.s3.credentialsSecret, "ACCESS_KEY_ID")
+            upload["AWS_SECRET_ACCESS_KEY"] = SecretEnv(backup.s3.credentialsSecret, "ACCESS_SECRET_KEY")
+        yield kits.cron_job(
+            owner, f"{redis.name}-backup-{name}", schedule=snapshot.schedule,
+            resources=backup.resources.model_dump(exclude_none=True) if backup.resources else None,
+            deadline_seconds=3600, steps=[
+                Step("snapshot", image, ["/bin/sh", "-c", SNAPSHOT], env, mounts),
+                Step("upload", backup.image, ["/bin/bash", "-c", UPLOAD], upload, {"work": WORK}),
+            ], volumes=volumes, pod_labels=backup_pods(redis))
