@@ -75,7 +75,7 @@ class ProfileStore:
             if name.endswith(".yaml") and not _ENV_NAME.match(name[:-5]):
                 raise UsageError(f"{self._show(name)}: {name[:-5]!r} is not an environment name: use "
                                  "lower-case letters, digits, '-' and '_' (rename the file)")
-        return [n[:-5] for n in files if n.endswith(".yaml") and n != f"{BASE}.yaml"]
+        return sorted(n[:-5] for n in files if n.endswith(".yaml") and n != f"{BASE}.yaml")
 
     def check_env_name(self, env: str) -> str:
         if env == BASE:

@@ -18,9 +18,11 @@ from tests.conftest import EXAMPLE, ROOT
 
 SCAFFOLD = [
     ".github/workflows/dsgen.yaml", ".gitignore", ".pre-commit-config.yaml", "README.md", "dsgen.yaml",
-    "profiles/base.yaml", "profiles/dev.yaml", "profiles/prod-dr.yaml", "profiles/prod.yaml", "profiles/staging.yaml",
+    "profiles/base.yaml", "profiles/dev.yaml", "profiles/prod.yaml", "profiles/staging.yaml",
     "schemas/profile-extends.schema.json", "schemas/profile.schema.json",
 ]
+# The ecotrack example also has its disaster-recovery environment.
+EXAMPLE_FILES = {"minimal": SCAFFOLD, "ecotrack": sorted([*SCAFFOLD, "profiles/prod-dr.yaml"])}
 
 
 def files_under(folder: Path) -> list[str]:
@@ -34,13 +36,14 @@ def test_a_scaffolded_repository_renders_checks_and_validates(example, tmp_path,
     repo = tmp_path / "repo"
     code, out, err = run(["init", str(repo), "--example", example], capsys)
     assert (code, err) == (0, "")
-    assert out == (f"created 11 files in {repo} ({example} example); next:\n"
+    assert out == (f"created {len(EXAMPLE_FILES[example])} files in {repo} ({example} example); next:\n"
                    f"  cd {repo} && dsgen render --all && dsgen validate --all\n")
-    assert files_under(repo) == SCAFFOLD
+    assert files_under(repo) == EXAMPLE_FILES[example]
     monkeypatch.chdir(repo)
     assert run(["render", "--all"], capsys)[0] == 0
     code, out, _ = run(["render", "--all", "--check"], capsys)
-    assert (code, out) == (0, "out is up to date (dev, prod, staging)\n")
+    envs = "dev, prod, prod-dr, staging" if example == "ecotrack" else "dev, prod, staging"
+    assert (code, out) == (0, f"out is up to date ({envs})\n")
     code, out, err = run(["validate", "--all", "--summary"], capsys)
     assert (code, err) == (0, ""), out
     assert re.search(r"Valid: \d+, Invalid: 0, Errors: 0, Skipped: 0\n$", out)
@@ -59,7 +62,7 @@ def test_a_folder_that_is_not_empty_is_refused_unless_forced(tmp_path, capsys):
                               "the scaffold's files over what is there\n")
     assert files_under(tmp_path) == ["notes.txt"]
     assert run(["init", str(tmp_path), "--force"], capsys)[0] == 0
-    assert files_under(tmp_path) == sorted([*SCAFFOLD, "notes.txt"])
+    assert files_under(tmp_path) == sorted([*EXAMPLE_FILES["ecotrack"], "notes.txt"])
 
 
 def test_an_unknown_example_lists_the_choices(tmp_path, capsys):

@@ -1,7 +1,7 @@
 """Redis with sentinel failover, on the operator the profile chooses (``redis.operator``)."""
 
 from dsgen.components.base import Component
-from dsgen.components.redis import monitoring, opstree, spotahome
+from dsgen.components.redis import backup, monitoring, opstree, spotahome
 from dsgen.components.redis.opstree import network as opstree_network
 from dsgen.components.redis.opstree import rules as opstree_rules
 from dsgen.components.redis.rules import RULES, client_ca, secrets_read
@@ -25,5 +25,5 @@ COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
                       secret_references=_secret_references,
                       stateful_kinds=(spotahome.rules.REDIS_FAILOVER, opstree_rules.REPLICATION),
-                      secrets_read=secrets_read, client_ca=client_ca, alerts=monitoring.alerts,
+                      secrets_read=secrets_read, client_ca=client_ca, alerts=monitoring.alerts, recovery=backup.procedure,
                       workloads=_workloads)

@@ -20,6 +20,8 @@ from dsgen import kits
 from dsgen.components.redis.policies import SENTINEL_PORT, backup_pods
 from dsgen.kits import Owner, SecretEnv, Step
 
+from dsgen.components.base import Recovery
+
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
     from dsgen.components.redis.model import Redis
@@ -121,3 +123,35 @@ def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> I
                 Step("snapshot", image, ["/bin/sh", "-c", SNAPSHOT], env, mounts),
                 Step("upload", backup.image, ["/bin/bash", "-c", UPLOAD], upload, {"work": WORK}),
             ], volumes=volumes, pod_labels=backup_pods(redis))
+
+
+def procedure(ctx: Context, redis: Redis) -> Recovery:
+    """The design's Redis objectives (RTO 5 minutes, RPO 1 hour, restore from
+    an RDB snapshot) and the steps with this environment's names."""
+    ns, env = ctx.namespace, ctx.environment
+    if redis.backup is None or not redis.backup.snapshots:
+        return Recovery("Redis", "5 minutes", "1 hour", "everything if all Redis volumes are lost (no backups: "
+                        "set redis.backup)", ("none",), ("There is nothing to restore from: set redis.backup.",))
+    snapshots = list(redis.backup.snapshots.items())
+    backups = tuple(f"`{redis.name}-backup-{name}`: RDB snapshot on cron `{s.schedule}` into "
+                    f"`{s.destination.rstrip('/')}/{env}/`, kept {s.retentionDays} days" for name, s in snapshots)
+    first = snapshots[0][1]
+    steps = (
+        "If one Redis pod survives, there is nothing to restore: the sentinels promote a replica and the "
+        "operator rebuilds the others from it.",
+        f"Pick the snapshot: `aws s3 ls {first.destination.rstrip('/')}/{env}/` (and the other folders above); "
+        "names are their UTC times.",
+        "Stop the writers (scale the applications that write to Redis down), so nothing is written to a Redis "
+        "that is about to be replaced.",
+        f"Start a new Redis from the tree (delete the old one's pods and volumes, or render it under a new "
+        f"redis.name), then before it takes traffic copy the snapshot into the master's volume as `dump.rdb`: "
+        f"`kubectl -n {ns} cp dump.rdb <master-pod>:/data/dump.rdb` (gunzip it first).",
+        "Load it: restart the master with appendonly off for that start (with AOF on, Redis loads the AOF, not "
+        "the RDB), check `DBSIZE`, then `CONFIG SET appendonly yes` to write the AOF from the data; the "
+        "replicas resynchronise from the master.",
+        f"Check `SENTINEL get-master-addr-by-name mymaster` on `{redis.name}` sentinels names the master, then "
+        "start the writers again and watch the cache hit rate recover.",
+    )
+    return Recovery("Redis", "5 minutes", "1 hour",
+                    f"nothing while one replica survives; since the last snapshot if all are lost (schedules: "
+                    f"{', '.join(f'`{s.schedule}`' for _, s in snapshots)})", backups, steps)
