@@ -58,7 +58,7 @@ def test_init_render_check_and_validate_offline_with_only_the_wheel(installed, t
     assert rendered.returncode == 0, rendered.stderr
     assert output.read_tree(repo / "out") == output.read_tree(ROOT / "out")
     checked = _run([dsgen, "render", "--all", "--check"], repo, env)
-    assert (checked.returncode, checked.stdout) == (0, "out is up to date (dev, prod, staging)\n")
+    assert (checked.returncode, checked.stdout) == (0, "out is up to date (dev, prod, prod-dr, staging)\n")
     validated = _run([dsgen, "validate", "--all", "--summary", "--output", "junit"], repo, env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert 'failures="0"' in validated.stdout and 'errors="0"' in validated.stdout

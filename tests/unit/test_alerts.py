@@ -52,7 +52,7 @@ def test_every_alert_has_a_runbook_section_with_steps(rules):
 
     profile = ProfileStore(EXAMPLE).load("prod").profile
     [page] = runbook.files(profile, "prod", []).values()
-    sections = page.split("\n### ")[1:]
+    sections = page.split("\n#### ")[1:]  # one per alert, under its service
     titles = {section.splitlines()[0] for section in sections}
     alerts = {rule["alert"] for spec in rules.values() for g in spec["groups"] for rule in g["rules"]}
     assert titles == alerts

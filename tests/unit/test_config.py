@@ -41,7 +41,7 @@ def test_render_from_a_subfolder_uses_the_project_folders(repo, monkeypatch, cap
     monkeypatch.chdir(repo / "deep")
     code, out, err = run(["render", "--all"], capsys)
     assert (code, err) == (0, "")
-    assert out.startswith("rendered 17 files into ../rendered for seed")
+    assert out.startswith("rendered 18 files into ../rendered for seed")
     assert (repo / "rendered" / "overlays" / "seed" / "kustomization.yaml").is_file()
 
 
