@@ -34,6 +34,10 @@ def backup_method(pinned: str, asked: str = "auto") -> str:
 
 
 BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io"
+# The keys of an S3 credentials Secret (postgres.backup.s3.credentialsSecret), as
+# the Barman Cloud object store examples name them (plugin-barman-cloud
+# web/docs/object_stores.md); the Redis backup jobs read the same two.
+S3_KEYS = ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
 
 # PostgreSQL parameters CloudNativePG sets itself ("fixed") or refuses
 # ("blocked"), and the PgBouncer parameters its Pooler webhook accepts, per

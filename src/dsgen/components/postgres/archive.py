@@ -29,10 +29,9 @@ def barman_configuration(pg: Postgres, destination: str, s3: BackupS3) -> dict[s
         conf["s3Credentials"] = {"inheritFromIAMRole": True}
     else:
         secret = s3.credentialsSecret
-        conf["s3Credentials"] = {
-            "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
-            "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
-        }
+        key_id, secret_key = cnpg.S3_KEYS
+        conf["s3Credentials"] = {"accessKeyId": {"name": secret, "key": key_id},
+                                 "secretAccessKey": {"name": secret, "key": secret_key}}
     backup = pg.backup
     if backup is None:  # a replica cluster that only reads: barman reads what it finds
         return conf

@@ -646,7 +646,7 @@ def secrets_read(pg: Postgres):
                          ("username", "password"), "kubernetes.io/basic-auth", (("username", admin),))
     if pg.backup and pg.backup.s3.credentialsSecret:
         yield SecretNeed(("postgres", "backup", "s3", "credentialsSecret"), pg.backup.s3.credentialsSecret,
-                         ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))
+                         cnpg.S3_KEYS)
 
 
 DYNAMIC_CREDENTIALS = Rule("DSG332", "dynamic-credentials", "Users issued by OpenBao (postgres.dynamicCredentials) need a secrets section; they join only roles of postgres.roles; the admin role is not one of them nor reserved; each Secret is issued into at least one application namespace and is not also a Secret of secrets.credentials.")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen import kits
 from dsgen.components.redis.policies import SENTINEL_PORT, backup_pods
+from dsgen.operators.cloudnativepg import S3_KEYS
 from dsgen.kits import Owner, SecretEnv, Step
 
 from dsgen.components.base import Recovery
@@ -114,8 +115,9 @@ def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> I
         if backup.kmsKeyId:
             upload["SSE_KMS_KEY_ID"] = backup.kmsKeyId
         if backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
-            upload["AWS_ACCESS_KEY_ID"] = SecretEnv(backup.s3.credentialsSecret, "ACCESS_KEY_ID")
-            upload["AWS_SECRET_ACCESS_KEY"] = SecretEnv(backup.s3.credentialsSecret, "ACCESS_SECRET_KEY")
+            key_id, secret_key = S3_KEYS
+            upload["AWS_ACCESS_KEY_ID"] = SecretEnv(backup.s3.credentialsSecret, key_id)
+            upload["AWS_SECRET_ACCESS_KEY"] = SecretEnv(backup.s3.credentialsSecret, secret_key)
         yield kits.cron_job(
             owner, f"{redis.name}-backup-{name}", schedule=snapshot.schedule,
             resources=backup.resources.model_dump(exclude_none=True) if backup.resources else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dsgen.components.base import below_memory_limit, requests_within_limits
+from dsgen.operators.cloudnativepg import S3_KEYS
 from dsgen.rules import Rule
 from dsgen.units import redis_bytes
 
@@ -79,7 +80,7 @@ def secrets_read(redis: Redis):
     if backup and backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
         # the backup jobs' upload step reads both keys (redis/backup.py)
         yield SecretNeed(("redis", "backup", "s3", "credentialsSecret"), backup.s3.credentialsSecret,
-                         ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"))
+                         S3_KEYS)
     if redis.tls and not redis.tls.issuer:
         yield SecretNeed(("redis", "tls", "secretName"), redis.tls.secretName, ("tls.crt", "tls.key", "ca.crt"),
                          "kubernetes.io/tls")
