@@ -31,7 +31,11 @@ class Step:
     mounts: Mapping[str, str] | None = None  # volume name -> mount path, beside /tmp
 
 
-def _container(step: Step, resources: Mapping[str, Any] | None) -> dict[str, Any]:
+# Volumes a container only reads: mounted read-only.
+_READ_ONLY_SOURCES = ("secret", "configMap", "projected", "downwardAPI")
+
+
+def _container(step: Step, resources: Mapping[str, Any] | None, read_only: frozenset[str]) -> dict[str, Any]:
     variables = []
     for key, value in (step.env or {}).items():
         if isinstance(value, SecretEnv):
@@ -39,7 +43,7 @@ def _container(step: Step, resources: Mapping[str, Any] | None) -> dict[str, Any
         else:
             variables.append({"name": key, "value": value})
     mounts = [{"name": "tmp", "mountPath": "/tmp"}]
-    mounts += [{"name": volume, "mountPath": path, **({"readOnly": True} if volume != "work" else {})}
+    mounts += [{"name": volume, "mountPath": path, **({"readOnly": True} if volume in read_only else {})}
                for volume, path in (step.mounts or {}).items()]
     return {
         "name": step.name[:63],
@@ -67,10 +71,11 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str = "", command
     user with the runtime's default seccomp profile, no privilege escalation,
     no capabilities and a read-only root filesystem (``/tmp`` is an emptyDir).
     One container (``image``, ``command``, ``env``), or ``steps`` in order;
-    ``volumes`` beside /tmp (a volume named "work" is mounted writable);
+    ``volumes`` beside /tmp (Secrets and ConfigMaps mounted read-only);
     ``pod_labels`` on the job's pods (for NetworkPolicies)."""
     steps = list(steps) or [Step(name, image, command, env)]
-    containers = [_container(step, resources) for step in steps]
+    read_only = frozenset(v["name"] for v in volumes if any(kind in v for kind in _READ_ONLY_SOURCES))
+    containers = [_container(step, resources, read_only) for step in steps]
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": service_account,

@@ -120,8 +120,7 @@ def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> I
             upload["AWS_SECRET_ACCESS_KEY"] = SecretEnv(backup.s3.credentialsSecret, secret_key)
         yield kits.cron_job(
             owner, f"{redis.name}-backup-{name}", schedule=snapshot.schedule,
-            resources=backup.resources.model_dump(exclude_none=True) if backup.resources else None,
-            deadline_seconds=3600, steps=[
+            resources=backup.resources.model_dump(exclude_none=True) if backup.resources else None, steps=[
                 Step("snapshot", image, ["/bin/sh", "-c", SNAPSHOT], env, mounts),
                 Step("upload", backup.image, ["/bin/bash", "-c", UPLOAD], upload, {"work": WORK}),
             ], volumes=volumes, pod_labels=backup_pods(redis))
