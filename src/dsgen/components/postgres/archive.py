@@ -59,6 +59,12 @@ def cnpg_schedule(cron: str) -> str:
     return cron if cron.startswith("@") else f"0 {cron}"
 
 
+def schedules(pg: Postgres) -> list[tuple[str, str]]:
+    """(name, five-field cron) of postgres.backup.schedule: one unnamed, or several by name."""
+    schedule = pg.backup.schedule
+    return [("", schedule)] if isinstance(schedule, str) else list(schedule.items())
+
+
 def scheduled_backups(pg: Postgres) -> list[tuple[str, str, bool]]:
     """(ScheduledBackup name, six-field schedule, immediate) for each schedule.
     Several schedules all back up into the cluster's one object store: the
@@ -69,10 +75,8 @@ def scheduled_backups(pg: Postgres) -> list[tuple[str, str, bool]]:
     cluster is not backed up twice at once."""
     backup = pg.backup
     prefix = backup.name or f"{pg.name}-backup"
-    if isinstance(backup.schedule, str):
-        return [(prefix, cnpg_schedule(backup.schedule), backup.immediate)]
-    return [(f"{prefix}-{key}", cnpg_schedule(cron), backup.immediate and number == 0)
-            for number, (key, cron) in enumerate(backup.schedule.items())]
+    return [(f"{prefix}-{key}" if key else prefix, cnpg_schedule(cron), backup.immediate and number == 0)
+            for number, (key, cron) in enumerate(schedules(pg))]
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ def target_time(text: str, now: datetime | None = None) -> datetime:
     if not RFC3339.match(text):
         raise UsageError(f"--to {text!r}: not an RFC 3339 time; give a date, time and zone, "
                          "e.g. 2026-12-03T10:30:00Z or 2026-12-03T11:30:00+01:00")
+    # Python 3.10's fromisoformat takes neither Z nor other than 3 or 6 digits
+    # of fraction: both are normalised first (3.11 would take them as given).
     fraction = re.search(r"\.(\d+)", text)
     normal = re.sub(r"\.\d+", "." + fraction.group(1)[:6].ljust(6, "0") if fraction else "", text)
     try:
@@ -105,10 +107,8 @@ def procedure(ctx: Context, pg: Postgres) -> Recovery:
                         "(no backups: set postgres.backup)", ("none",),
                         ("There is no archive to restore: set postgres.backup and render.",))
     destination = archive_destination(ctx, pg)
-    schedules = ([("", pg.backup.schedule)] if isinstance(pg.backup.schedule, str)
-                 else list(pg.backup.schedule.items()))
     backups = tuple(f"base backup {key + ' ' if key else ''}on cron `{cron}` into `{destination}` as serverName "
-                    f"`{pg.name}`" for key, cron in schedules) + (
+                    f"`{pg.name}`" for key, cron in archive.schedules(pg)) + (
         f"WAL archived continuously into the same place, a segment at least every {timeout} (archive_timeout)",
         f"kept {pg.backup.retentionPolicy} (one recovery window for the whole archive), compression "
         f"{pg.backup.compression}, encryption {pg.backup.encryption or 'the bucket default'}")
