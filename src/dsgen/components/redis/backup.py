@@ -87,8 +87,10 @@ def split(destination: str, environment: str) -> tuple[str, str]:
     return bucket, "/".join(p for p in (path.strip("/"), environment) if p)
 
 
-def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> Iterator[Part]:
-    """One CronJob per snapshot schedule; ``image`` has redis-cli."""
+def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str,
+          sentinels_authenticate: bool) -> Iterator[Part]:
+    """One CronJob per snapshot schedule; ``image`` has redis-cli;
+    ``sentinels_authenticate``: the backend's sentinels require the password too."""
     backup = redis.backup
     owner = Owner("redis", redis.name)
     env: dict[str, str | SecretEnv] = {"WORK": WORK, "SENTINEL_HOST": f"{sentinel_service}.{ctx.namespace}.svc",
@@ -97,7 +99,7 @@ def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str) -> I
     mounts = {"work": WORK}
     if redis.auth:
         env["REDIS_PASSWORD"] = SecretEnv(redis.auth.secretName, "password")
-        if redis.operator == "opstree":  # its sentinels require the password too (DSG334); spotahome's none
+        if sentinels_authenticate:
             env["SENTINEL_PASSWORD"] = SecretEnv(redis.auth.secretName, "password")
     if redis.tls:
         env["REDIS_CA"] = f"{TLS}/ca.crt"

@@ -66,7 +66,8 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
     if redis.backup:
         # the sentinels' Service is <name>-sentinel (opstree.services)
         yield from backup.parts(ctx, redis, sentinel_service=f"{redis.name}-sentinel",
-                                image=redis.redis.image or opstree.REDIS_IMAGE)
+                                image=redis.redis.image or opstree.REDIS_IMAGE,
+                                sentinels_authenticate=True)  # the sentinels get the password too
     if ctx.network:
         yield from network_policies(ctx.network, redis)
     if ctx.monitoring:

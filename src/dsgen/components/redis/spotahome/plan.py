@@ -52,7 +52,8 @@ def plan(ctx: Context, redis: Redis) -> Iterator[Part]:
     })
     if redis.backup:
         yield from backup.parts(ctx, redis, sentinel_service=spotahome.sentinel_service(redis.name),
-                                image=redis.redis.image or spotahome.DEFAULT_IMAGE)
+                                image=redis.redis.image or spotahome.DEFAULT_IMAGE,
+                                sentinels_authenticate=False)  # v1.2.4 leaves the sentinels open
     if ctx.network:
         yield from network_policies(ctx.network, redis, exporters=bool(ctx.monitoring))
     if ctx.monitoring:
