@@ -567,6 +567,8 @@ def _item(item: Any, dash: int):
         yield from lines[1:]
     elif isinstance(item, (dict, list)):
         raise _Unsure  # empty or nested sequences: rare, left to ruamel
+    elif isinstance(item, str) and "\n" in item:
+        yield from _literal(f"{pad}-", item, dash + 2)  # a script in a command list
     else:
         yield f"{pad}- {_text(item)}\n"
 

@@ -97,20 +97,24 @@ def _multiline():
 
 
 def test_the_fast_writer_matches_ruamel_on_multi_line_strings():
-    """Literal blocks (ConfigMaps of config files, dashboards): the fast writer
-    writes the ones ruamel writes as plain | or |- blocks, byte for byte."""
+    """Literal blocks (ConfigMaps of config files, dashboards, scripts in a
+    command list): the fast writer writes the ones ruamel writes as plain | or
+    |- blocks, byte for byte."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
     @settings(max_examples=600, deadline=None)
     @given(st.dictionaries(st.sampled_from(_WORDS[:5]), _multiline() | st.dictionaries(
-        st.sampled_from(_WORDS[:5]), _multiline(), min_size=1, max_size=2), min_size=1, max_size=3))
+        st.sampled_from(_WORDS[:5]), _multiline(), min_size=1, max_size=2)
+        | st.lists(_multiline() | st.sampled_from(_WORDS), min_size=1, max_size=3), min_size=1, max_size=3))
     def check(data):
         assert yamlio.dump(data) == _ruamel(data)
 
     check()
     config = {"data": {"redis.conf": "maxmemory 400mb\nsave \"\"\n\nappendonly yes\n"}}
     assert "".join(yamlio._fast(config, 0)) == _ruamel(config)  # taken by the fast writer, not handed over
+    job = {"command": ["/bin/sh", "-c", "set -eu\nredis-cli --rdb \"$work/dump.rdb\"\n"]}
+    assert "".join(yamlio._fast(job, 0)) == _ruamel(job)
 
 
 def test_the_fast_writer_takes_the_usual_documents():
