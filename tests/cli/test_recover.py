@@ -180,6 +180,18 @@ def test_a_replica_that_cannot_work_is_refused(project, cli, edit, message):
     assert any(line.endswith(message) for line in result.err.splitlines()), result.err
 
 
+def test_the_replicas_own_s3_credentials_come_from_somewhere(project, cli):
+    profiles, out = project
+    dr = profiles / "prod-dr.yaml"
+    dr.write_text(dr.read_text().replace("      serverName: postgres-cluster\n", "      serverName: postgres-cluster\n"
+                                         "      s3: {region: us-west-2, credentialsSecret: prod-archive-reader}\n"))
+    result = cli("render", "--env", "prod-dr", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 2
+    assert result.err.endswith("postgres.replica.source.s3.credentialsSecret: Secret 'prod-archive-reader' comes "
+                               "from nowhere: give it an OpenBao path in secrets.credentials, or list it in "
+                               "externalSecrets if the cluster holds it [DSG331]\n"), result.err
+
+
 def test_the_runbook_command_prints_what_render_writes(project, cli, tmp_path):
     profiles, out = project
     for env in ("prod", "prod-dr"):

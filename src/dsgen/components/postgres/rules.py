@@ -647,6 +647,11 @@ def secrets_read(pg: Postgres):
     if pg.backup and pg.backup.s3.credentialsSecret:
         yield SecretNeed(("postgres", "backup", "s3", "credentialsSecret"), pg.backup.s3.credentialsSecret,
                          cnpg.S3_KEYS)
+    source = pg.replica.source.s3 if pg.replica else None
+    if source and source.credentialsSecret and not source.inheritFromIAMRole:
+        # the replica's source ObjectStore reads the primary's bucket with it (archive.replica_source)
+        yield SecretNeed(("postgres", "replica", "source", "s3", "credentialsSecret"), source.credentialsSecret,
+                         cnpg.S3_KEYS)
 
 
 DYNAMIC_CREDENTIALS = Rule("DSG332", "dynamic-credentials", "Users issued by OpenBao (postgres.dynamicCredentials) need a secrets section; they join only roles of postgres.roles; the admin role is not one of them nor reserved; each Secret is issued into at least one application namespace and is not also a Secret of secrets.credentials.")
