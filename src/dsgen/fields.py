@@ -248,3 +248,27 @@ class BackupS3(Strict):
         None, description="Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY.")
     inheritFromIAMRole: StrictBool = False
     """Take S3 credentials from the pod's IAM role instead of a Secret."""
+
+
+class ScheduledUpload(Strict):
+    """A job on a schedule whose output goes to S3 and is kept a number of days."""
+
+    schedule: Cron = Field(description="Five-field cron, e.g. '0 3 * * *'.")
+    destination: Annotated[StrictStr, Field(pattern=S3_PATH)]
+    """S3 folder; the files go to <destination>/<environment>/."""
+    retentionDays: int = Field(ge=1, description="Files older than this many days are deleted by the job.")
+
+
+class S3Upload(Strict):
+    """How backup jobs upload to S3: the bucket's region and credentials, the
+    encryption, the AWS CLI image and the jobs' resources."""
+
+    s3: BackupS3 = BackupS3()
+    """Region and credentials of the bucket."""
+    encryption: Literal["AES256", "aws:kms"] | None = "AES256"
+    """Server-side encryption of the uploaded files."""
+    kmsKeyId: StrictStr | None = Field(None, description="The KMS key of aws:kms encryption.")
+    image: StrictStr = "public.ecr.aws/aws-cli/aws-cli:2.32.2"
+    """The AWS CLI image that uploads (pinned)."""
+    resources: Resources | None = None
+    """Requests and limits of the job's containers."""

@@ -180,6 +180,51 @@ def _cron_part(part: str, name: str, low: int, high: int, names: dict, expressio
         raise ValueError(f"{expression!r}: range {body!r} in the {name} field runs backwards")
 
 
+_MACRO_FIELDS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+                 "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+
+
+def cron_values(expression: str) -> tuple[set[int], ...]:
+    """The minutes, hours, days of month, months and days of week a valid
+    cron expression (see :func:`cron`) runs at."""
+    text = cron(expression)
+    out = []
+    for field, (_, low, high, names) in zip(_MACRO_FIELDS.get(text, text).split(" "), _CRON_FIELDS):
+        values: set[int] = set()
+        for part in field.split(","):
+            body, _, step = part.partition("/")
+            start, dash, end = body.partition("-")
+            def number(token: str) -> int:
+                return names[token.lower()] if token.lower() in names else int(token)
+
+            first = low if body == "*" else number(start)
+            last = number(end) if dash else high if body == "*" or step else first
+            values.update(range(first, last + 1, int(step) if step else 1))
+        out.append(values)
+    return tuple(out)
+
+
+def longest_gap(expression: str) -> int:
+    """The longest time in seconds between two runs of a cron expression,
+    over two years of runs. When both day of month and day of week are
+    restricted, a day matching either runs (cron(5))."""
+    from datetime import date, timedelta
+
+    minutes, hours, days, months, weekdays = cron_values(expression)
+    fields = _MACRO_FIELDS.get(cron(expression), cron(expression)).split(" ")
+    either = fields[2] != "*" and fields[4] != "*"
+    runs: list[int] = []
+    start = date(2025, 1, 1)
+    for offset in range(731):
+        day = start + timedelta(days=offset)
+        if day.month not in months:
+            continue
+        by_day, by_weekday = day.day in days, day.isoweekday() % 7 in weekdays
+        if (by_day or by_weekday) if either else (by_day and by_weekday):
+            runs.extend(offset * 86400 + h * 3600 + m * 60 for h in sorted(hours) for m in sorted(minutes))
+    return max((b - a for a, b in zip(runs, runs[1:])), default=731 * 86400)
+
+
 # ---------------------------------------------------------------- versions
 
 _VERSION = re.compile(r"^v?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?$")

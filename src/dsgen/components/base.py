@@ -386,3 +386,23 @@ def pod_metadata(pod: Any, labels: dict[str, str] | None = None) -> dict | None:
     if pod.annotations:
         out["annotations"] = dict(pod.annotations)
     return out or None
+
+
+def upload_step(upload: Any, job: Any, environment: str, *, file: str, suffix: str,
+                mounts: Mapping[str, str]):
+    """The upload step of a backup job: ``upload`` (fields.S3Upload: bucket
+    settings, encryption, image) and ``job`` (fields.ScheduledUpload:
+    destination, retention) of one environment; the files go to
+    <destination>/<environment>/. S3 keys in a Secret are read as the
+    Barman Cloud plugin names them (operators.cloudnativepg.S3_KEYS), so that
+    one OpenBao path serves both."""
+    from dsgen import kits
+    from dsgen.operators.cloudnativepg import S3_KEYS
+
+    credentials = None
+    if upload.s3.credentialsSecret and not upload.s3.inheritFromIAMRole:
+        credentials = tuple(kits.SecretEnv(upload.s3.credentialsSecret, key) for key in S3_KEYS)
+    return kits.upload_step(upload.image, file=file, suffix=suffix,
+                            destination=f"{job.destination.rstrip('/')}/{environment}",
+                            retention_days=job.retentionDays, mounts=mounts, region=upload.s3.region,
+                            sse=upload.encryption, kms_key_id=upload.kmsKeyId, credentials=credentials)

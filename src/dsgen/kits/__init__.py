@@ -14,7 +14,7 @@ against the Kubernetes and CRD schemas by their tests.
 """
 
 from dsgen.kits.base import Owner
-from dsgen.kits.cronjob import SecretEnv, Step, cron_job
+from dsgen.kits.cronjob import SecretEnv, Step, cron_job, upload_step
 from dsgen.kits.externalsecret import RemoteRef, external_secret, generated_secret, vault_dynamic_secret
 from dsgen.kits.monitoring import Alert, Panel, dashboard, pod_monitor, prometheus_rule
 from dsgen.kits.networkpolicy import Allow, Peer, network_policy, service_ingress, to_blocks
@@ -22,5 +22,5 @@ from dsgen.kits.networkpolicy import Allow, Peer, network_policy, service_ingres
 __all__ = [
     "Alert", "Allow", "Owner", "Panel", "Peer", "RemoteRef", "SecretEnv", "Step", "cron_job", "dashboard", "external_secret",
     "generated_secret", "network_policy", "pod_monitor", "prometheus_rule", "service_ingress", "to_blocks",
-    "vault_dynamic_secret",
+    "upload_step", "vault_dynamic_secret",
 ]

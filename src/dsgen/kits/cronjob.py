@@ -104,3 +104,38 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str = "", command
         }},
     }
     return owner.part(name, "backup", {"apiVersion": "batch/v1", "kind": "CronJob", "spec": spec})
+
+
+# The AWS CLI image (Amazon Linux: bash and GNU date). Objects are named by
+# their UTC time, so that the retention compares LastModified as text.
+UPLOAD = r'''set -eu
+key="$PREFIX/$(date -u +%Y%m%dT%H%M%SZ)$SUFFIX"
+aws s3 cp "$FILE" "s3://$BUCKET/$key" ${SSE:+--sse "$SSE"} ${SSE_KMS_KEY_ID:+--sse-kms-key-id "$SSE_KMS_KEY_ID"} --only-show-errors
+echo "uploaded s3://$BUCKET/$key"
+cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y-%m-%dT%H:%M:%S)
+aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$PREFIX/" --query 'Contents[].[Key,LastModified]' --output text \
+  | awk -v cutoff="$cutoff" '$1 != "None" && $2 < cutoff { print $1 }' \
+  | while read -r old; do aws s3 rm "s3://$BUCKET/$old" --only-show-errors; echo "deleted s3://$BUCKET/$old"; done
+'''
+
+
+def upload_step(image: str, *, file: str, suffix: str, destination: str, retention_days: int,
+                mounts: Mapping[str, str], region: str | None = None, sse: str | None = None,
+                kms_key_id: str | None = None, credentials: tuple[SecretEnv, SecretEnv] | None = None) -> Step:
+    """The last step of a backup job: upload ``file`` (which an earlier step
+    wrote into one of ``mounts``) with the AWS CLI to ``destination``
+    (s3://bucket/prefix) as <UTC time><suffix>, then delete the objects under
+    the prefix older than ``retention_days``. ``credentials``: the access key
+    id and secret key, else the pod's own (an IAM role)."""
+    bucket, _, prefix = destination.removeprefix("s3://").partition("/")
+    env: dict[str, str | SecretEnv] = {"HOME": "/tmp", "FILE": file, "SUFFIX": suffix, "BUCKET": bucket,
+                                       "PREFIX": prefix.strip("/"), "RETENTION_DAYS": str(retention_days)}
+    if region:
+        env["AWS_DEFAULT_REGION"] = region
+    if sse:
+        env["SSE"] = sse
+    if kms_key_id:
+        env["SSE_KMS_KEY_ID"] = kms_key_id
+    if credentials:
+        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
+    return Step("upload", image, ["/bin/bash", "-c", UPLOAD], env, mounts)

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen import kits
 from dsgen.components.redis.policies import SENTINEL_PORT, backup_pods
-from dsgen.operators.cloudnativepg import S3_KEYS
 from dsgen.kits import Owner, SecretEnv, Step
 
-from dsgen.components.base import Recovery
+from dsgen.components.base import Recovery, upload_step
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
@@ -68,25 +67,6 @@ gzip -9 "$work/dump.rdb"
 echo "snapshot of $1:$2 taken: $(wc -c < "$work/dump.rdb.gz") bytes gzipped"
 '''
 
-# The AWS CLI image (Amazon Linux: bash and GNU date). Objects are named by
-# their UTC time, so that the retention compares LastModified as text.
-UPLOAD = r'''set -eu
-key="$PREFIX/$(date -u +%Y%m%dT%H%M%SZ).rdb.gz"
-aws s3 cp "$WORK/dump.rdb.gz" "s3://$BUCKET/$key" ${SSE:+--sse "$SSE"} ${SSE_KMS_KEY_ID:+--sse-kms-key-id "$SSE_KMS_KEY_ID"} --only-show-errors
-echo "uploaded s3://$BUCKET/$key"
-cutoff=$(date -u -d "-$RETENTION_DAYS days" +%Y-%m-%dT%H:%M:%S)
-aws s3api list-objects-v2 --bucket "$BUCKET" --prefix "$PREFIX/" --query 'Contents[].[Key,LastModified]' --output text \
-  | awk -v cutoff="$cutoff" '$1 != "None" && $2 < cutoff { print $1 }' \
-  | while read -r old; do aws s3 rm "s3://$BUCKET/$old" --only-show-errors; echo "deleted s3://$BUCKET/$old"; done
-'''
-
-
-def split(destination: str, environment: str) -> tuple[str, str]:
-    """(bucket, prefix) of <destination>/<environment>."""
-    bucket, _, path = destination.removeprefix("s3://").partition("/")
-    return bucket, "/".join(p for p in (path.strip("/"), environment) if p)
-
-
 def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str,
           sentinels_authenticate: bool) -> Iterator[Part]:
     """One CronJob per snapshot schedule; ``image`` has redis-cli;
@@ -107,24 +87,12 @@ def parts(ctx: Context, redis: Redis, *, sentinel_service: str, image: str,
                                                   "items": [{"key": "ca.crt", "path": "ca.crt"}]}})
         mounts["tls"] = TLS
     for name, snapshot in backup.snapshots.items():
-        bucket, prefix = split(snapshot.destination, ctx.environment)
-        upload: dict[str, str | SecretEnv] = {"WORK": WORK, "HOME": "/tmp", "BUCKET": bucket, "PREFIX": prefix,
-                                              "RETENTION_DAYS": str(snapshot.retentionDays)}
-        if backup.s3.region:
-            upload["AWS_DEFAULT_REGION"] = backup.s3.region
-        if backup.encryption:
-            upload["SSE"] = backup.encryption
-        if backup.kmsKeyId:
-            upload["SSE_KMS_KEY_ID"] = backup.kmsKeyId
-        if backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
-            key_id, secret_key = S3_KEYS
-            upload["AWS_ACCESS_KEY_ID"] = SecretEnv(backup.s3.credentialsSecret, key_id)
-            upload["AWS_SECRET_ACCESS_KEY"] = SecretEnv(backup.s3.credentialsSecret, secret_key)
         yield kits.cron_job(
             owner, f"{redis.name}-backup-{name}", schedule=snapshot.schedule,
             resources=backup.resources.model_dump(exclude_none=True) if backup.resources else None, steps=[
                 Step("snapshot", image, ["/bin/sh", "-c", SNAPSHOT], env, mounts),
-                Step("upload", backup.image, ["/bin/bash", "-c", UPLOAD], upload, {"work": WORK}),
+                upload_step(backup, snapshot, ctx.environment, file=f"{WORK}/dump.rdb.gz", suffix=".rdb.gz",
+                            mounts={"work": WORK}),
             ], volumes=volumes, pod_labels=backup_pods(redis))
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
-from dsgen.fields import S3_PATH, Access, BackupS3, Cron, Name, ObjectName, Patches, Pod, Quantity, Resources, Setting, Spread, Strict
+from dsgen.fields import Access, Name, ObjectName, Patches, Pod, Quantity, Resources, S3Upload, ScheduledUpload, Setting, Spread, Strict
 
 
 class RedisStorage(Strict):
@@ -69,31 +69,18 @@ class RedisTls(Strict):
     """Which kind issuer names."""
 
 
-class RedisSnapshot(Strict):
+class RedisSnapshot(ScheduledUpload):
     """An RDB snapshot on a schedule: redis-cli --rdb from a replica the
     sentinels name, gzipped, uploaded, and the older ones deleted."""
 
-    schedule: Cron = Field(description="Five-field cron, e.g. '0 3 * * *'.")
-    destination: Annotated[StrictStr, Field(pattern=S3_PATH)]
-    """S3 folder; the snapshots go to <destination>/<environment>/."""
-    retentionDays: int = Field(ge=1, description="Snapshots older than this many days are deleted by the job.")
 
-
-class RedisBackup(Strict):
-    """Snapshots of the dataset to S3 (the design's RDB and AOF backups)."""
+class RedisBackup(S3Upload):
+    """Snapshots of the dataset to S3 (the design's RDB and AOF backups); the
+    snapshot is taken with the Redis image, uploaded with ``image``."""
 
     snapshots: dict[Name, RedisSnapshot] = Field(
         description="Backup jobs by name, one CronJob each (<redis>-backup-<name>), e.g. "
         "{rdb: {schedule: '0 3 * * *', destination: s3://bucket/rdb, retentionDays: 7}}.")
-    s3: BackupS3 = BackupS3()
-    """Region and credentials of the bucket."""
-    encryption: Literal["AES256", "aws:kms"] | None = "AES256"
-    """Server-side encryption of the uploaded snapshots."""
-    kmsKeyId: StrictStr | None = Field(None, description="The KMS key of aws:kms encryption.")
-    image: StrictStr = "public.ecr.aws/aws-cli/aws-cli:2.32.2"
-    """The AWS CLI image that uploads (pinned); the snapshot is taken with the Redis image."""
-    resources: Resources | None = None
-    """Requests and limits of the job's containers."""
 
 
 class Redis(Strict):
