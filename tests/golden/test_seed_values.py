@@ -178,17 +178,20 @@ def test_prod_redis_meets_the_design_on_ot_container_kit(prod):
     assert replication["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"] == "10Gi"
 
 
-def _kafka_common(kafka):
+def _kafka_common(kafka, backup=False):
     spec = kafka["spec"]["kafka"]
     # The design's kafka_access: ecotrack and monitoring, as the peers Strimzi's
-    # own NetworkPolicy admits on each listener.
+    # own NetworkPolicy admits on each listener; the metadata backup job's pods
+    # on the TLS listener it connects through.
     peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
              for namespace in ("ecotrack", "monitoring")]
+    job = [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "kafka-backup",
+                                            "app.kubernetes.io/instance": "kafka-cluster"}}}] if backup else []
     assert spec["listeners"] == [
         {"name": "plain", "port": 9092, "type": "internal", "tls": False,
          "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers},
         {"name": "tls", "port": 9093, "type": "internal", "tls": True,
-         "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers},
+         "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers + job},
     ]
     assert spec["authorization"]["type"] == "simple"
     assert kafka["spec"]["entityOperator"] == {"topicOperator": {}, "userOperator": {}}
@@ -198,7 +201,7 @@ def _kafka_common(kafka):
 def test_kafka_kraft_on_current_strimzi(prod):
     kafka = prod[("Kafka", "kafka-cluster")]
     assert kafka["apiVersion"] == "kafka.strimzi.io/v1"
-    spec = _kafka_common(kafka)
+    spec = _kafka_common(kafka, backup=True)
     assert spec["config"] == SEED_KAFKA_CONFIG
     assert "zookeeper" not in kafka["spec"]
     pools = {name: d for (kind, name), d in prod.items() if kind == "KafkaNodePool"}
@@ -288,7 +291,12 @@ def test_users(request, tree):
                "ecotrack-admin": "kafka-admin-credentials"}
     # The design's three users, and a producer for each service that publishes
     # the topics only the super user could write: Write on exactly its topic.
-    assert set(users) == set(secrets) | {"ecotrack-payment-producer", "ecotrack-notification-producer"}
+    # prod also has the metadata backup job's own user (kafka.backup), which may only describe.
+    backup = {"kafka-cluster-backup"} if tree == "prod" else set()
+    assert set(users) == set(secrets) | {"ecotrack-payment-producer", "ecotrack-notification-producer"} | backup
+    if backup:
+        acls = users["kafka-cluster-backup"]["spec"]["authorization"]["acls"]
+        assert {op for acl in acls for op in acl["operations"]} == {"Describe", "DescribeConfigs"}
     for name, topic in (("ecotrack-payment-producer", "payment-events"),
                         ("ecotrack-notification-producer", "notification-events")):
         spec = users[name]["spec"]

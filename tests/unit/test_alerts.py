@@ -83,9 +83,11 @@ def test_the_unit_tests_of_each_group_pass(rules, group, tmp_path):
 # default-monitoring.yaml) and dsgen's custom queries; the Barman Cloud
 # plugin (observability.md); redis_exporter v1.44.0 (exporter.go, info.go,
 # sentinels.go); Strimzi's JMX rules and Kafka Exporter (the names its example
-# alerts use); the kubelet; Prometheus's own up.
+# alerts use); the kubelet; kube-state-metrics' CronJob metrics
+# (docs/metrics/workload/cronjob-metrics.md); Prometheus's own up.
 EXPOSED = {
     "up", "kubelet_volume_stats_used_bytes", "kubelet_volume_stats_capacity_bytes",
+    "kube_cronjob_status_last_successful_time", "kube_cronjob_created",
     "cnpg_collector_up", "cnpg_pg_replication_in_recovery", "cnpg_pg_replication_slots_pg_wal_lsn_diff",
     "cnpg_backends_total", "cnpg_pg_settings_setting", "cnpg_pg_stat_archiver_archived_count",
     "cnpg_pg_stat_archiver_failed_count", "cnpg_pg_stat_database_xact_commit",

@@ -16,11 +16,11 @@ against the Kubernetes and CRD schemas by their tests.
 from dsgen.kits.base import Owner
 from dsgen.kits.cronjob import SecretEnv, Step, cron_job, upload_step
 from dsgen.kits.externalsecret import RemoteRef, external_secret, generated_secret, vault_dynamic_secret
-from dsgen.kits.monitoring import Alert, Panel, dashboard, pod_monitor, prometheus_rule
+from dsgen.kits.monitoring import Alert, Panel, cron_jobs_late, dashboard, pod_monitor, prometheus_rule
 from dsgen.kits.networkpolicy import Allow, Peer, network_policy, service_ingress, to_blocks
 
 __all__ = [
-    "Alert", "Allow", "Owner", "Panel", "Peer", "RemoteRef", "SecretEnv", "Step", "cron_job", "dashboard", "external_secret",
+    "Alert", "Allow", "Owner", "Panel", "Peer", "RemoteRef", "SecretEnv", "Step", "cron_job", "cron_jobs_late", "dashboard", "external_secret",
     "generated_secret", "network_policy", "pod_monitor", "prometheus_rule", "service_ingress", "to_blocks",
     "upload_step", "vault_dynamic_secret",
 ]

@@ -31,6 +31,9 @@ class Step:
     mounts: Mapping[str, str] | None = None  # volume name -> mount path, beside /tmp
 
 
+# How long a run of a backup job may take before Kubernetes stops it.
+DEADLINE_SECONDS = 3600
+
 # Volumes a container only reads: mounted read-only.
 _READ_ONLY_SOURCES = ("secret", "configMap", "projected", "downwardAPI")
 
@@ -62,7 +65,7 @@ def _container(step: Step, resources: Mapping[str, Any] | None, read_only: froze
 
 def cron_job(owner: Owner, name: str, *, schedule: str, image: str = "", command: Sequence[str] = (),
              env: Mapping[str, str | SecretEnv] | None = None, resources: Mapping[str, Any] | None = None,
-             deadline_seconds: int = 3600, retries: int = 2, history: int = 3, run_as_user: int = 65532,
+             deadline_seconds: int = DEADLINE_SECONDS, retries: int = 2, history: int = 3, run_as_user: int = 65532,
              service_account: str | None = None, steps: Sequence[Step] = (),
              volumes: Sequence[dict[str, Any]] = (), pod_labels: Mapping[str, str] | None = None) -> Part:
     """A job on ``schedule`` (five-field cron) that never overlaps itself

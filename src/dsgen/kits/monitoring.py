@@ -51,6 +51,23 @@ class Alert:
                 "labels": {"severity": self.severity}, "annotations": annotations}
 
 
+def cron_jobs_late(name: str, namespace: str, allowed: Mapping[str, int], *, summary: str, description: str,
+                   runbook_url: str | None, steps: tuple[str, ...] = (), severity: str = "warning") -> Alert:
+    """Fires for each CronJob of ``allowed`` (name -> seconds) that has not
+    completed a run for longer than its seconds: runs that fail, schedules
+    missed, a suspended job; counted from its creation until it first
+    succeeds. kube-state-metrics' kube_cronjob_status_last_successful_time
+    and kube_cronjob_created, labelled namespace and cronjob
+    (docs/metrics/workload/cronjob-metrics.md)."""
+    terms = []
+    for cron_job, seconds in allowed.items():
+        select = f'namespace="{namespace}", cronjob="{cron_job}"'
+        terms.append(f"time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{{{select}}} "
+                     f"or kube_cronjob_created{{{select}}}) > {seconds}")
+    expr = terms[0] if len(terms) == 1 else " or ".join(f"({term})" for term in terms)
+    return Alert(name, expr, severity, summary, description, runbook_url, "10m", steps)
+
+
 def prometheus_rule(owner: Owner, name: str, *, groups: Mapping[str, Iterable[Alert]],
                     labels: Mapping[str, str] | None = None) -> Part:
     """Alert groups by name; ``labels`` are the ones the Prometheus's ruleSelector looks for."""

@@ -69,3 +69,12 @@ def forbidden(key: str, part: str, pinned: str | None) -> str | None:
         if key.startswith(prefix):
             return prefix
     return None
+
+
+def kafka_image(pinned: str, kafka_version: str) -> str:
+    """The Kafka image a Strimzi release runs a Kafka version with
+    (STRIMZI_KAFKA_IMAGES of install/cluster-operator/060-Deployment-strimzi-
+    cluster-operator.yaml, e.g. 4.1.0=quay.io/strimzi/kafka:0.49.1-kafka-4.1.0);
+    Kafka lives in /opt/kafka and the image runs as user 1001
+    (docker-images/kafka-based/kafka/Dockerfile, KAFKA_HOME)."""
+    return f"quay.io/strimzi/kafka:{pinned}-kafka-{kafka_version}"

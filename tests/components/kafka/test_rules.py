@@ -7,6 +7,8 @@ import pytest
 
 from tests.components.harness import findings
 
+BACKUP = {"metadata": {"schedule": "0 4 * * *", "destination": "s3://backups/metadata", "retentionDays": 30}}
+
 CASES = [
     ({"kafka": {"config": {"num.partitons": 3, "num.io.threads": "eight"}, "topics": {"user-events": {"config": {"cleanup.policy": "remove"}}}}},
      [("DSG325", ("kafka", "config", "num.io.threads"), "'eight' is not a whole number (int)"),
@@ -41,6 +43,14 @@ CASES = [
      []),
     ({"kafka": {"access": {"requireTls": True}}},
      [("DSG309", ("kafka", "listeners", 0, "tls"), "listener 'plain' has no TLS, and kafka.access.requireTls refuses connections without it: set tls: true or remove the listener")]),
+    ({"kafka": {"backup": {**BACKUP, "listener": "external"}}},
+     [("DSG337", ("kafka", "backup", "listener"), "names no listener of the cluster (listeners: plain, tls): name one of them")]),
+    ({"kafka": {"backup": BACKUP, "listeners": [{"name": "plain", "port": 9092}, {"name": "mtls", "port": 9094, "tls": True, "authentication": "tls"}]}},
+     [("DSG337", ("kafka", "backup"), "connects through listener 'mtls', which authenticates with client certificates; the backup job signs in with SCRAM: name a listener with authentication scram-sha-512")]),
+    ({"kafka": {"backup": {**BACKUP, "listener": "plain"}, "listeners": [{"name": "plain", "port": 9092, "authentication": "none"}, {"name": "tls", "port": 9093, "tls": True}]}},
+     [("DSG337", ("kafka", "backup", "listener"), "connects through listener 'plain', which does not authenticate, and the authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")]),
+    ({"kafka": {"backup": BACKUP, "users": {"kafka-cluster-backup": {"acls": []}}}},
+     [("DSG337", ("kafka", "users", "kafka-cluster-backup"), "is the name of the backup job's own KafkaUser (kafka.backup): give this user another name")]),
     ({"kafka": {"brokers": {"storage": {"size": None}}}},
      [("DSG310", ("kafka", "brokers", "storage", "size"), "persistent-claim storage needs a size")]),
 ]

@@ -2,6 +2,10 @@
 # Do not edit: change the profiles and run `dsgen render`.
 # Read access to exactly the credentials the prod-dr ExternalSecrets of namespace data read.
 
+path "secret/data/kafka/backup-s3" {
+  capabilities = ["read"]
+}
+
 path "secret/data/kafka/users" {
   capabilities = ["read"]
 }

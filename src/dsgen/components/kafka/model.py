@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import Access, Name, ObjectName, Patches, Pod, Quantity, Resources, Spread, Strict, Version
+from dsgen.fields import (Access, Name, ObjectName, Patches, Pod, Quantity, Resources, S3Upload, ScheduledUpload, Spread,
+                          Strict, Version)
 
 
 def _kafka_value(value: Any) -> Any:
@@ -129,6 +130,22 @@ class KafkaUserSpec(Strict):
     """What the user may do."""
 
 
+class KafkaBackup(S3Upload):
+    """What the cluster holds, exported to S3 on a schedule: topics with their
+    partitions and configs, broker configs, ACLs, SCRAM users and consumer
+    group offsets, as the Kafka tools print them (a tar.gz per run). Topics,
+    users and ACLs are also KafkaTopics and KafkaUsers in git: the export
+    shows what drifted from them, and the offsets git does not hold."""
+
+    metadata: ScheduledUpload = Field(
+        description="When the export runs, where it goes and how long it is kept, e.g. "
+        "{schedule: '0 4 * * *', destination: s3://bucket/metadata, retentionDays: 30}.")
+    listener: Name | None = Field(
+        None, description="The listener the job connects through (default: the first with TLS, else the first); "
+        "with authorization it must authenticate with scram-sha-512: the job is a KafkaUser "
+        "<kafka>-backup that may only describe.")
+
+
 class Kafka(Strict):
     enabled: StrictBool = True
     """false leaves Kafka out of this environment."""
@@ -165,4 +182,6 @@ class Kafka(Strict):
     """Users by name, with SCRAM passwords and ACLs."""
     access: Access = Access()
     """Namespaces whose pods may connect to this service (see network.isolate)."""
+    backup: KafkaBackup | None = None
+    """A daily export of topics, configs, ACLs and consumer offsets to S3."""
     patches: Patches = []

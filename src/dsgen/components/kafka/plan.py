@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
                                    pod_metadata, pod_spec, resources, zone_spread)
-from dsgen.components.kafka import monitoring
+from dsgen.components.kafka import backup, monitoring
 from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, GROUP
 from dsgen import kits
 from dsgen.kits import Allow, Owner, Peer
@@ -69,7 +69,9 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
         if ctx.network:
             # Strimzi writes the brokers' NetworkPolicy itself and opens a
             # listener without peers to everyone (KafkaCluster.generateNetworkPolicy, 0.49.1).
-            item["networkPolicyPeers"] = [Peer(namespace=n).render() for n in kafka.access.namespaces]
+            # The metadata backup job (components/kafka/backup.py) connects through one of them.
+            item["networkPolicyPeers"] = [peer.render() for peer in (
+                *(Peer(namespace=n) for n in kafka.access.namespaces), *backup.peers(kafka, listener.name))]
         listeners.append(item)
     yield Part(
         kafka.name, "kafka", "event-streaming", kafka.name, "kafka.yaml.j2", {
@@ -117,6 +119,8 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
             "acls": [acl.model_dump(exclude_none=True) for acl in user.acls],
             "authorization": bool(user.acls),
         }, labels=cluster_label)
+    if kafka.backup:
+        yield from backup.parts(ctx, kafka, api_version)
     if ctx.network and ctx.network["egress"]:
         yield from egress_policies(ctx.network["egress"], kafka)
     if ctx.monitoring:

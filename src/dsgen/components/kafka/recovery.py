@@ -15,12 +15,20 @@ def procedure(ctx: Context, kafka: Kafka) -> Recovery:
     """The design's Kafka objectives (RTO 30 minutes, RPO 24 hours, topics
     restored from backup). Topics, their configurations, users and ACLs are
     KafkaTopic and KafkaUser resources of the tree: the Topic and User
-    Operators create them again in a new cluster. Topic data has no backup
-    here yet."""
-    ns = ctx.namespace
-    backups = (f"{len(kafka.topics)} topics with their configurations and {len(kafka.users)} users with their "
-               "ACLs: in git, as KafkaTopic and KafkaUser resources of this tree",
-               "topic data: no backup is rendered; it lives only in the brokers' replicas")
+    Operators create them again in a new cluster. The metadata export
+    (kafka.backup) holds what the cluster held besides, and the consumer
+    groups' offsets."""
+    ns, env = ctx.namespace, ctx.environment
+    backups = [f"{len(kafka.topics)} topics with their configurations and {len(kafka.users)} users with their "
+               "ACLs: in git, as KafkaTopic and KafkaUser resources of this tree"]
+    export = None
+    if kafka.backup:
+        metadata = kafka.backup.metadata
+        export = f"{metadata.destination.rstrip('/')}/{env}/"
+        backups.append(f"`{kafka.name}-metadata-backup`: what the cluster holds (topics, configs, ACLs, SCRAM users, "
+                       f"consumer group offsets) on cron `{metadata.schedule}` into `{export}`, kept "
+                       f"{metadata.retentionDays} days")
+    backups.append("topic data: in the brokers' replicas only (README, \"Backups and recovery\")")
     steps = (
         "If brokers remain, there is nothing to restore: partitions lead from the in-sync replicas, and Strimzi "
         "rebuilds a lost broker's volume from its peers.",
@@ -29,9 +37,14 @@ def procedure(ctx: Context, kafka: Kafka) -> Recovery:
         "User Operator the users, ACLs and passwords (their Secrets come from OpenBao again).",
         f"Check: `kubectl -n {ns} get kafkatopics,kafkausers` all Ready, and a producer and a consumer of each "
         "application connect.",
-        "Consumers start from their auto.offset.reset (the offsets were lost with the cluster); replay what the "
-        "producers can send again.",
+        *((f"Compare with the last export: `aws s3 cp {export}<newest>.tar.gz - | tar -xzO metadata/topics.txt` "
+           "(and topic-configs.txt, acls.txt): a topic, config or ACL there that git lacks was made by hand; add "
+           "it to the profile if it is to stay.",
+           "Consumers start from their auto.offset.reset (the topics are new and empty): consumer-groups.txt of "
+           "the export says how far each group had read, so which messages the producers must send again.") if export else
+          ("Consumers start from their auto.offset.reset (the offsets were lost with the cluster); replay what the "
+           "producers can send again.",)),
     )
     return Recovery("Kafka", "30 minutes", "24 hours",
                     "nothing while a topic keeps min.insync.replicas; all topic data if the whole cluster is lost "
-                    "(topics, configs, users and ACLs come back from git)", backups, steps)
+                    "(topics, configs, users and ACLs come back from git)", tuple(backups), steps)

@@ -574,9 +574,33 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
+KAFKA_BACKUP = Rule("DSG337", "kafka-backup", "kafka.backup connects through a listener of the cluster on which its job can authenticate (SCRAM-SHA-512, or none where no authorizer runs), and its own KafkaUser <kafka>-backup is not also one of kafka.users.")
+
+
+@KAFKA_BACKUP.on_profile
+def _(ctx: Context, kafka: Kafka):
+    from dsgen.components.kafka.backup import listener, user_name
+
+    if kafka.backup is None:
+        return
+    chosen, names = listener(kafka), ", ".join(item.name for item in kafka.listeners) or "none"
+    where = ("kafka", "backup", "listener") if kafka.backup.listener else ("kafka", "backup")
+    if chosen is None:
+        yield where, f"names no listener of the cluster (listeners: {names}): name one of them"
+    elif chosen.authentication == "tls":
+        yield where, (f"connects through listener {chosen.name!r}, which authenticates with client certificates; "
+                      "the backup job signs in with SCRAM: name a listener with authentication scram-sha-512")
+    elif chosen.authentication == "none" and kafka.authorization:
+        yield where, (f"connects through listener {chosen.name!r}, which does not authenticate, and the "
+                      "authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")
+    if user_name(kafka) in kafka.users:
+        yield ("kafka", "users", user_name(kafka)), (
+            "is the name of the backup job's own KafkaUser (kafka.backup): give this user another name")
+
+
 RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_VERSION, KAFKA_CONFIGS,
          TOPIC_WRITER,
-         KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE)
+         KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE, KAFKA_BACKUP)
 
 
 def produced_secrets(kind: GroupKind, doc: dict):
@@ -691,9 +715,14 @@ RULES = RULES + (TOPIC_NAME_UNIQUE,)
 
 def secrets_read(kafka: Kafka):
     """Each SCRAM user's password, which the User Operator reads from its
-    passwordSecret instead of generating one."""
+    passwordSecret instead of generating one, and the backup job's S3
+    credentials (read as the upload step names them, components.base.upload_step)."""
     from dsgen.components.base import SecretNeed
+    from dsgen.operators.cloudnativepg import S3_KEYS
 
+    backup = kafka.backup
+    if backup and backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
+        yield SecretNeed(("kafka", "backup", "s3", "credentialsSecret"), backup.s3.credentialsSecret, S3_KEYS)
     for name, user in kafka.users.items():
         if user.passwordSecret:
             yield SecretNeed(("kafka", "users", name, "passwordSecret"), user.passwordSecret.name,
