@@ -17,7 +17,7 @@ from pathlib import Path
 from dsgen import pipeline
 from dsgen.network import OUTSIDE_ADDRESS, Flow, Port, Source, Workload, evaluate, format_text
 from dsgen.profiles import ProfileStore
-from dsgen.rules import Overlay
+from dsgen.rules import Overlay, get, name_of, namespace_of
 
 NETWORK_POLICY = ("networking.k8s.io", "NetworkPolicy")
 OUTPUT_FORMATS = ("text", "json")
@@ -55,8 +55,18 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
     while other in named or other == profile.namespace:
         other += "-x"
     sources = [Source(f"{namespace}/any pod", namespace) for namespace in named]
+    # Jobs the tree runs (backups): their pods' labels, as their policies name them.
+    jobs = [Source(f"{namespace_of(job)}/{name_of(job)} job", namespace_of(job),
+                   get(job, "spec", "jobTemplate", "spec", "template", "metadata", "labels") or {})
+            for job in overlay.of(("batch", "CronJob"))]
+    # Address blocks outside the cluster a policy admits (a listener's allowFrom).
+    blocks = dict.fromkeys(peer["ipBlock"]["cidr"] for policy in policies
+                           for rule in get(policy, "spec", "ingress") or [] for peer in rule.get("from") or []
+                           if isinstance(peer, dict) and isinstance(peer.get("ipBlock"), dict))
     sources += [Source(f"{other}/any pod", other), Source(f"{profile.namespace}/any other pod", profile.namespace, {}),
-                *operators, *(w.as_source() for w in workloads), Source("outside the cluster")]
+                *operators, *(w.as_source() for w in workloads), *jobs,
+                *(Source(f"{block} (outside the cluster)", None, None, _host(block)) for block in blocks),
+                Source("outside the cluster")]
     found = evaluate(policies, workloads, sources)
     if profile.network.isolate and profile.network.egress is not None:
         # Where the namespace's own pods may go: what network.egress opens, and a
@@ -64,6 +74,11 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
         inside = [source for source in sources if source.namespace == profile.namespace]
         found += evaluate(policies, _outside(profile.network.egress), inside)
     return found
+
+
+def _host(block: str) -> str:
+    network = ipaddress.ip_network(block, strict=False)
+    return str(next(network.hosts(), network.network_address))
 
 
 def _outside(egress) -> list[Workload]:

@@ -188,6 +188,8 @@ class Thresholds(Strict):
     """Share of Redis's maxmemory in use."""
     consumerLag: int = Field(1000, ge=1)
     """Messages a consumer group may be behind on a topic (Strimzi's example alert's number)."""
+    mirrorLagSeconds: int = Field(300, ge=1)
+    """How old a record may be when MirrorMaker 2 copies it (kafka.mirror): the DR copy's recovery point."""
 
 
 class Monitoring(Strict):

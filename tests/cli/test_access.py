@@ -71,15 +71,19 @@ def test_the_design_matrix(prod, bundled, where, which):
     assert {s for s in denied if verdicts[s]} == set()
 
 
+# The backup jobs upload to object storage and reach nothing else outside (the API server included).
+JOBS = {"data/redis-cluster-backup-rdb job", "data/redis-cluster-backup-aof job", "data/kafka-cluster-metadata-backup job"}
 DATA_PODS = {NEIGHBOUR, POSTGRES, POOLER, "data/postgres-cluster-pooler-ro pooler", REDIS, SENTINELS,
-             "data/kafka-cluster controller nodes", BROKERS, "data/kafka-cluster entity operator"}
+             "data/kafka-cluster controller nodes", BROKERS, "data/kafka-cluster entity operator"} | JOBS
 
 
 @pytest.mark.parametrize("where, allowed", [
     (("kube-system/dns", 53), DATA_PODS),  # UDP and TCP
+    # the backup jobs too, through object storage's rule: any address on 443 (network.egress.objectStorage);
+    # they mount no service account token
     (("the API server", 443), {POSTGRES, POOLER, "data/postgres-cluster-pooler-ro pooler", BROKERS,
-                               "data/kafka-cluster entity operator"}),
-    (("object storage", 443), {POSTGRES}),  # only the instances back up
+                               "data/kafka-cluster entity operator"} | JOBS),
+    (("object storage", 443), {POSTGRES} | JOBS),  # only the instances and the backup jobs back up
     (("outside the cluster", 80), set()),
 ], ids=["dns", "api-server", "object-storage", "elsewhere"])
 def test_with_egress_denied_each_pod_reaches_only_what_it_needs(bundled, where, allowed):
@@ -92,6 +96,18 @@ def test_the_brokers_reach_the_api_server_for_their_rack_and_the_controllers_do_
     flows = bundled[("the API server", 443)]
     assert flows[BROKERS]["because"] == ["data/kafka-cluster-brokers-egress"]
     assert flows["data/kafka-cluster controller nodes"]["allowed"] is False
+
+
+def test_the_backup_jobs_reach_what_they_back_up_and_the_dr_region_only_its_listener(bundled):
+    assert bundled[(BROKERS, 9093)]["data/kafka-cluster-metadata-backup job"]["allowed"] is True
+    assert bundled[(BROKERS, 9092)]["data/kafka-cluster-metadata-backup job"]["allowed"] is False
+    assert bundled[(REDIS, 6379)]["data/redis-cluster-backup-rdb job"]["allowed"] is True
+    assert bundled[(POSTGRES, 5432)]["data/redis-cluster-backup-rdb job"]["allowed"] is False
+    # prod's dr listener admits us-west-2's network, and no other address outside the cluster
+    dr = bundled[(BROKERS, 9094)]
+    assert dr["10.1.0.0/16 (outside the cluster)"]["allowed"] is True
+    assert dr["outside the cluster"]["allowed"] is False
+    assert bundled[(BROKERS, 9093)]["10.1.0.0/16 (outside the cluster)"]["allowed"] is False
 
 
 def test_flows_say_what_is_encrypted_and_which_policy_allows_them(prod):

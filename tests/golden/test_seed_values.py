@@ -187,7 +187,7 @@ def _kafka_common(kafka, backup=False):
              for namespace in ("ecotrack", "monitoring")]
     job = [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "kafka-backup",
                                             "app.kubernetes.io/instance": "kafka-cluster"}}}] if backup else []
-    assert spec["listeners"] == [
+    assert spec["listeners"][:2] == [
         {"name": "plain", "port": 9092, "type": "internal", "tls": False,
          "authentication": {"type": "scram-sha-512"}, "networkPolicyPeers": peers},
         {"name": "tls", "port": 9093, "type": "internal", "tls": True,
@@ -202,6 +202,14 @@ def test_kafka_kraft_on_current_strimzi(prod):
     kafka = prod[("Kafka", "kafka-cluster")]
     assert kafka["apiVersion"] == "kafka.strimzi.io/v1"
     spec = _kafka_common(kafka, backup=True)
+    # prod's third listener is for the DR region's MirrorMaker 2 (profiles/prod-dr.yaml): a load balancer
+    # that only us-west-2's network reaches, keeping the clients' addresses for the NetworkPolicy.
+    peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+             for namespace in ("ecotrack", "monitoring")]
+    assert spec["listeners"][2:] == [
+        {"name": "dr", "port": 9094, "type": "loadbalancer", "tls": True, "authentication": {"type": "scram-sha-512"},
+         "networkPolicyPeers": peers + [{"ipBlock": {"cidr": "10.1.0.0/16"}}],
+         "configuration": {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": ["10.1.0.0/16"]}}]
     assert spec["config"] == SEED_KAFKA_CONFIG
     assert "zookeeper" not in kafka["spec"]
     pools = {name: d for (kind, name), d in prod.items() if kind == "KafkaNodePool"}
@@ -291,8 +299,9 @@ def test_users(request, tree):
                "ecotrack-admin": "kafka-admin-credentials"}
     # The design's three users, and a producer for each service that publishes
     # the topics only the super user could write: Write on exactly its topic.
-    # prod also has the metadata backup job's own user (kafka.backup), which may only describe.
-    backup = {"kafka-cluster-backup"} if tree == "prod" else set()
+    # prod also has the metadata backup job's own user (kafka.backup), which may only describe, and
+    # the user the DR region's MirrorMaker 2 reads as.
+    backup = {"kafka-cluster-backup", "kafka-dr-mirror"} if tree == "prod" else set()
     assert set(users) == set(secrets) | {"ecotrack-payment-producer", "ecotrack-notification-producer"} | backup
     if backup:
         acls = users["kafka-cluster-backup"]["spec"]["authorization"]["acls"]

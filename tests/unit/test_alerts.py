@@ -22,10 +22,20 @@ def _promtool() -> str:
     return installed_tool("promtool", "make tools (extracts it from Debian's prometheus package)")
 
 
+def _rules(env: str) -> dict[str, dict]:
+    docs = [r.doc for r in pipeline.render_env(ProfileStore(EXAMPLE), env).resources]
+    return {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "PrometheusRule"}
+
+
 @pytest.fixture(scope="module")
 def rules() -> dict[str, dict]:
-    docs = [r.doc for r in pipeline.render_env(ProfileStore(EXAMPLE), "prod").resources]
-    return {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "PrometheusRule"}
+    return _rules("prod")
+
+
+@pytest.fixture(scope="module")
+def dr_rules() -> dict[str, dict]:
+    """prod-dr's: prod's alerts, and MirrorMaker 2's (kafka.mirror)."""
+    return _rules("prod-dr")
 
 
 def test_every_rendered_group_passes_promtool_check(rules, tmp_path):
@@ -60,20 +70,26 @@ def test_every_alert_has_a_runbook_section_with_steps(rules):
         assert "\n1. " in section, section.splitlines()[0]
 
 
-@pytest.mark.parametrize("group", ["postgresql", "redis", "kafka"])
-def test_the_unit_tests_of_each_group_pass(rules, group, tmp_path):
+@pytest.mark.parametrize("env,group,cases", [
+    ("prod", "postgresql", ["postgresql"]), ("prod", "redis", ["redis"]), ("prod", "kafka", ["kafka"]),
+    ("prod-dr", "kafka", ["kafka", "kafka-mirror"]),
+])
+def test_the_unit_tests_of_each_group_pass(rules, dr_rules, env, group, cases, tmp_path):
     """The cases assert when alerts fire, by their labels; the annotations'
     wording is left out of the comparison (the test above checks they exist)."""
     promtool = _promtool()
-    [spec] = [s for s in rules.values() if any(g["name"] == group for g in s["groups"])]
+    [spec] = [s for s in (rules if env == "prod" else dr_rules).values()
+              if any(g["name"] == group for g in s["groups"])]
     stripped = {"groups": [{**g, "rules": [{k: v for k, v in r.items() if k != "annotations"} for r in g["rules"]]}
                            for g in spec["groups"] if g["name"] == group]}
     (tmp_path / "rules.yaml").write_text(json.dumps(stripped))
-    cases = (CASES / f"{group}.yaml").read_text()
-    (tmp_path / "tests.yaml").write_text("rule_files: [rules.yaml]\n" + cases)
+    texts = [(CASES / f"{name}.yaml").read_text() for name in cases]
+    # each file is "evaluation_interval ... tests:" and its cases; one file takes them all
+    body = texts[0] + "".join(text.split("\ntests:\n", 1)[1] for text in texts[1:])
+    (tmp_path / "tests.yaml").write_text("rule_files: [rules.yaml]\n" + body)
     done = subprocess.run([promtool, "test", "rules", "tests.yaml"], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    tested = {line.split("alertname:")[1].strip() for line in cases.splitlines() if "alertname:" in line}
+    tested = {line.split("alertname:")[1].strip() for line in body.splitlines() if "alertname:" in line}
     alerts = {r["alert"] for g in stripped["groups"] for r in g["rules"]}
     assert tested == alerts  # every alert of the group has cases
 
@@ -82,7 +98,8 @@ def test_the_unit_tests_of_each_group_pass(rules, group, tmp_path):
 # CloudNativePG collector and default queries (pg_collector.go,
 # default-monitoring.yaml) and dsgen's custom queries; the Barman Cloud
 # plugin (observability.md); redis_exporter v1.44.0 (exporter.go, info.go,
-# sentinels.go); Strimzi's JMX rules and Kafka Exporter (the names its example
+# sentinels.go); Strimzi's JMX rules for Kafka and MirrorMaker 2 (its examples at
+# 0.49.1; MirrorMaker's names from Kafka's MirrorSourceMetrics) and Kafka Exporter (the names its example
 # alerts use); the kubelet; kube-state-metrics' CronJob metrics
 # (docs/metrics/workload/cronjob-metrics.md); Prometheus's own up.
 EXPOSED = {
@@ -102,6 +119,7 @@ EXPOSED = {
     "kafka_controller_kafkacontroller_activecontrollercount", "kafka_log_logmanager_offlinelogdirectorycount",
     "kafka_consumergroup_lag", "kafka_server_brokertopicmetrics_messagesin_total",
     "kafka_server_brokertopicmetrics_bytesin_total",
+    "kafka_connect_connector_status", "kafka_connect_mirror_mirrorsourceconnector_record_age_ms_max",
 }
 
 
@@ -118,7 +136,8 @@ def _metrics(expr: str) -> set[str]:
     return set(re.findall(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{", expr))
 
 
-def test_every_panel_query_parses_and_every_query_uses_metrics_the_exporters_expose(dashboards, rules, tmp_path):
+def test_every_panel_query_parses_and_every_query_uses_metrics_the_exporters_expose(dashboards, rules, dr_rules,
+                                                                                   tmp_path):
     promtool = _promtool()
     assert set(dashboards) == {"postgres-cluster-dashboard.json", "redis-cluster-dashboard.json",
                                "kafka-cluster-dashboard.json"}
@@ -128,5 +147,6 @@ def test_every_panel_query_parses_and_every_query_uses_metrics_the_exporters_exp
     done = subprocess.run([promtool, "check", "rules", str(tmp_path / "panels.yaml")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     used = set().union(*(_metrics(r["expr"]) for r in records),
-                       *(_metrics(rule["expr"]) for spec in rules.values() for g in spec["groups"] for rule in g["rules"]))
+                       *(_metrics(rule["expr"]) for spec in (*rules.values(), *dr_rules.values())
+                         for g in spec["groups"] for rule in g["rules"]))
     assert used - EXPOSED == set()

@@ -82,6 +82,8 @@ def cron_job(owner: Owner, name: str, *, schedule: str, image: str = "", command
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "serviceAccountName": service_account,
+        # a job without a service account of its own does not talk to the API server
+        "automountServiceAccountToken": None if service_account else False,
         "securityContext": {
             "runAsNonRoot": True,
             "runAsUser": run_as_user,

@@ -48,6 +48,7 @@ def test_the_job_exports_as_a_describe_only_user_through_the_tls_listener(prod):
     assert {"name": "cluster-ca", "secret": {"secretName": "kafka-cluster-cluster-ca-cert",
                                              "items": [{"key": "ca.crt", "path": "ca.crt"}]}} in pod["volumes"]
     assert pod["securityContext"]["runAsUser"] == 1001  # the Strimzi image's user
+    assert pod["automountServiceAccountToken"] is False  # it never calls the API server
     uploaded = {e["name"]: e.get("value") for e in upload["env"]}
     assert (uploaded["BUCKET"], uploaded["PREFIX"], uploaded["RETENTION_DAYS"], uploaded["SUFFIX"]) == (
         "eks-learning-lab-kafka-backups", "metadata/prod", "30", ".tar.gz")

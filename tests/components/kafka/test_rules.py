@@ -50,7 +50,7 @@ CASES = [
     ({"kafka": {"backup": {**BACKUP, "listener": "plain"}, "listeners": [{"name": "plain", "port": 9092, "authentication": "none"}, {"name": "tls", "port": 9093, "tls": True}]}},
      [("DSG337", ("kafka", "backup", "listener"), "connects through listener 'plain', which does not authenticate, and the authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")]),
     ({"kafka": {"backup": BACKUP, "users": {"kafka-cluster-backup": {"acls": []}}}},
-     [("DSG337", ("kafka", "users", "kafka-cluster-backup"), "is the name of the backup job's own KafkaUser (kafka.backup): give this user another name")]),
+     [("DSG337", ("kafka", "users", "kafka-cluster-backup"), "is the name of the KafkaUser dsgen makes for kafka.backup: give this user another name")]),
     ({"kafka": {"brokers": {"storage": {"size": None}}}},
      [("DSG310", ("kafka", "brokers", "storage", "size"), "persistent-claim storage needs a size")]),
 ]

@@ -6,6 +6,10 @@ path "secret/data/kafka/backup-s3" {
   capabilities = ["read"]
 }
 
+path "secret/data/kafka/prod-cluster-ca" {
+  capabilities = ["read"]
+}
+
 path "secret/data/kafka/users" {
   capabilities = ["read"]
 }

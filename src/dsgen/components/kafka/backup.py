@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
 from dsgen.components.base import Part, upload_step
+from dsgen.components.kafka.clients import backup_pods, listener
 from dsgen.kits import Allow, Owner, Peer, SecretEnv, Step
 from dsgen.operators import strimzi
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context
-    from dsgen.components.kafka.model import Kafka, Listener
+    from dsgen.components.kafka.model import Kafka
 
 WORK = "/work"
 CERTS = "/certs"
@@ -76,30 +77,9 @@ def user_name(kafka: Kafka) -> str:
     return f"{kafka.name}-backup"
 
 
-def backup_pods(kafka: Kafka) -> dict[str, str]:
-    """The labels of the job's pods (dsgen's own: no operator manages them)."""
-    return {"app.kubernetes.io/name": "kafka-backup", "app.kubernetes.io/instance": kafka.name}
-
-
-def listener(kafka: Kafka) -> Listener | None:
-    """The listener the job connects through: the one named, else the first
-    with TLS, else the first (None when the named one does not exist)."""
-    backup = kafka.backup
-    if backup is None:
-        return None
-    if backup.listener:
-        return next((item for item in kafka.listeners if item.name == backup.listener), None)
-    return next((item for item in kafka.listeners if item.tls), kafka.listeners[0] if kafka.listeners else None)
-
-
-def peers(kafka: Kafka, name: str) -> list[Peer]:
-    """The job's pods, as a peer of the listener ``name`` when it connects through it."""
-    chosen = listener(kafka)
-    return [Peer(pods=backup_pods(kafka))] if chosen is not None and chosen.name == name else []
-
-
 def parts(ctx: Context, kafka: Kafka, api_version: str) -> Iterator[Part]:
-    backup, chosen = kafka.backup, listener(kafka)
+    backup = kafka.backup
+    chosen = listener(kafka, backup.listener) if backup else None
     if backup is None or chosen is None:
         return
     owner, ns = Owner("kafka", kafka.name), ctx.namespace

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictStr
 
-from dsgen.fields import (Access, Name, ObjectName, Patches, Pod, Quantity, Resources, S3Upload, ScheduledUpload, Spread,
+from dsgen.fields import (Access, Cidr, Name, ObjectName, Patches, Pod, Quantity, Resources, S3Upload, ScheduledUpload, Spread,
                           Strict, Version)
 
 
@@ -63,6 +63,11 @@ class Listener(Strict):
     """Encrypt the listener with TLS."""
     authentication: Literal["scram-sha-512", "tls", "none"] = "scram-sha-512"
     """How clients authenticate: scram-sha-512, tls or none."""
+    allowFrom: list[Cidr] = Field(
+        [], description="Address blocks outside the cluster whose clients may connect (e.g. another region's "
+        "network, for kafka.mirror there), besides access.namespaces. On a loadbalancer listener also its "
+        "loadBalancerSourceRanges; on loadbalancer and nodeport listeners externalTrafficPolicy Local, so that "
+        "the clients' addresses reach the NetworkPolicy.")
 
 
 class Authorization(Strict):
@@ -85,6 +90,10 @@ class Topic(Strict):
 
 def _secret_ref(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
+
+
+def _ca_ref(value: Any) -> Any:
+    return {"name": value, "key": "ca.crt"} if isinstance(value, str) else value
 
 
 class SecretKeyRef(Strict):
@@ -146,6 +155,46 @@ class KafkaBackup(S3Upload):
         "<kafka>-backup that may only describe.")
 
 
+class MirrorSource(Strict):
+    """The Kafka cluster to copy from, as this environment reaches it."""
+
+    alias: Name = Field(description="Its name in MirrorMaker 2, e.g. prod (its checkpoints topic is "
+                        "<alias>.checkpoints.internal).")
+    bootstrapServers: Annotated[StrictStr, Field(pattern=r"^[^\s,:]+:[0-9]+(,[^\s,:]+:[0-9]+)*$")] = Field(
+        description="host:port of its listener for this environment, e.g. kafka-prod.example.internal:9094.")
+    user: ObjectName = Field(description="Its SCRAM-SHA-512 user for the mirror (a KafkaUser there, with Read "
+                             "and DescribeConfigs on the topics, Describe on the groups and the cluster).")
+    passwordSecret: Annotated[SecretKeyRef, BeforeValidator(_secret_ref, json_schema_input_type=SecretKeyRef | ObjectName)] = Field(
+        description="Secret here with that user's password: a name, or {name, key} (key: password).")
+    caSecret: Annotated[SecretKeyRef, BeforeValidator(_ca_ref, json_schema_input_type=SecretKeyRef | ObjectName)] = Field(
+        description="Secret here with the CA certificate its listener's certificate is signed by (its "
+        "<cluster>-cluster-ca-cert, ca.crt): a name, or {name, key} (key: ca.crt).")
+    networks: list[Cidr] = Field(
+        [], description="Where its brokers' addresses are; with network.egress the mirror may reach only these.")
+
+
+class KafkaMirror(Strict):
+    """MirrorMaker 2 copying another cluster's topics, and its consumer
+    groups' offsets, into this one, under the same names: a standby that
+    takes over when the source is lost."""
+
+    source: MirrorSource
+    """The cluster copied from."""
+    topics: StrictStr = ".*"
+    """Which topics (a regular expression over their names)."""
+    groups: StrictStr = ".*"
+    """Which consumer groups' offsets are carried over (a regular expression)."""
+    listener: Name | None = Field(
+        None, description="This cluster's listener the mirror writes through (default: the first with TLS, else "
+        "the first); with authorization it authenticates with scram-sha-512.")
+    replicas: int = Field(1, ge=1)
+    """MirrorMaker 2 workers."""
+    tasksMax: int = Field(3, ge=1)
+    """The most tasks copying at once (at most one per partition is busy)."""
+    resources: Resources | None = None
+    """Requests and limits of the workers."""
+
+
 class Kafka(Strict):
     enabled: StrictBool = True
     """false leaves Kafka out of this environment."""
@@ -184,4 +233,6 @@ class Kafka(Strict):
     """Namespaces whose pods may connect to this service (see network.isolate)."""
     backup: KafkaBackup | None = None
     """A daily export of topics, configs, ACLs and consumer offsets to S3."""
+    mirror: KafkaMirror | None = None
+    """Copy another cluster's topics into this one (disaster recovery)."""
     patches: Patches = []

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
+from dsgen.components.kafka.clients import mirror_name, mirror_pods
 from dsgen.components.kafka.rules import CLUSTER_LABEL
 from dsgen.kits import Alert, Owner, Panel
 from dsgen.kits.cronjob import DEADLINE_SECONDS
@@ -126,6 +127,7 @@ def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
                   'of the largest topics.',
               )),
         *backup_alerts(ctx, kafka),
+        *mirror_alerts(ctx, kafka),
     ]
 
 
@@ -152,6 +154,62 @@ def backup_alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
         ))]
 
 
+def mirror_metrics_config(kafka: Kafka) -> dict[str, Any]:
+    """The KafkaMirrorMaker2's metricsConfig: Strimzi's documented rules for
+    MirrorMaker 2 (operators/data/strimzi-mirrormaker2-metrics.json: its
+    examples/metrics/kafka-mirror-maker-2-metrics.yaml at 0.49.1)."""
+    return {"type": "jmxPrometheusExporter", "valueFrom": {"configMapKeyRef": {
+        "name": f"{mirror_name(kafka)}-metrics", "key": data("strimzi-mirrormaker2-metrics")["key"]}}}
+
+
+def mirror_alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
+    """MirrorMaker 2 down, a task failed, or records copied late. The rules
+    name a task's state kafka_connect_connector_status{status} (1 for the
+    current one) and the source connector's per-partition metrics
+    kafka_connect_mirror_mirrorsourceconnector_<metric> (Kafka's
+    MirrorSourceMetrics: record-age-ms-max, the age of a record when it is
+    copied)."""
+    if kafka.mirror is None:
+        return []
+    ns, name = ctx.namespace, mirror_name(kafka)
+    job = f'namespace="{ns}", job="{ns}/{name}"'
+    lag = ctx.monitoring["thresholds"]["mirrorLagSeconds"]
+    source = kafka.mirror.source.alias
+    return [
+        Alert("KafkaMirrorDown", f"sum(up{{{job}}}) == 0 or absent(up{{{job}}})", "critical",
+              f"Kafka {kafka.name}: MirrorMaker 2 {name} is down",
+              f"No MirrorMaker 2 worker answers: nothing of {source} is copied here.",
+              _runbook(ctx, "KafkaMirrorDown"), "5m",
+              steps=(
+                  f"kubectl -n {ns} get kafkamirrormaker2 {name} -o yaml: the status names the failure; "
+                  "kubectl logs of its pods.",
+                  f"Can it reach {kafka.mirror.source.bootstrapServers} (its egress policy, the source's "
+                  "load balancer and its allowFrom) and sign in (the user's password, the source's CA)?",
+              )),
+        Alert("KafkaMirrorTaskFailed", f'max by (connector, task) (kafka_connect_connector_status{{{job}, '
+              f'status="failed"}}) == 1', "critical",
+              f"Kafka {kafka.name}: MirrorMaker 2 task {{{{ $labels.connector }}}}/{{{{ $labels.task }}}} failed",
+              "A connector task has failed: the partitions it copies are not copied until it restarts.",
+              _runbook(ctx, "KafkaMirrorTaskFailed"), "5m",
+              steps=(
+                  f"kubectl -n {ns} get kafkamirrormaker2 {name} -o jsonpath='{{.status.connectors}}': the "
+                  "task's trace.",
+                  "Fix the cause (ACLs of the user here or at the source, a topic it may not create), then "
+                  f"restart the task: kubectl -n {ns} annotate kafkamirrormaker2 {name} "
+                  "strimzi.io/restart-connector-task=<connector>:<task>.",
+              )),
+        Alert("KafkaMirrorLagging", f"max by (topic) (kafka_connect_mirror_mirrorsourceconnector_record_age_ms_max"
+              f"{{{job}}}) / 1000 > {lag}", "warning",
+              f"Kafka {kafka.name}: {{{{ $labels.topic }}}} is copied from {source} late",
+              f"Records of the topic are over {lag}s old when copied: a failover now loses them.",
+              _runbook(ctx, "KafkaMirrorLagging"), "15m",
+              steps=(
+                  "Is the source producing faster than the mirror copies (more tasksMax, more replicas), or is "
+                  "the network between the regions slow?",
+              )),
+    ]
+
+
 def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
     """The rules' ConfigMap, PodMonitors for the nodes, the exporter and the
     entity operator, the alert group and the dashboard."""
@@ -170,6 +228,11 @@ def parts(ctx: Context, kafka: Kafka) -> Iterator[Part]:
     # pod-monitors/entity-operator-metrics.yaml scrapes that port)
     yield kits.pod_monitor(owner, f"{kafka.name}-entity-operator", port="healthcheck", labels=labels,
                            select={**cluster, "strimzi.io/name": f"{kafka.name}-entity-operator"})
+    if kafka.mirror:
+        rules = data("strimzi-mirrormaker2-metrics")
+        yield owner.part(f"{mirror_name(kafka)}-metrics", "metrics-config", {
+            "apiVersion": "v1", "kind": "ConfigMap", "data": {rules["key"]: rules["config"]}})
+        yield kits.pod_monitor(owner, mirror_name(kafka), port=PORT_NAME, labels=labels, select=mirror_pods(kafka))
     yield kits.prometheus_rule(owner, f"{kafka.name}-alerts", groups={"kafka": alerts(ctx, kafka)}, labels=labels)
     yield kits.dashboard(owner, f"{kafka.name}-dashboard", title=f"Kafka {kafka.name}", panels=panels(ctx, kafka),
                          labels=ctx.monitoring["dashboardLabels"])

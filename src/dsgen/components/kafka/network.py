@@ -18,6 +18,8 @@ from dsgen.rules import Overlay, get, name_of, namespace_of
 CONTROL_PLANE, REPLICATION, AGENT, METRICS = 9090, 9091, 8443, 9404
 TOPIC_OPERATOR_HEALTH, USER_OPERATOR_HEALTH = 8080, 8081
 CLUSTER_OPERATOR_POD = {"strimzi.io/kind": "cluster-operator"}
+MIRROR_MAKER_2 = ("kafka.strimzi.io", "KafkaMirrorMaker2")
+REST_API = 8083  # KafkaConnectCluster.REST_API_PORT
 OPERATOR_PODS = (("strimzi-cluster-operator", "strimzi", CLUSTER_OPERATOR_POD),)
 
 
@@ -50,6 +52,16 @@ def workloads(overlay: Overlay) -> Iterator[Workload]:
             yield Workload(f"{name_of(kafka)} entity operator", namespace, _selector(kafka, "entity-operator"),
                            (Port(TOPIC_OPERATOR_HEALTH, "topic operator health"),
                             Port(USER_OPERATOR_HEALTH, "user operator health")))
+    for mirror in overlay.of(MIRROR_MAKER_2):
+        ports = [Port(REST_API, "Connect REST API")] + ([Port(METRICS, "metrics")] if get(mirror, "spec", "metricsConfig")
+                                                        else [])
+        yield Workload(f"{name_of(mirror)} MirrorMaker 2", namespace_of(mirror), _mirror_selector(mirror), tuple(ports))
+
+
+def _mirror_selector(mirror: dict) -> dict[str, str]:
+    """Labels.strimziSelectorLabels of MirrorMaker 2's pods (KafkaMirrorMaker2Resources.componentName)."""
+    return {CLUSTER_LABEL: name_of(mirror), "strimzi.io/kind": MIRROR_MAKER_2[1],
+            "strimzi.io/name": f"{name_of(mirror)}-mirrormaker2"}
 
 
 def _rule(port: int, peers: list[dict] | None) -> dict[str, Any]:
@@ -85,6 +97,15 @@ def operator_policies(overlay: Overlay) -> Iterator[dict]:
         if get(kafka, "spec", "entityOperator") is not None:
             yield _policy(f"{name}-entity-operator", namespace, _selector(kafka, "entity-operator"),
                           [_rule(TOPIC_OPERATOR_HEALTH, None), _rule(USER_OPERATOR_HEALTH, None)])
+    for mirror in overlay.of(MIRROR_MAKER_2):
+        # KafkaConnectCluster.generateNetworkPolicy: the REST API for the
+        # operator and the workers themselves; the metrics port to all.
+        pods = _mirror_selector(mirror)
+        operator = {"podSelector": {"matchLabels": CLUSTER_OPERATOR_POD}, "namespaceSelector": {}}
+        rules = [_rule(REST_API, [{"podSelector": {"matchLabels": pods}}, operator])]
+        if get(mirror, "spec", "metricsConfig"):
+            rules.append(_rule(METRICS, None))
+        yield _policy(f"{name_of(mirror)}-mirrormaker2", namespace_of(mirror), pods, rules)
 
 
 def _policy(name: str, namespace: str, select: dict, rules: list[dict]) -> dict:

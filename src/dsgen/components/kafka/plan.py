@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
                                    pod_metadata, pod_spec, resources, zone_spread)
-from dsgen.components.kafka import backup, monitoring
+from dsgen.components.kafka import backup, clients, mirror, monitoring
 from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, GROUP
 from dsgen import kits
 from dsgen.kits import Allow, Owner, Peer
@@ -69,9 +69,16 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
         if ctx.network:
             # Strimzi writes the brokers' NetworkPolicy itself and opens a
             # listener without peers to everyone (KafkaCluster.generateNetworkPolicy, 0.49.1).
-            # The metadata backup job (components/kafka/backup.py) connects through one of them.
+            # dsgen's own clients (the backup job, MirrorMaker 2) connect through one of them.
             item["networkPolicyPeers"] = [peer.render() for peer in (
-                *(Peer(namespace=n) for n in kafka.access.namespaces), *backup.peers(kafka, listener.name))]
+                *(Peer(namespace=n) for n in kafka.access.namespaces), *clients.peers(kafka, listener.name),
+                *(Peer(cidr=block) for block in listener.allowFrom))]
+        if listener.allowFrom and listener.type in ("loadbalancer", "nodeport"):
+            # Local keeps the client's address, which the policy's ipBlock
+            # matches (GenericKafkaListenerConfiguration externalTrafficPolicy).
+            item["configuration"] = {"externalTrafficPolicy": "Local"}
+            if listener.type == "loadbalancer":
+                item["configuration"]["loadBalancerSourceRanges"] = list(listener.allowFrom)
         listeners.append(item)
     yield Part(
         kafka.name, "kafka", "event-streaming", kafka.name, "kafka.yaml.j2", {
@@ -121,6 +128,8 @@ def plan(ctx: Context, kafka: Kafka) -> Iterator[Part]:
         }, labels=cluster_label)
     if kafka.backup:
         yield from backup.parts(ctx, kafka, api_version)
+    if kafka.mirror:
+        yield from mirror.parts(ctx, kafka, api_version)
     if ctx.network and ctx.network["egress"]:
         yield from egress_policies(ctx.network["egress"], kafka)
     if ctx.monitoring:

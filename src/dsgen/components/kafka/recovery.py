@@ -28,7 +28,10 @@ def procedure(ctx: Context, kafka: Kafka) -> Recovery:
         backups.append(f"`{kafka.name}-metadata-backup`: what the cluster holds (topics, configs, ACLs, SCRAM users, "
                        f"consumer group offsets) on cron `{metadata.schedule}` into `{export}`, kept "
                        f"{metadata.retentionDays} days")
-    backups.append("topic data: in the brokers' replicas only (README, \"Backups and recovery\")")
+    if kafka.mirror:
+        return _standby(ctx, kafka, backups)
+    backups.append("topic data: in the brokers' replicas, and in a DR region's copy where one mirrors this cluster "
+                   "(kafka.mirror there; README, \"Disaster recovery\")")
     steps = (
         "If brokers remain, there is nothing to restore: partitions lead from the in-sync replicas, and Strimzi "
         "rebuilds a lost broker's volume from its peers.",
@@ -48,3 +51,31 @@ def procedure(ctx: Context, kafka: Kafka) -> Recovery:
     return Recovery("Kafka", "30 minutes", "24 hours",
                     "nothing while a topic keeps min.insync.replicas; all topic data if the whole cluster is lost "
                     "(topics, configs, users and ACLs come back from git)", tuple(backups), steps)
+
+
+def _standby(ctx: Context, kafka: Kafka, backups: list[str]) -> Recovery:
+    """A cluster that MirrorMaker 2 keeps as a copy of another: it takes over
+    when the source is lost, with the topics' data and the consumer groups'
+    offsets up to the mirror's lag."""
+    from dsgen.components.kafka.clients import mirror_name
+
+    ns, mirror = ctx.namespace, kafka.mirror
+    source, name = mirror.source, mirror_name(kafka)
+    backups.append(f"topic data and consumer group offsets of `{source.alias}` ({source.bootstrapServers}): copied "
+                   f"continuously into this cluster under the same names by MirrorMaker 2 `{name}` "
+                   f"(topics `{mirror.topics}`, groups `{mirror.groups}`)")
+    steps = (
+        f"While `{source.alias}` serves, this cluster is its copy: `kubectl -n {ns} get kafkamirrormaker2 {name}` "
+        "Ready, and its connectors RUNNING in the status.",
+        f"To take over when `{source.alias}` is lost: stop whatever still writes there, then delete kafka.mirror "
+        "from this environment's profile, render and commit; the sync removes MirrorMaker 2, and nothing "
+        "writes into the copied topics any more.",
+        "Point the applications at this cluster's bootstrap (the same topic names; their credentials come from "
+        "this environment's OpenBao paths). Consumer groups resume from the offsets MirrorMaker 2 carried over "
+        "(synced while the groups were idle here): they may read again what they read in the last interval.",
+        f"Later, rebuild `{source.alias}` and mirror back: give it a kafka.mirror from this cluster (this "
+        "cluster's dr listener admits its network), then fail back the same way.",
+    )
+    return Recovery("Kafka", "30 minutes", "24 hours",
+                    f"the messages MirrorMaker 2 had not yet copied when `{source.alias}` was lost (its lag: seconds "
+                    "while it keeps up)", tuple(backups), steps)

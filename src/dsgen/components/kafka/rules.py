@@ -156,15 +156,39 @@ STORAGE_TOPICS = (("configStorageTopic", "config.storage.topic", "configs"),
                   ("offsetStorageTopic", "offset.storage.topic", "offsets"))
 
 
+def _mirror_topics(spec: dict, target: str | None) -> Iterator[str]:
+    """The internal topics MirrorMaker 2 creates in its target cluster, with
+    the default separator: <source alias>.checkpoints.internal
+    (MirrorCheckpointConnector) and, with offset-syncs.topic.location
+    target, mm2-offset-syncs.<target alias>.internal (MirrorSourceConnector;
+    Strimzi's "Synchronizing consumer group offsets")."""
+    for mirror in spec.get("mirrors") or []:
+        if not isinstance(mirror, dict):
+            continue
+        source = mirror.get("source") if isinstance(mirror.get("source"), dict) else {}
+        alias = source.get("alias") or mirror.get("sourceCluster")
+        if alias:
+            yield f"{alias}.checkpoints.internal"
+        configs = [get(mirror, key, "config") or {} for key in ("sourceConnector", "checkpointConnector")]
+        if target and any(isinstance(c, dict) and c.get("offset-syncs.topic.location") == "target" for c in configs):
+            yield f"mm2-offset-syncs.{target}.internal"
+
+
 def _connect_topics(overlay: Overlay) -> Iterator[tuple[str, str]]:
-    """(namespace, topic) of each storage topic a Kafka Connect of the tree creates."""
+    """(namespace, topic) of each storage topic a Kafka Connect of the tree
+    creates, and of MirrorMaker 2's internal topics in its target."""
     for doc in overlay.of(CONNECT, MIRROR_MAKER_2):
         spec, default = get(doc, "spec") or {}, "connect-cluster"
+        if not isinstance(spec, dict):
+            continue  # a wrong type is DSG001's
         if doc.get("kind") == MIRROR_MAKER_2[1]:
             default = "mirrormaker2-cluster"
             alias = spec.get("connectCluster")
             legacy = [c for c in spec.get("clusters") or [] if isinstance(c, dict) and c.get("alias") == alias]
-            spec = spec.get("target") or (legacy[0] if legacy else {})
+            target = spec.get("target") or (legacy[0] if legacy else {})
+            for topic in _mirror_topics(spec, target.get("alias") if isinstance(target, dict) else None):
+                yield namespace_of(doc), topic
+            spec = target
         if not isinstance(spec, dict):
             continue  # a wrong type is DSG001's
         config = spec.get("config") if isinstance(spec.get("config"), dict) else {}
@@ -574,33 +598,68 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
+def _client_listener(kafka: Kafka, named: str | None, where: tuple, client: str):
+    """A problem with the listener one of dsgen's own clients connects through."""
+    from dsgen.components.kafka.clients import listener
+
+    chosen, names = listener(kafka, named), ", ".join(item.name for item in kafka.listeners) or "none"
+    if chosen is None:
+        yield where, f"names no listener of the cluster (listeners: {names}): name one of them"
+    elif chosen.authentication == "tls":
+        yield where, (f"connects through listener {chosen.name!r}, which authenticates with client certificates; "
+                      f"{client} signs in with SCRAM: name a listener with authentication scram-sha-512")
+    elif chosen.authentication == "none" and kafka.authorization:
+        yield where, (f"connects through listener {chosen.name!r}, which does not authenticate, and the "
+                      "authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")
+
+
+def _own_user(kafka: Kafka, name: str, section: str):
+    if name in kafka.users:
+        yield ("kafka", "users", name), (
+            f"is the name of the KafkaUser dsgen makes for kafka.{section}: give this user another name")
+
+
 KAFKA_BACKUP = Rule("DSG337", "kafka-backup", "kafka.backup connects through a listener of the cluster on which its job can authenticate (SCRAM-SHA-512, or none where no authorizer runs), and its own KafkaUser <kafka>-backup is not also one of kafka.users.")
 
 
 @KAFKA_BACKUP.on_profile
 def _(ctx: Context, kafka: Kafka):
-    from dsgen.components.kafka.backup import listener, user_name
+    from dsgen.components.kafka.backup import user_name
 
     if kafka.backup is None:
         return
-    chosen, names = listener(kafka), ", ".join(item.name for item in kafka.listeners) or "none"
     where = ("kafka", "backup", "listener") if kafka.backup.listener else ("kafka", "backup")
-    if chosen is None:
-        yield where, f"names no listener of the cluster (listeners: {names}): name one of them"
-    elif chosen.authentication == "tls":
-        yield where, (f"connects through listener {chosen.name!r}, which authenticates with client certificates; "
-                      "the backup job signs in with SCRAM: name a listener with authentication scram-sha-512")
-    elif chosen.authentication == "none" and kafka.authorization:
-        yield where, (f"connects through listener {chosen.name!r}, which does not authenticate, and the "
-                      "authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")
-    if user_name(kafka) in kafka.users:
-        yield ("kafka", "users", user_name(kafka)), (
-            "is the name of the backup job's own KafkaUser (kafka.backup): give this user another name")
+    yield from _client_listener(kafka, kafka.backup.listener, where, "the backup job")
+    yield from _own_user(kafka, user_name(kafka), "backup")
+
+
+KAFKA_MIRROR = Rule("DSG338", "kafka-mirror", "kafka.mirror writes through a listener on which MirrorMaker 2 can authenticate, copies from a cluster of another alias than this one's name, names the source's networks when egress is restricted, and its own KafkaUser <kafka>-mirror is not also one of kafka.users.")
+
+
+@KAFKA_MIRROR.on_profile
+def _(ctx: Context, kafka: Kafka):
+    from dsgen.components.kafka.clients import mirror_name
+
+    mirror = kafka.mirror
+    if mirror is None:
+        return
+    where = ("kafka", "mirror", "listener") if mirror.listener else ("kafka", "mirror")
+    yield from _client_listener(kafka, mirror.listener, where, "MirrorMaker 2")
+    yield from _own_user(kafka, mirror_name(kafka), "mirror")
+    if mirror.source.alias == kafka.name:
+        # The target's alias is this cluster's name; MirrorMaker 2 tells the
+        # clusters apart by alias (its checkpoints topic is <source alias>.checkpoints.internal).
+        yield ("kafka", "mirror", "source", "alias"), (
+            "is this cluster's own name, which is the target's alias: give the source another alias")
+    if ctx.network and ctx.network["egress"] and not mirror.source.networks:
+        yield ("kafka", "mirror", "source", "networks"), (
+            "is empty, and network.egress lets MirrorMaker 2 reach only the addresses named here: name the "
+            "networks of the source's brokers")
 
 
 RULES = (STRIMZI_CONFIG, STRIMZI_API, CLUSTER_LABEL_RULE, ACL_TOPIC, KRAFT_ROLES, KAFKA_VERSION, KAFKA_CONFIGS,
          TOPIC_WRITER,
-         KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE, KAFKA_BACKUP)
+         KAFKA_MODE, KAFKA_REPLICATION, KAFKA_LISTENERS, KAFKA_STORAGE, KAFKA_BACKUP, KAFKA_MIRROR)
 
 
 def produced_secrets(kind: GroupKind, doc: dict):
@@ -723,6 +782,12 @@ def secrets_read(kafka: Kafka):
     backup = kafka.backup
     if backup and backup.s3.credentialsSecret and not backup.s3.inheritFromIAMRole:
         yield SecretNeed(("kafka", "backup", "s3", "credentialsSecret"), backup.s3.credentialsSecret, S3_KEYS)
+    if kafka.mirror:
+        # MirrorMaker 2 reads the source user's password and the source's CA certificate (mirror.py).
+        source = kafka.mirror.source
+        yield SecretNeed(("kafka", "mirror", "source", "passwordSecret"), source.passwordSecret.name,
+                         (source.passwordSecret.key,))
+        yield SecretNeed(("kafka", "mirror", "source", "caSecret"), source.caSecret.name, (source.caSecret.key,))
     for name, user in kafka.users.items():
         if user.passwordSecret:
             yield SecretNeed(("kafka", "users", name, "passwordSecret"), user.passwordSecret.name,
