@@ -190,13 +190,18 @@ class Renderer:
 _IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
 
 
-def patched(service: str, resources: list[Resource], patches) -> list[Resource]:
-    """The section's resources with its profile ``patches`` applied in order."""
+def patched(service: str, resources: list[Resource], patches, kind_wide: bool = False) -> list[Resource]:
+    """The section's resources with its profile ``patches`` applied in order;
+    ``kind_wide``: only the patches that target every resource of a kind
+    these resources have (resources made apart from the section's own, such
+    as a restored cluster, which named targets do not mean)."""
     from dsgen import patching
 
     for number, patch in enumerate(patches):
         where = (service, "patches", number)
         target = patch.target
+        if kind_wide and (target.name is not None or not any(r.kind == target.kind for r in resources)):
+            continue
         hits = [i for i, r in enumerate(resources)
                 if r.kind == target.kind and (target.name is None or r.name == target.name)]
         if not hits:

@@ -69,6 +69,27 @@ def test_a_restore_is_a_new_cluster_from_the_archive_that_archives_apart(project
     assert check.code == 0, check.out + check.err
 
 
+def test_patches_of_a_whole_kind_reach_the_restored_cluster_and_named_ones_do_not(project, cli):
+    profiles, out = project
+    path = profiles / "prod.yaml"
+    path.write_text(path.read_text().replace("\npostgres:\n", """
+postgres:
+  patches:
+    - target: {kind: Cluster}
+      patch: {spec: {enableSuperuserAccess: false}}
+    - target: {kind: Cluster, name: postgres-cluster}
+      patch: {spec: {description: the original}}
+    - target: {kind: Pooler}
+      patch: {spec: {instances: 3}}
+""", 1))
+    result = cli("recover", "--env", "prod", "--to", TO, "--profiles", str(profiles), "--out", str(out / "r"))
+    assert result.code == 0, result.err
+    spec = documents(out / "r")[("Cluster", "postgres-cluster-pitr-202612011030")]["spec"]
+    assert spec["enableSuperuserAccess"] is False  # every Cluster's patch: the restored one's too
+    assert "description" not in spec  # a patch of the original by name
+    # a patch of a whole kind the restore does not render (it has no poolers) is not an error
+
+
 def test_the_same_command_writes_the_same_bytes_and_render_keeps_it(project, cli):
     profiles, out = project
     args = ["recover", "--env", "prod", "--to", TO, "--backup-id", "20261201T020000", "--profiles", str(profiles),
