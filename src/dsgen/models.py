@@ -31,6 +31,12 @@ class Operators(Strict):
     """OT-Container-Kit redis-operator release (0.26.0), for redis.operator: opstree."""
     strimzi: Version = DEFAULT_PINS["strimzi"]
     """Strimzi release (0.41.0-1.2.0); it chooses API versions, KRaft or ZooKeeper, and the Kafka versions allowed."""
+    barmanCloud: Version = DEFAULT_PINS["barmanCloud"]
+    """CloudNativePG's Barman Cloud plugin release, installed beside CloudNativePG 1.26+ (delivery)."""
+    externalSecrets: Version = DEFAULT_PINS["externalSecrets"]
+    """External Secrets Operator release, installed with a secrets section (delivery)."""
+    certManager: Version = DEFAULT_PINS["certManager"]
+    """cert-manager release, installed where the tree asks for certificates or the Barman Cloud plugin (delivery)."""
 
 
 class OperatorNamespaces(Strict):
@@ -48,6 +54,8 @@ class OperatorNamespaces(Strict):
     """Strimzi's Cluster Operator namespace (Strimzi writes the Kafka NetworkPolicies itself)."""
     externalSecrets: Name = "external-secrets"
     """External Secrets Operator's namespace."""
+    certManager: Name = "cert-manager"
+    """cert-manager's namespace (delivery installs it there)."""
 
 
 class Dns(Strict):
@@ -215,6 +223,31 @@ class Monitoring(Strict):
     """PostgreSQL logs waits for a lock longer than deadlock_timeout (log_lock_waits)."""
 
 
+class ArgoCD(Strict):
+    """Argo CD wiring: an AppProject, an Application per operator (its pinned
+    Helm chart) and one for the environment's overlay (README, "GitOps")."""
+
+    repoURL: Annotated[StrictStr, Field(pattern=r"^(https://|ssh://|git@)\S+$")] = Field(
+        description="The Git repository that holds the rendered tree, e.g. https://github.com/example/gitops.git.")
+    targetRevision: StrictStr = "HEAD"
+    """Branch, tag or commit of the repository Argo CD syncs."""
+    path: StrictStr = "out"
+    """Where the rendered tree is in the repository (the overlay is <path>/overlays/<environment>)."""
+    namespace: Name = "argocd"
+    """The namespace Argo CD runs in (its Applications and AppProject go there)."""
+    project: Name = "data-services"
+    """The AppProject of the Applications."""
+    server: StrictStr = "https://kubernetes.default.svc"
+    """The environment's cluster as Argo CD names it (its API server URL)."""
+
+
+class Delivery(Strict):
+    """How the tree reaches the cluster."""
+
+    argocd: ArgoCD
+    """Argo CD Applications for the operators and the overlay."""
+
+
 class Profile(Strict):
     """One environment's data services, after ``extends`` has been merged."""
 
@@ -252,6 +285,8 @@ class Profile(Strict):
     """Redis servers with sentinel failover."""
     kafka: Kafka | None = None
     """Kafka on Strimzi: the cluster, node pools, topics and users."""
+    delivery: Delivery | None = None
+    """Argo CD wiring for the operators and the overlay (out/argocd/<environment>/); null: none."""
 
 
 SCHEMA_FILES = {"complete": "profile.schema.json", "extends": "profile-extends.schema.json"}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from dsgen import formats, openbao, output, rules, runbook, yamlio
+from dsgen import delivery, formats, openbao, output, rules, runbook, yamlio
 from dsgen.errors import DsgenError, ProfileError, UsageError
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
@@ -143,6 +143,9 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     for env in rendered:  # the OpenBao side of each environment's credentials, and its runbook
         files.update(openbao.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
         files.update(runbook.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
+        namespaces = sorted({r.doc["metadata"]["namespace"] for r in env.resources
+                             if r.doc["metadata"].get("namespace")})
+        files.update(delivery.files(env.loaded.profile, env.env, output.header(env.loaded.sources), namespaces))
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
     files.update(_kept(previous))
@@ -299,7 +302,8 @@ def drift(out: Path, result: RenderResult, env: str | None, all_envs: bool) -> s
         prefixes = formats.get(result.format).scope(str(env))
 
         def keep(path: str) -> bool:
-            return path == output.MARKER or path.startswith((*prefixes, f"openbao/{env}/", f"runbook/{env}.md"))
+            return path == output.MARKER or path.startswith((*prefixes, f"openbao/{env}/", f"runbook/{env}.md",
+                                                              f"argocd/{env}/"))
 
         current = {k: v for k, v in current.items() if keep(k)}
         fresh = {k: v for k, v in fresh.items() if keep(k)}

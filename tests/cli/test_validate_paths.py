@@ -87,7 +87,7 @@ def test_operators_choose_the_versions_rules_check(repo, cli):
     (["{repo}/nothing"], "{repo}/nothing: no such file or folder"),
     (["{repo}/plain", "--operators", "strimzy=1.2.0"],
      "--operators strimzy=1.2.0: write NAME=VERSION with NAME one of cloudnativepg, redisOperator, strimzi, "
-     "otRedisOperator"),
+     "otRedisOperator, barmanCloud, externalSecrets, certManager"),
     (["--all", "--closed"], "--operators, --profile and --closed go with PATHs; a dsgen tree names its own operators"),
 ])
 def test_usage_errors_are_one_line(repo, cli, args, message):

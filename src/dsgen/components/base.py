@@ -222,6 +222,9 @@ class Component:
     workloads: Callable[[Any], Iterable[Any]] | None = None
     operator_policies: Callable[[Any], Iterable[dict]] | None = None
     operator_pods: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    # Given the Context and the section: the operators it needs installed, by
+    # their key of profile.operators (operators.charts.CHARTS), for delivery.
+    operators: Callable[[Context, Any], Iterable[str]] | None = None
 
     def section(self, profile: Any) -> Any:
         if self.whole_profile:

@@ -21,7 +21,8 @@ Releases = tuple[tuple[str, dict[str, Any]], ...]
 
 # The releases a profile pins when it names none, and `dsgen validate PATH`
 # assumes without --operators.
-DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1", "otRedisOperator": "0.26.0"}
+DEFAULT_PINS = {"cloudnativepg": "1.29.0", "redisOperator": "1.2.4", "strimzi": "0.49.1", "otRedisOperator": "0.26.0",
+                "barmanCloud": "0.13.0", "externalSecrets": "2.9.0", "certManager": "1.21.1"}
 
 
 @lru_cache(maxsize=None)

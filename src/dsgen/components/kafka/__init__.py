@@ -8,4 +8,5 @@ COMPONENT = Component("kafka", plan, rules.RULES, produced_secrets=rules.produce
                       stateful_kinds=(rules.KAFKA, rules.NODE_POOL, rules.TOPIC),
                       secrets_read=rules.secrets_read, client_ca=rules.client_ca, alerts=monitoring.alerts, recovery=recovery.procedure,
                       workloads=network.workloads,
-                      operator_policies=network.operator_policies, operator_pods=network.OPERATOR_PODS)
+                      operator_policies=network.operator_policies, operator_pods=network.OPERATOR_PODS,
+                      operators=lambda ctx, kafka: ("strimzi",))

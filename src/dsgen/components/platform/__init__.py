@@ -6,4 +6,5 @@ from dsgen.components.base import Component
 from dsgen.components.platform.plan import plan
 from dsgen.components.platform.rules import RULES
 
-COMPONENT = Component("platform", plan=plan, rules=RULES, whole_profile=True)
+COMPONENT = Component("platform", plan=plan, rules=RULES, whole_profile=True,
+                      operators=lambda ctx, profile: ("externalSecrets",) if profile.secrets else ())

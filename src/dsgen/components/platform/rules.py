@@ -325,3 +325,24 @@ def _(ctx: Any, profile: Any):
 
 
 RULES = RULES + (EGRESS,)
+
+
+DELIVERY_CHARTS = Rule("DSG339", "delivery-charts", "With delivery.argocd: each operator the environment needs is pinned to a release whose official Helm chart version dsgen knows (operators/charts.py), so that Argo CD installs exactly that release.")
+
+
+@DELIVERY_CHARTS.on_profile
+def _(ctx, profile):
+    from dsgen.delivery import operators
+    from dsgen.operators.charts import CHARTS
+
+    if profile.delivery is None:
+        return
+    for key in operators(profile, ctx.environment):
+        chart, release = CHARTS[key], getattr(profile.operators, key)
+        if chart.version(release) is None:
+            yield ("operators", key), (
+                f"{release} has no {chart.title} chart dsgen knows ({chart.repo} {chart.chart} installs "
+                f"{chart.known()}): pin one of those releases")
+
+
+RULES = RULES + (DELIVERY_CHARTS,)

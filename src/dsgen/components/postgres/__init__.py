@@ -8,4 +8,5 @@ COMPONENT = Component("postgres", plan, rules.RULES, secret_references=rules.sec
                       produced_secrets=rules.produced_secrets, stateful_kinds=(rules.CLUSTER,),
                       secrets_read=rules.secrets_read, client_ca=rules.client_ca, alerts=monitoring.alerts, recovery=recovery.procedure,
                       dynamic_secrets=openbao.dynamic_secrets,
-                      workloads=network.workloads, operator_pods=network.OPERATOR_PODS)
+                      workloads=network.workloads, operator_pods=network.OPERATOR_PODS,
+                      operators=rules.operators)

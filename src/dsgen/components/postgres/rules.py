@@ -733,3 +733,15 @@ def client_ca(pg: Postgres):
     with cert-manager the ca.crt of its Secret. Either Secret also holds a
     private key: only ca.crt may leave the namespace."""
     yield (server_tls_secret(pg) if pg.certificates else f"{pg.name}-ca"), "ca.crt"
+
+
+def operators(ctx: Context, pg: Postgres):
+    """CloudNativePG; with backups through the Barman Cloud plugin (1.26+),
+    the plugin and cert-manager, which issues the certificates of their mTLS
+    (plugin-barman-cloud chart, templates/certificate-issuer.yaml); with
+    server certificates, cert-manager."""
+    yield "cloudnativepg"
+    if pg.backup and cnpg.backup_method(ctx.operators["cloudnativepg"], pg.backup.method) == "plugin":
+        yield from ("barmanCloud", "certManager")
+    if pg.certificates:
+        yield "certManager"

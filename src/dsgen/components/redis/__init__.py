@@ -21,9 +21,16 @@ def _workloads(overlay):
     yield from opstree_network.workloads(overlay)
 
 
+def _operators(ctx, redis):
+    """The operator the section chooses; cert-manager where it issues the TLS certificate."""
+    yield "redisOperator" if redis.operator == "spotahome" else "otRedisOperator"
+    if redis.tls and redis.tls.issuer:
+        yield "certManager"
+
+
 COMPONENT = Component("redis", rules=RULES, backends=BACKENDS,
                       choose_backend=lambda redis: redis.operator,
                       secret_references=_secret_references,
                       stateful_kinds=(spotahome.rules.REDIS_FAILOVER, opstree_rules.REPLICATION),
                       secrets_read=secrets_read, client_ca=client_ca, alerts=monitoring.alerts, recovery=backup.procedure,
-                      workloads=_workloads)
+                      workloads=_workloads, operators=_operators)

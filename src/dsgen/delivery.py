@@ -1,0 +1,161 @@
+"""Argo CD wiring of one environment (``argocd/<environment>/``, written
+beside the tree when the profile has ``delivery.argocd``).
+
+- an AppProject limiting the sources to the Git repository and the
+  operators' chart repositories, and the destinations to the namespaces the
+  tree and the operators use;
+- an Application per operator the environment needs (each component says
+  which: ``Component.operators``), from its official Helm chart at the exact
+  version of the pinned release (``operators.charts``), with the values the
+  rest of the tree relies on;
+- an Application for the environment's overlay;
+- a repository Secret for each chart served over OCI (Argo CD reads those
+  only from a repository registered with enableOCI).
+
+Sync waves order them: cert-manager (-3), the operators (-2), the Barman
+Cloud plugin (-1, it asks cert-manager for certificates and plugs into
+CloudNativePG), then the data services (0). ``kubectl apply -k
+argocd/<environment>`` once, and Argo CD does the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from dsgen import yamlio
+from dsgen.operators.charts import CHARTS, Chart
+
+WAVE = "argocd.argoproj.io/sync-wave"
+API = "argoproj.io/v1alpha1"
+
+
+def operators(profile: Any, environment: str) -> list[str]:
+    """The operators the environment needs, by profile.operators key, in the
+    order of CHARTS."""
+    from dsgen.components import COMPONENTS
+    from dsgen.components.base import Context
+
+    ctx = Context.of(profile, environment)
+    needed: set[str] = set()
+    for component in COMPONENTS.values():
+        section = component.section(profile)
+        if section is not None and component.operators is not None:
+            needed.update(component.operators(ctx, section))
+    return [key for key in CHARTS if key in needed]
+
+
+def _metadata(name: str, namespace: str, wave: int | None = None, labels: dict | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name, "namespace": namespace}
+    if labels:
+        out["labels"] = labels
+    if wave is not None:
+        out["annotations"] = {WAVE: str(wave)}
+    return out
+
+
+def _operator_application(profile: Any, environment: str, key: str, chart: Chart) -> dict[str, Any]:
+    argocd = profile.delivery.argocd
+    release = getattr(profile.operators, key)
+    source: dict[str, Any] = {"repoURL": chart.repo, "chart": chart.chart, "targetRevision": chart.version(release),
+                              "helm": {"releaseName": chart.chart}}
+    values = chart.values(profile)
+    if values:
+        source["helm"]["valuesObject"] = values
+    return {
+        "apiVersion": API, "kind": "Application",
+        "metadata": _metadata(f"{environment}-{chart.chart}", argocd.namespace, chart.wave),
+        "spec": {
+            "project": argocd.project,
+            "source": source,
+            "destination": {"server": argocd.server,
+                            "namespace": getattr(profile.network.operatorNamespaces, chart.namespace_key)},
+            # Server-side apply: CloudNativePG's and Strimzi's CRDs are too
+            # large for the last-applied annotation of a client-side apply
+            # (the 262144-byte limit on annotations).
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True},
+                           "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]},
+        },
+    }
+
+
+def _overlay_application(profile: Any, environment: str) -> dict[str, Any]:
+    argocd = profile.delivery.argocd
+    return {
+        "apiVersion": API, "kind": "Application",
+        "metadata": _metadata(f"{profile.platform}-{environment}", argocd.namespace, 0),
+        "spec": {
+            "project": argocd.project,
+            "source": {"repoURL": argocd.repoURL, "targetRevision": argocd.targetRevision,
+                       "path": f"{argocd.path.strip('/')}/overlays/{environment}"},
+            "destination": {"server": argocd.server, "namespace": profile.namespace},
+            # No automated prune: a resource leaving the tree may hold data
+            # (dsgen render refuses such changes without --allow-destructive);
+            # prune it by hand once the change is meant. The custom resources
+            # wait for their CRDs, which the operators' Applications bring in
+            # the same sync: SkipDryRunOnMissingResource.
+            "syncPolicy": {"automated": {"prune": False, "selfHeal": True},
+                           "syncOptions": ["CreateNamespace=true", "ServerSideApply=true",
+                                           "SkipDryRunOnMissingResource=true"]},
+        },
+    }
+
+
+# Cluster-scoped kinds the charts and the tree create: CRDs, RBAC, webhooks,
+# the namespaces Argo CD creates, the tree's StorageClass and a
+# ClusterSecretStore.
+CLUSTER_KINDS = (("apiextensions.k8s.io", "CustomResourceDefinition"), ("rbac.authorization.k8s.io", "ClusterRole"),
+                 ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+                 ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+                 ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"), ("", "Namespace"),
+                 ("storage.k8s.io", "StorageClass"), ("external-secrets.io", "ClusterSecretStore"))
+
+
+def _project(profile: Any, keys: list[str], namespaces: Iterable[str]) -> dict[str, Any]:
+    argocd = profile.delivery.argocd
+    repos = [argocd.repoURL, *dict.fromkeys(CHARTS[key].repo for key in keys)]
+    targets = dict.fromkeys([*namespaces, *(getattr(profile.network.operatorNamespaces, CHARTS[key].namespace_key)
+                                            for key in keys)])
+    return {
+        "apiVersion": API, "kind": "AppProject",
+        "metadata": _metadata(argocd.project, argocd.namespace),
+        "spec": {
+            "description": f"The {profile.platform} data services and their operators",
+            "sourceRepos": repos,
+            "destinations": [{"server": argocd.server, "namespace": namespace} for namespace in targets],
+            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in CLUSTER_KINDS],
+        },
+    }
+
+
+def _oci_repository(profile: Any, chart: Chart) -> dict[str, Any]:
+    """Argo CD's declarative repository Secret (label secret-type: repository)
+    for a Helm chart over OCI: public, so no credentials."""
+    return {
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": _metadata(f"repository-{chart.chart}", profile.delivery.argocd.namespace,
+                              labels={"argocd.argoproj.io/secret-type": "repository"}),
+        "stringData": {"type": "helm", "name": chart.chart, "url": chart.repo, "enableOCI": "true"},
+    }
+
+
+def files(profile: Any, environment: str, header: list[str], namespaces: Iterable[str]) -> dict[str, str]:
+    """``argocd/<environment>/``: the AppProject, repository Secrets, the
+    operators' Applications and the overlay's, and a kustomization of them;
+    nothing without ``delivery.argocd``. ``namespaces``: those the
+    environment's resources go to."""
+    if profile.delivery is None:
+        return {}
+    keys = operators(profile, environment)
+    documents = {"appproject.yaml": _project(profile, keys, [profile.namespace, *namespaces])}
+    for key in keys:
+        chart = CHARTS[key]
+        if chart.oci:
+            documents[f"repository-{chart.chart}.yaml"] = _oci_repository(profile, chart)
+        documents[f"application-{chart.chart}.yaml"] = _operator_application(profile, environment, key, chart)
+    documents["application-data-services.yaml"] = _overlay_application(profile, environment)
+    root = f"argocd/{environment}"
+    out = {f"{root}/{name}": yamlio.dump(doc, header) for name, doc in documents.items()}
+    out[f"{root}/kustomization.yaml"] = yamlio.dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": list(documents)}, header)
+    return out

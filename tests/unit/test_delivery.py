@@ -1,0 +1,84 @@
+"""Argo CD wiring (delivery.argocd): the operators each environment needs,
+from their official charts at the pinned releases, ordered by sync waves
+before the overlay; strictly valid against Argo CD's CRDs."""
+
+from __future__ import annotations
+
+import pytest
+
+from dsgen import yamlio
+from tests.components.harness import findings
+from tests.conftest import ROOT
+
+OUT = ROOT / "out"
+ARGOCD = {"argocd": {"repoURL": "https://git.example.com/gitops.git"}}
+
+
+def _apps(env: str) -> dict[str, dict]:
+    docs = {}
+    for path in sorted((OUT / "argocd" / env).glob("*.yaml")):
+        for doc in yamlio.load_documents(path.read_text(), path.name):
+            if doc.get("kind") != "Kustomization":
+                docs[(doc["kind"], doc["metadata"]["name"])] = doc
+    return docs
+
+
+def _charts(env: str) -> dict[str, tuple[str, str, str]]:
+    return {d["spec"]["source"]["chart"]: (d["spec"]["source"]["repoURL"], d["spec"]["source"]["targetRevision"],
+                                           d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+            for (kind, _), d in _apps(env).items() if kind == "Application" and "chart" in d["spec"]["source"]}
+
+
+def test_prod_installs_each_operator_it_needs_at_the_chart_of_its_pinned_release():
+    assert _charts("prod") == {
+        # cert-manager first: the Barman Cloud plugin, Redis's TLS and PostgreSQL's certificates need it
+        "cert-manager": ("https://charts.jetstack.io", "v1.21.1", "-3"),
+        "external-secrets": ("https://charts.external-secrets.io", "2.9.0", "-2"),
+        "cloudnative-pg": ("https://cloudnative-pg.github.io/charts", "0.28.0", "-2"),  # CloudNativePG 1.29.0
+        "strimzi-kafka-operator": ("quay.io/strimzi-helm", "0.49.1", "-2"),
+        "redis-operator": ("https://ot-container-kit.github.io/helm-charts", "0.26.1", "-2"),  # opstree 0.26.0
+        "plugin-barman-cloud": ("https://cloudnative-pg.github.io/charts", "0.7.0", "-1"),  # plugin 0.13.0
+    }
+    overlay = _apps("prod")[("Application", "ecotrack-prod")]
+    assert overlay["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "0"
+    assert overlay["spec"]["source"]["path"] == "out/overlays/prod"
+    assert "SkipDryRunOnMissingResource=true" in overlay["spec"]["syncPolicy"]["syncOptions"]
+    assert overlay["spec"]["syncPolicy"]["automated"]["prune"] is False  # a removed Cluster holds data
+
+
+def test_dev_runs_spotahome_and_strimzi_is_told_its_namespace():
+    assert _charts("dev")["redis-operator"] == ("https://spotahome.github.io/redis-operator", "3.2.9", "-2")
+    strimzi = _apps("prod")[("Application", "prod-strimzi-kafka-operator")]["spec"]
+    assert strimzi["source"]["helm"]["valuesObject"] == {
+        "watchNamespaces": ["data"], "generateNetworkPolicy": True,
+        "image": {"operatorNamespaceLabels": "kubernetes.io/metadata.name=strimzi"}}
+    # Argo CD reads an OCI chart only from a repository registered with enableOCI
+    secret = _apps("prod")[("Secret", "repository-strimzi-kafka-operator")]
+    assert secret["stringData"] == {"type": "helm", "name": "strimzi-kafka-operator", "url": "quay.io/strimzi-helm",
+                                    "enableOCI": "true"}
+    cert_manager = _apps("prod")[("Application", "prod-cert-manager")]["spec"]["source"]["helm"]["valuesObject"]
+    assert cert_manager["startupapicheck"] == {"enabled": False}  # a Helm post-install hook
+
+
+def test_the_project_admits_exactly_the_sources_and_namespaces_in_use():
+    project = _apps("prod")[("AppProject", "data-services")]["spec"]
+    sources = {d["spec"]["source"]["repoURL"] for (kind, _), d in _apps("prod").items() if kind == "Application"}
+    assert set(project["sourceRepos"]) == sources
+    namespaces = {d["spec"]["destination"]["namespace"] for (kind, _), d in _apps("prod").items()
+                  if kind == "Application"}
+    assert {d["namespace"] for d in project["destinations"]} == namespaces | {"ecotrack"}  # secrets.deliver
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod", "prod-dr"])
+def test_every_environments_argo_cd_objects_are_strictly_valid(env, cli):
+    check = cli("validate", str(OUT / "argocd" / env), "--closed")
+    assert check.code == 0, check.out + check.err
+
+
+def test_a_release_without_a_known_chart_is_refused():
+    assert ("DSG339", ("operators", "cloudnativepg"),
+            "1.29.2 has no CloudNativePG chart dsgen knows (https://cloudnative-pg.github.io/charts cloudnative-pg "
+            "installs 1.25.1, 1.26.0, 1.26.1, 1.27.0, 1.27.1, 1.28.0, 1.28.1, 1.29.0, 1.29.1, 1.30.0): pin one of "
+            "those releases") in findings({"operators": {"cloudnativepg": "1.29.2"}, "delivery": ARGOCD})
+    # without delivery nothing installs the operators, and any supported release will do
+    assert [f for f in findings({"operators": {"cloudnativepg": "1.29.2"}}) if f[0] == "DSG339"] == []
