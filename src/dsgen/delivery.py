@@ -14,7 +14,9 @@ beside the tree when the profile has ``delivery.argocd``).
 
 Sync waves order them: cert-manager (-3), the operators (-2), the Barman
 Cloud plugin (-1, it asks cert-manager for certificates and plugs into
-CloudNativePG), then the data services (0). ``kubectl apply -k
+CloudNativePG), then the data services (0); inside the overlay each
+resource carries its own wave (``wave``): secret stores, then the Secrets,
+then the services, then monitoring. ``kubectl apply -k
 argocd/<environment>`` once, and Argo CD does the rest.
 """
 
@@ -27,6 +29,31 @@ from dsgen.operators.charts import CHARTS, Chart
 
 WAVE = "argocd.argoproj.io/sync-wave"
 API = "argoproj.io/v1alpha1"
+
+# Sync waves inside the overlay's Application: first the NetworkPolicies (the
+# namespace is isolated before any pod starts) and what the secret stores need
+# (their ServiceAccount and RBAC, the stores, the generators, the
+# StorageClass, cert-manager issuers), then the Secrets they make
+# (ExternalSecrets, Certificates), then the data services, then monitoring.
+STORES, SECRETS, SERVICES, MONITORING = 1, 2, 3, 4
+_WAVES = {
+    ("", "ServiceAccount"): STORES, ("rbac.authorization.k8s.io", "Role"): STORES,
+    ("rbac.authorization.k8s.io", "RoleBinding"): STORES, ("external-secrets.io", "SecretStore"): STORES,
+    ("external-secrets.io", "ClusterSecretStore"): STORES,
+    ("generators.external-secrets.io", "VaultDynamicSecret"): STORES, ("storage.k8s.io", "StorageClass"): STORES,
+    ("cert-manager.io", "Issuer"): STORES, ("networking.k8s.io", "NetworkPolicy"): STORES,
+    ("external-secrets.io", "ExternalSecret"): SECRETS, ("cert-manager.io", "Certificate"): SECRETS,
+    ("monitoring.coreos.com", "PodMonitor"): MONITORING, ("monitoring.coreos.com", "PrometheusRule"): MONITORING,
+}
+
+
+def wave(api_version: str, kind: str, role: str) -> int:
+    """The sync wave of a resource of the tree (its Part's role tells a
+    Grafana dashboard's ConfigMap from the others)."""
+    group = api_version.rpartition("/")[0]
+    if role == "dashboard":
+        return MONITORING
+    return _WAVES.get((group, kind), SERVICES)
 
 
 def operators(profile: Any, environment: str) -> list[str]:

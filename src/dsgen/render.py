@@ -166,6 +166,11 @@ class Renderer:
             del metadata["namespace"]
         if part.annotations:
             metadata["annotations"] = dict(part.annotations)
+        if ctx.sync_waves:
+            from dsgen.delivery import WAVE, wave
+
+            metadata["annotations"] = {**metadata.get("annotations", {}),
+                                       WAVE: str(wave(body["apiVersion"], body["kind"], part.role))}
         api_version, kind = body.pop("apiVersion"), body.pop("kind")
         return _prune({"apiVersion": api_version, "kind": kind, "metadata": metadata, **body})
 

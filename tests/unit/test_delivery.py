@@ -82,3 +82,23 @@ def test_a_release_without_a_known_chart_is_refused():
             "those releases") in findings({"operators": {"cloudnativepg": "1.29.2"}, "delivery": ARGOCD})
     # without delivery nothing installs the operators, and any supported release will do
     assert [f for f in findings({"operators": {"cloudnativepg": "1.29.2"}}) if f[0] == "DSG339"] == []
+
+
+def test_inside_the_overlay_policies_and_stores_come_first_then_secrets_then_services_then_monitoring():
+    from dsgen import pipeline
+    from dsgen.profiles import ProfileStore
+    from tests.conftest import EXAMPLE, PROFILES
+
+    docs = [r.doc for r in pipeline.render_env(ProfileStore(EXAMPLE), "prod").resources]
+    waves = {}
+    for doc in docs:
+        waves.setdefault(doc["kind"], set()).add(int(doc["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]))
+    assert waves["NetworkPolicy"] == waves["SecretStore"] == waves["ServiceAccount"] == {1}
+    assert waves["ExternalSecret"] == waves["Certificate"] == {2}
+    assert waves["Cluster"] == waves["Kafka"] == waves["RedisReplication"] == waves["CronJob"] == {3}
+    assert waves["PodMonitor"] == waves["PrometheusRule"] == {4}
+    dashboards = [d for d in docs if d["metadata"]["labels"].get("app.kubernetes.io/component") == "dashboard"]
+    assert dashboards and {d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] for d in dashboards} == {"4"}
+    # without delivery, no Argo CD annotations at all
+    plain = [r.doc for r in pipeline.render_env(ProfileStore(PROFILES), "prod").resources]
+    assert not [d for d in plain if "argocd.argoproj.io/sync-wave" in d["metadata"].get("annotations", {})]

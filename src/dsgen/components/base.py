@@ -41,6 +41,8 @@ class Context:
     secrets: Mapping[str, Any] | None = None
     # monitoring (dsgen.models.Monitoring: labels, runbook, thresholds); None: none.
     monitoring: Mapping[str, Any] | None = None
+    # delivery.argocd is set: every resource carries its Argo CD sync wave (dsgen.delivery.wave).
+    sync_waves: bool = False
 
     @classmethod
     def of(cls, profile: Any, environment: str = "base") -> "Context":
@@ -54,6 +56,7 @@ class Context:
             network=profile.network.model_dump() if profile.network.isolate else None,
             secrets=profile.secrets.model_dump() if profile.secrets is not None else None,
             monitoring=profile.monitoring.model_dump() if profile.monitoring is not None else None,
+            sync_waves=getattr(profile, "delivery", None) is not None,
         )
 
 
