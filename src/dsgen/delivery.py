@@ -71,12 +71,20 @@ def operators(profile: Any, environment: str) -> list[str]:
     return [key for key in CHARTS if key in needed]
 
 
+# Server-side diff (Argo CD's diff strategies, stable since 3.1): the diff
+# asks the API server for a server-side apply dry run, so the CRDs' defaults
+# and the operators' mutating webhooks (CloudNativePG's defaults a Cluster)
+# are in the predicted state; the structured-merge diff that ServerSideApply
+# would otherwise use is discontinued for its trouble with CRD defaults.
+COMPARE = {"argocd.argoproj.io/compare-options": "ServerSideDiff=true,IncludeMutationWebhook=true"}
+
+
 def _metadata(name: str, namespace: str, wave: int | None = None, labels: dict | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"name": name, "namespace": namespace}
     if labels:
         out["labels"] = labels
     if wave is not None:
-        out["annotations"] = {WAVE: str(wave)}
+        out["annotations"] = {WAVE: str(wave), **COMPARE}
     return out
 
 

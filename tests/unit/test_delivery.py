@@ -44,6 +44,11 @@ def test_prod_installs_each_operator_it_needs_at_the_chart_of_its_pinned_release
     assert overlay["spec"]["source"]["path"] == "out/overlays/prod"
     assert "SkipDryRunOnMissingResource=true" in overlay["spec"]["syncPolicy"]["syncOptions"]
     assert overlay["spec"]["syncPolicy"]["automated"]["prune"] is False  # a removed Cluster holds data
+    # the webhooks' and CRDs' defaults are in the predicted state, not a difference
+    for (kind, _), app in _apps("prod").items():
+        if kind == "Application":
+            assert app["metadata"]["annotations"]["argocd.argoproj.io/compare-options"] == \
+                "ServerSideDiff=true,IncludeMutationWebhook=true"
 
 
 def test_dev_runs_spotahome_and_strimzi_is_told_its_namespace():
