@@ -173,24 +173,75 @@ def _oci_repository(profile: Any, chart: Chart) -> dict[str, Any]:
     }
 
 
+def _kustomization(resources: list[str], header: list[str]) -> str:
+    return yamlio.dump({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                        "resources": resources}, header)
+
+
 def files(profile: Any, environment: str, header: list[str], namespaces: Iterable[str]) -> dict[str, str]:
     """``argocd/<environment>/``: the AppProject, repository Secrets, the
     operators' Applications and the overlay's, and a kustomization of them;
     nothing without ``delivery.argocd``. ``namespaces``: those the
-    environment's resources go to."""
+    environment's resources go to. With ``applicationSet`` the project and
+    the overlay's Application are left to :func:`shared_files`."""
     if profile.delivery is None:
         return {}
+    together = profile.delivery.argocd.applicationSet
     keys = operators(profile, environment)
-    documents = {"appproject.yaml": _project(profile, keys, [profile.namespace, *namespaces])}
+    documents = {} if together else {"appproject.yaml": _project(profile, keys, [profile.namespace, *namespaces])}
     for key in keys:
         chart = CHARTS[key]
-        if chart.oci:
+        if chart.oci and not together:  # else one for every environment, in argocd/
             documents[f"repository-{chart.chart}.yaml"] = _oci_repository(profile, chart)
         documents[f"application-{chart.chart}.yaml"] = _operator_application(profile, environment, key, chart)
-    documents["application-data-services.yaml"] = _overlay_application(profile, environment)
+    if not together:
+        documents["application-data-services.yaml"] = _overlay_application(profile, environment)
     root = f"argocd/{environment}"
     out = {f"{root}/{name}": yamlio.dump(doc, header) for name, doc in documents.items()}
-    out[f"{root}/kustomization.yaml"] = yamlio.dump({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "resources": list(documents)}, header)
+    out[f"{root}/kustomization.yaml"] = _kustomization(list(documents), header)
+    return out
+
+
+def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[str]) -> dict[str, str]:
+    """With ``applicationSet``: ``argocd/`` itself holds one AppProject over
+    every environment (each one's destinations on its own server), one
+    ApplicationSet whose list generator has an element per environment (its
+    server and overlay) and the OCI repository Secrets, besides the
+    environments' folders.
+    ``environments``: (name, profile, namespaces) of each rendered one."""
+    chosen = [(env, profile, namespaces) for env, profile, namespaces in environments
+              if profile.delivery is not None and profile.delivery.argocd.applicationSet]
+    if not chosen:
+        return {}
+    first = chosen[0][1]
+    argocd = first.delivery.argocd
+    project = _project(first, [], [])
+    repos, destinations, oci = dict.fromkeys(project["spec"]["sourceRepos"]), {}, {}
+    for env, profile, namespaces in chosen:
+        keys = operators(profile, env)
+        oci.update({CHARTS[key].chart: CHARTS[key] for key in keys if CHARTS[key].oci})
+        one = _project(profile, keys, [profile.namespace, *namespaces])["spec"]
+        repos.update(dict.fromkeys(one["sourceRepos"]))
+        destinations.update({(d["server"], d["namespace"]): d for d in one["destinations"]})
+    project["spec"]["sourceRepos"] = list(repos)
+    project["spec"]["destinations"] = list(destinations.values())
+    elements = [{"environment": env, "server": profile.delivery.argocd.server, "namespace": profile.namespace,
+                 "path": f"{profile.delivery.argocd.path.strip('/')}/overlays/{env}"} for env, profile, _ in chosen]
+    template = _overlay_application(first, "{{.environment}}")
+    template["metadata"] = {"name": f"{first.platform}-{{{{.environment}}}}",
+                            "annotations": {k: v for k, v in template["metadata"]["annotations"].items()
+                                            if k != WAVE}}
+    template["spec"]["source"]["path"] = "{{.path}}"
+    template["spec"]["destination"] = {"server": "{{.server}}", "namespace": "{{.namespace}}"}
+    application_set = {
+        "apiVersion": API, "kind": "ApplicationSet",
+        "metadata": _metadata(f"{first.platform}-data-services", argocd.namespace),
+        "spec": {"goTemplate": True, "goTemplateOptions": ["missingkey=error"],
+                 "generators": [{"list": {"elements": elements}}],
+                 "template": {"metadata": template["metadata"], "spec": template["spec"]}},
+    }
+    documents = {"appproject.yaml": project, "applicationset.yaml": application_set,
+                 **{f"repository-{name}.yaml": _oci_repository(first, chart) for name, chart in sorted(oci.items())}}
+    out = {f"argocd/{name}": yamlio.dump(doc, header) for name, doc in documents.items()}
+    out["argocd/kustomization.yaml"] = _kustomization([*documents, *(env for env, _, _ in chosen)], header)
     return out

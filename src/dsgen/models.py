@@ -239,6 +239,10 @@ class ArgoCD(Strict):
     """The AppProject of the Applications."""
     server: StrictStr = "https://kubernetes.default.svc"
     """The environment's cluster as Argo CD names it (its API server URL)."""
+    applicationSet: StrictBool = Field(
+        False, description="One ApplicationSet over the environments (argocd/applicationset.yaml, for an Argo CD "
+        "that serves every environment's cluster) instead of an Application per overlay; the AppProject then "
+        "covers every environment (argocd/appproject.yaml).")
 
 
 class Delivery(Strict):

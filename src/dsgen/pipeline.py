@@ -143,14 +143,20 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     for env in rendered:  # the OpenBao side of each environment's credentials, and its runbook
         files.update(openbao.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
         files.update(runbook.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
-        namespaces = sorted({r.doc["metadata"]["namespace"] for r in env.resources
-                             if r.doc["metadata"].get("namespace")})
-        files.update(delivery.files(env.loaded.profile, env.env, output.header(env.loaded.sources), namespaces))
+        files.update(delivery.files(env.loaded.profile, env.env, output.header(env.loaded.sources),
+                                    _namespaces(env)))
+    files.update(delivery.shared_files([(r.env, r.loaded.profile, _namespaces(r)) for r in rendered],
+                                       output.header(base.loaded.sources)))
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
     files.update(_kept(previous))
     risky = risky_changes(tree_format, out, rendered, files, previous) if previous is not None else ()
     return RenderResult(envs, dict(sorted(files.items())), format_name, risky, previous)
+
+
+def _namespaces(rendered: Rendered) -> list[str]:
+    """The namespaces an environment's resources go to."""
+    return sorted({r.doc["metadata"]["namespace"] for r in rendered.resources if r.doc["metadata"].get("namespace")})
 
 
 # What ``render`` keeps of the tree on disk: folders other commands write

