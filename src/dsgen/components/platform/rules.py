@@ -327,7 +327,7 @@ def _(ctx: Any, profile: Any):
 RULES = RULES + (EGRESS,)
 
 
-DELIVERY_CHARTS = Rule("DSG339", "delivery-charts", "With delivery.argocd: each operator the environment needs is pinned to a release whose official Helm chart version dsgen knows (operators/charts.py), so that Argo CD installs exactly that release.")
+DELIVERY_CHARTS = Rule("DSG339", "delivery-charts", "delivery names one of argocd and flux, and each operator the environment needs is pinned to a release whose official Helm chart version dsgen knows (operators/charts.py), so that exactly that release is installed.")
 
 
 @DELIVERY_CHARTS.on_profile
@@ -336,6 +336,11 @@ def _(ctx, profile):
     from dsgen.operators.charts import CHARTS
 
     if profile.delivery is None:
+        return
+    chosen = [name for name in ("argocd", "flux") if getattr(profile.delivery, name) is not None]
+    if len(chosen) != 1:
+        yield ("delivery",), ("names both argocd and flux: keep one, or both would install the operators"
+                              if chosen else "names neither argocd nor flux: set one, or remove delivery")
         return
     for key in operators(profile, ctx.environment):
         chart, release = CHARTS[key], getattr(profile.operators, key)
