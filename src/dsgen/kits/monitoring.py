@@ -51,20 +51,33 @@ class Alert:
                 "labels": {"severity": self.severity}, "annotations": annotations}
 
 
-def cron_jobs_late(name: str, namespace: str, allowed: Mapping[str, int], *, summary: str, description: str,
-                   runbook_url: str | None, steps: tuple[str, ...] = (), severity: str = "warning") -> Alert:
-    """Fires for each CronJob of ``allowed`` (name -> seconds) that has not
-    completed a run for longer than its seconds: runs that fail, schedules
-    missed, a suspended job; counted from its creation until it first
-    succeeds. kube-state-metrics' kube_cronjob_status_last_successful_time
+def cron_jobs_late(name: str, namespace: str, schedules: Mapping[str, str], *, pods: str,
+                   containers: tuple[str, ...], summary: str, description: str, runbook_url: str | None,
+                   steps: tuple[str, ...] = (), severity: str = "warning") -> Alert:
+    """Fires for each CronJob of ``schedules`` (name -> five-field cron) that
+    has not completed a run for longer than its schedule's longest gap plus
+    the time a run may take (kits.cronjob.DEADLINE_SECONDS): runs that fail,
+    schedules missed, a suspended job; counted from its creation until it
+    first succeeds. kube-state-metrics' kube_cronjob_status_last_successful_time
     and kube_cronjob_created, labelled namespace and cronjob
-    (docs/metrics/workload/cronjob-metrics.md)."""
+    (docs/metrics/workload/cronjob-metrics.md). The runbook's steps start
+    with the jobs' pods (label app.kubernetes.io/name ``pods``) and their
+    ``containers``' logs, and end with a run at once."""
+    from dsgen.kits.cronjob import DEADLINE_SECONDS
+    from dsgen.units import longest_gap
+
     terms = []
-    for cron_job, seconds in allowed.items():
+    for cron_job, schedule in schedules.items():
         select = f'namespace="{namespace}", cronjob="{cron_job}"'
         terms.append(f"time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{{{select}}} "
-                     f"or kube_cronjob_created{{{select}}}) > {seconds}")
+                     f"or kube_cronjob_created{{{select}}}) > {longest_gap(schedule) + DEADLINE_SECONDS}")
     expr = terms[0] if len(terms) == 1 else " or ".join(f"({term})" for term in terms)
+    job = next(iter(schedules)) if len(schedules) == 1 else "<cronjob>"
+    logs = " (then ".join(f"-c {c}" for c in containers) + ")" * (len(containers) - 1)
+    steps = (f"kubectl -n {namespace} get pods -l app.kubernetes.io/name={pods}: the pods of the last runs and "
+             f"their states; kubectl -n {namespace} logs <pod> {logs} of a failed one.", *steps,
+             f"Once fixed, run one at once: kubectl -n {namespace} create job --from=cronjob/{job} "
+             "manual-$(date +%s).")
     return Alert(name, expr, severity, summary, description, runbook_url, "10m", steps)
 
 

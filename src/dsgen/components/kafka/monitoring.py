@@ -27,9 +27,7 @@ from dsgen import kits
 from dsgen.components.kafka.clients import mirror_name, mirror_pods
 from dsgen.components.kafka.rules import CLUSTER_LABEL
 from dsgen.kits import Alert, Owner, Panel
-from dsgen.kits.cronjob import DEADLINE_SECONDS
 from dsgen.runbook import runbook_path
-from dsgen.units import longest_gap
 from dsgen.operators import data
 
 if TYPE_CHECKING:
@@ -132,26 +130,19 @@ def alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
 
 
 def backup_alerts(ctx: Context, kafka: Kafka) -> list[Alert]:
-    """The metadata export not completed within its longest gap between runs
-    plus the time a run may take (kube-state-metrics)."""
+    """The metadata export not completed on schedule (kube-state-metrics)."""
     if kafka.backup is None:
         return []
-    job = f"{kafka.name}-metadata-backup"
     return [kits.cron_jobs_late(
         "KafkaMetadataBackupMissing", ctx.namespace,
-        {job: longest_gap(kafka.backup.metadata.schedule) + DEADLINE_SECONDS},
+        {f"{kafka.name}-metadata-backup": kafka.backup.metadata.schedule},
+        pods="kafka-backup", containers=("export", "upload"),
         summary=f"Kafka {kafka.name}: the metadata export has not run on schedule",
         description="The export of topics, configs, ACLs and offsets has not completed a run for "
                     "{{ $value | humanizeDuration }}.",
         runbook_url=_runbook(ctx, "KafkaMetadataBackupMissing"),
-        steps=(
-            f"kubectl -n {ctx.namespace} get pods -l app.kubernetes.io/name=kafka-backup: the pods of the last runs "
-            f"and their states; kubectl -n {ctx.namespace} logs <pod> -c export (then -c upload) of a failed one.",
-            f"Export step: is the KafkaUser {kafka.name}-backup Ready, and its listener reachable "
-            "(networkPolicyPeers)? Upload step: the S3 credentials, the bucket's policy and the region.",
-            f"Once fixed, run one at once: kubectl -n {ctx.namespace} create job --from=cronjob/{job} "
-            "manual-export-$(date +%s).",
-        ))]
+        steps=(f"Export step: is the KafkaUser {kafka.name}-backup Ready, and its listener reachable "
+               "(networkPolicyPeers)? Upload step: the S3 credentials, the bucket's policy and the region.",))]
 
 
 def mirror_metrics_config(kafka: Kafka) -> dict[str, Any]:

@@ -22,9 +22,7 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 from dsgen import kits
 from dsgen.kits import Alert, Owner, Panel
-from dsgen.kits.cronjob import DEADLINE_SECONDS
 from dsgen.runbook import runbook_path
-from dsgen.units import longest_gap
 
 if TYPE_CHECKING:
     from dsgen.components.base import Context, Part
@@ -120,26 +118,19 @@ def alerts(ctx: Context, redis: Redis) -> list[Alert]:
 
 
 def backup_alerts(ctx: Context, redis: Redis) -> list[Alert]:
-    """A snapshot job that has not completed within its longest gap between
-    runs plus the time a run may take (kube-state-metrics)."""
+    """A snapshot job that has not completed on schedule (kube-state-metrics)."""
     if redis.backup is None or not redis.backup.snapshots:
         return []
-    allowed = {f"{redis.name}-backup-{name}": longest_gap(s.schedule) + DEADLINE_SECONDS
-               for name, s in redis.backup.snapshots.items()}
     return [kits.cron_jobs_late(
-        "RedisBackupMissing", ctx.namespace, allowed,
+        "RedisBackupMissing", ctx.namespace,
+        {f"{redis.name}-backup-{name}": s.schedule for name, s in redis.backup.snapshots.items()},
+        pods="redis-backup", containers=("snapshot", "upload"),
         summary=f"Redis {redis.name}: {{{{ $labels.cronjob }}}} has taken no snapshot on schedule",
         description="The snapshot job has not completed a run for {{ $value | humanizeDuration }}: the newest "
                     "snapshot in S3 is older than the schedule promises.",
         runbook_url=_runbook(ctx, "RedisBackupMissing"),
-        steps=(
-            f"kubectl -n {ctx.namespace} get pods -l app.kubernetes.io/name=redis-backup: the pods of the last runs "
-            f"and their states; kubectl -n {ctx.namespace} logs <pod> -c snapshot (then -c upload) of a failed one.",
-            "Snapshot step: are the sentinels and a replica reachable (NetworkPolicies, password, TLS)? Upload "
-            "step: the S3 credentials, the bucket's policy and the region.",
-            f"Once fixed, run one at once: kubectl -n {ctx.namespace} create job --from=cronjob/<cronjob> "
-            "manual-backup-$(date +%s).",
-        ))]
+        steps=("Snapshot step: are the sentinels and a replica reachable (NetworkPolicies, password, TLS)? Upload "
+               "step: the S3 credentials, the bucket's policy and the region.",))]
 
 
 def parts(ctx: Context, redis: Redis, *, servers: Mapping[str, str], sentinels: Mapping[str, str],
