@@ -63,6 +63,8 @@ def test_dev_runs_spotahome_and_strimzi_is_told_its_namespace():
                                     "enableOCI": "true"}
     cert_manager = _apps("prod")[("Application", "prod-cert-manager")]["spec"]["source"]["helm"]["valuesObject"]
     assert cert_manager["startupapicheck"] == {"enabled": False}  # a Helm post-install hook
+    # its lease in its own namespace, which the project admits (the chart's default is kube-system)
+    assert cert_manager["global"] == {"leaderElection": {"namespace": "cert-manager"}}
 
 
 def test_the_project_admits_exactly_the_sources_and_namespaces_in_use():
@@ -181,6 +183,7 @@ def test_the_flux_flavour_installs_the_same_charts_and_syncs_the_overlay_after_t
         "plugin-barman-cloud": "0.7.0", "strimzi-kafka-operator": "0.49.1", "redis-operator": "0.26.1"}
     assert releases["plugin-barman-cloud"]["dependsOn"] == [{"name": "cloudnative-pg"}, {"name": "cert-manager"}]
     assert releases["cloudnative-pg"]["install"] == {"createNamespace": True, "crds": "CreateReplace"}
+    assert "startupapicheck" not in releases["cert-manager"]["values"]  # Flux runs Helm's hooks as Helm does
     repositories = {name: d["spec"] for (kind, name), d in docs.items() if kind == "HelmRepository"}
     assert repositories["strimzi-kafka-operator"] == {"interval": "10m", "type": "oci",
                                                       "url": "oci://quay.io/strimzi-helm"}

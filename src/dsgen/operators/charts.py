@@ -55,11 +55,19 @@ def _strimzi(profile: Any) -> dict[str, Any]:
 
 
 def _cert_manager(profile: Any) -> dict[str, Any]:
-    """CRDs from the chart (crds.enabled, kept on uninstall: crds.keep), and
-    no startupapicheck: it is a Helm post-install hook (values.yaml
-    startupapicheck.jobAnnotations helm.sh/hook: post-install), which Argo CD
-    would run as a PostSync hook after every sync, only to check the API."""
-    return {"crds": {"enabled": True, "keep": True}, "startupapicheck": {"enabled": False}}
+    """CRDs from the chart (crds.enabled, kept on uninstall: crds.keep); its
+    leader-election lease and the RBAC for it in its own namespace, not the
+    chart's default kube-system (values.yaml global.leaderElection.namespace),
+    which the AppProject does not admit; and no startupapicheck under Argo CD:
+    it is a Helm post-install hook (startupapicheck.jobAnnotations
+    helm.sh/hook: post-install), which Argo CD would run as a PostSync hook
+    after every sync, only to check the API (Flux runs it as Helm does)."""
+    values: dict[str, Any] = {
+        "crds": {"enabled": True, "keep": True},
+        "global": {"leaderElection": {"namespace": profile.network.operatorNamespaces.certManager}}}
+    if profile.delivery is None or profile.delivery.argocd is not None:
+        values["startupapicheck"] = {"enabled": False}
+    return values
 
 
 # Chart.yaml version/appVersion at each release of cloudnative-pg/charts
