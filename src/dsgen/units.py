@@ -8,6 +8,7 @@ types in :mod:`dsgen.models` wrap them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # ---------------------------------------------------------------- names
@@ -204,25 +205,32 @@ def cron_values(expression: str) -> tuple[set[int], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=None)
 def longest_gap(expression: str) -> int:
     """The longest time in seconds between two runs of a cron expression,
     over two years of runs. When both day of month and day of week are
-    restricted, a day matching either runs (cron(5))."""
+    restricted, a day matching either runs (cron(5)). Every day that runs
+    runs at the same times, so the gaps are those between its times and
+    those from one running day's last time to the next one's first."""
     from datetime import date, timedelta
 
     minutes, hours, days, months, weekdays = cron_values(expression)
     fields = _MACRO_FIELDS.get(cron(expression), cron(expression)).split(" ")
     either = fields[2] != "*" and fields[4] != "*"
-    runs: list[int] = []
-    start = date(2025, 1, 1)
+    times = sorted(h * 3600 + m * 60 for h in hours for m in minutes)
+    start, running = date(2025, 1, 1), []
     for offset in range(731):
         day = start + timedelta(days=offset)
         if day.month not in months:
             continue
         by_day, by_weekday = day.day in days, day.isoweekday() % 7 in weekdays
         if (by_day or by_weekday) if either else (by_day and by_weekday):
-            runs.extend(offset * 86400 + h * 3600 + m * 60 for h in sorted(hours) for m in sorted(minutes))
-    return max((b - a for a, b in zip(runs, runs[1:])), default=731 * 86400)
+            running.append(offset)
+    if not running or len(running) == 1 and len(times) == 1:
+        return 731 * 86400
+    within = max((b - a for a, b in zip(times, times[1:])), default=0)
+    across = max(((b - a) * 86400 + times[0] - times[-1] for a, b in zip(running, running[1:])), default=0)
+    return max(within, across)
 
 
 # ---------------------------------------------------------------- versions

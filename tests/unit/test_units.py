@@ -102,3 +102,16 @@ def test_cron_day_of_week_seven_is_refused_with_the_fix():
                                "write 0 or sun for Sunday")
     assert units.cron("0 2 * * 0") == "0 2 * * 0"
     assert units.cron("0 2 * * sun") == "0 2 * * sun"
+
+
+@pytest.mark.parametrize("expression,hours", [
+    ("0 3 * * *", 24), ("0 */6 * * *", 6), ("0 2 * * sun", 168),
+    ("0 2 * * mon-sat", 48),  # Saturday 02:00 to Monday 02:00
+    ("*/15 * * * *", 0.25), ("@hourly", 1), ("0 0 1,15 * mon", 168),
+    ("5/20 1,13 * * 1-5", 59 + 20 / 60),  # Friday 13:45 to Monday 01:05
+    ("0 0 31 * *", 61 * 24),  # the 31st of a month to the 31st two months on, at most
+])
+def test_longest_gap_between_runs_of_a_cron(expression, hours):
+    from dsgen.units import longest_gap
+
+    assert longest_gap(expression) == hours * 3600
