@@ -26,6 +26,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from dsgen import yamlio
+from dsgen.delivery import WAVE, wave
 from dsgen.components import COMPONENTS
 from dsgen.components.base import Component, Context, Part, recommended_labels
 from dsgen.errors import EXIT_INTERNAL, DsgenError
@@ -167,8 +168,6 @@ class Renderer:
         if part.annotations:
             metadata["annotations"] = dict(part.annotations)
         if ctx.sync_waves:
-            from dsgen.delivery import WAVE, wave
-
             metadata["annotations"] = {**metadata.get("annotations", {}),
                                        WAVE: str(wave(body["apiVersion"], body["kind"], part.role))}
         api_version, kind = body.pop("apiVersion"), body.pop("kind")
