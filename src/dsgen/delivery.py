@@ -79,13 +79,19 @@ def operators(profile: Any, environment: str) -> list[str]:
 COMPARE = {"argocd.argoproj.io/compare-options": "ServerSideDiff=true,IncludeMutationWebhook=true"}
 
 
-def _metadata(name: str, namespace: str, wave: int | None = None, labels: dict | None = None) -> dict[str, Any]:
+def _metadata(name: str, namespace: str, labels: dict | None = None,
+              annotations: dict | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"name": name, "namespace": namespace}
     if labels:
         out["labels"] = labels
-    if wave is not None:
-        out["annotations"] = {WAVE: str(wave), **COMPARE}
+    if annotations:
+        out["annotations"] = annotations
     return out
+
+
+def _application_metadata(name: str, namespace: str, wave: int) -> dict[str, Any]:
+    """An Application's: its sync wave, and the server-side diff."""
+    return _metadata(name, namespace, annotations={WAVE: str(wave), **COMPARE})
 
 
 def _operator_application(profile: Any, environment: str, key: str, chart: Chart) -> dict[str, Any]:
@@ -98,7 +104,7 @@ def _operator_application(profile: Any, environment: str, key: str, chart: Chart
         source["helm"]["valuesObject"] = values
     return {
         "apiVersion": API, "kind": "Application",
-        "metadata": _metadata(f"{environment}-{chart.chart}", argocd.namespace, chart.wave),
+        "metadata": _application_metadata(f"{environment}-{chart.chart}", argocd.namespace, chart.wave),
         "spec": {
             "project": argocd.project,
             "source": source,
@@ -117,7 +123,7 @@ def _overlay_application(profile: Any, environment: str) -> dict[str, Any]:
     argocd = profile.delivery.argocd
     return {
         "apiVersion": API, "kind": "Application",
-        "metadata": _metadata(f"{profile.platform}-{environment}", argocd.namespace, 0),
+        "metadata": _application_metadata(f"{profile.platform}-{environment}", argocd.namespace, 0),
         "spec": {
             "project": argocd.project,
             "source": {"repoURL": argocd.repoURL, "targetRevision": argocd.targetRevision,
@@ -231,9 +237,7 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     elements = [{"environment": env, "server": profile.delivery.argocd.server, "namespace": profile.namespace,
                  "path": f"{profile.delivery.argocd.path.strip('/')}/overlays/{env}"} for env, profile, _ in chosen]
     template = _overlay_application(first, "{{.environment}}")
-    template["metadata"] = {"name": f"{first.platform}-{{{{.environment}}}}",
-                            "annotations": {k: v for k, v in template["metadata"]["annotations"].items()
-                                            if k != WAVE}}
+    template["metadata"] = {"name": f"{first.platform}-{{{{.environment}}}}", "annotations": dict(COMPARE)}
     template["spec"]["source"]["path"] = "{{.path}}"
     template["spec"]["destination"] = {"server": "{{.server}}", "namespace": "{{.namespace}}"}
     application_set = {

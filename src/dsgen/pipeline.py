@@ -140,13 +140,14 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     rendered = [render_env(store, name, renderer) for name in envs]
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
-    for env in rendered:  # the OpenBao side of each environment's credentials, and its runbook
-        files.update(openbao.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
-        files.update(runbook.files(env.loaded.profile, env.env, output.header(env.loaded.sources)))
-        files.update(delivery.files(env.loaded.profile, env.env, output.header(env.loaded.sources),
-                                    _namespaces(env)))
-    files.update(delivery.shared_files([(r.env, r.loaded.profile, _namespaces(r)) for r in rendered],
-                                       output.header(base.loaded.sources)))
+    delivered = [(r.env, r.loaded.profile, _namespaces(r)) for r in rendered]
+    for env, (_, profile, namespaces) in zip(rendered, delivered):
+        # the OpenBao side of each environment's credentials, its runbook, its GitOps wiring
+        header = output.header(env.loaded.sources)
+        files.update(openbao.files(profile, env.env, header))
+        files.update(runbook.files(profile, env.env, header))
+        files.update(delivery.files(profile, env.env, header, namespaces))
+    files.update(delivery.shared_files(delivered, output.header(base.loaded.sources)))
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
     files.update(_kept(previous))
