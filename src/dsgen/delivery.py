@@ -99,7 +99,7 @@ def _operator_application(profile: Any, environment: str, key: str, chart: Chart
     release = getattr(profile.operators, key)
     source: dict[str, Any] = {"repoURL": chart.repo, "chart": chart.chart, "targetRevision": chart.version(release),
                               "helm": {"releaseName": chart.chart}}
-    values = chart.values(profile)
+    values = {**chart.values(profile), **chart.without_hooks}
     if values:
         source["helm"]["valuesObject"] = values
     return {

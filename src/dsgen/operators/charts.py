@@ -29,8 +29,10 @@ class Chart:
     wave: int = -2  # Argo CD sync wave of its Application: before the data services (0)
     # What the chart needs from the profile: values (given the profile).
     values: Callable[[Any], dict[str, Any]] = field(default=lambda profile: {})
-    # Helm hooks the chart has, and what dsgen does about them (README, "GitOps").
-    hooks: str = "none"
+    # Values that turn the chart's Helm hooks off, for a delivery that does not
+    # run hooks as Helm does (Argo CD makes a post-install hook a PostSync one,
+    # run after every sync); empty: the chart has none (README, "GitOps").
+    without_hooks: Mapping[str, Any] = field(default_factory=dict)
 
     def version(self, release: str) -> str | None:
         """The chart version that installs ``release``, or None when none is known."""
@@ -55,19 +57,12 @@ def _strimzi(profile: Any) -> dict[str, Any]:
 
 
 def _cert_manager(profile: Any) -> dict[str, Any]:
-    """CRDs from the chart (crds.enabled, kept on uninstall: crds.keep); its
-    leader-election lease and the RBAC for it in its own namespace, not the
-    chart's default kube-system (values.yaml global.leaderElection.namespace),
-    which the AppProject does not admit; and no startupapicheck under Argo CD:
-    it is a Helm post-install hook (startupapicheck.jobAnnotations
-    helm.sh/hook: post-install), which Argo CD would run as a PostSync hook
-    after every sync, only to check the API (Flux runs it as Helm does)."""
-    values: dict[str, Any] = {
-        "crds": {"enabled": True, "keep": True},
-        "global": {"leaderElection": {"namespace": profile.network.operatorNamespaces.certManager}}}
-    if profile.delivery is None or profile.delivery.argocd is not None:
-        values["startupapicheck"] = {"enabled": False}
-    return values
+    """CRDs from the chart (crds.enabled, kept on uninstall: crds.keep), and
+    its leader-election lease and the RBAC for it in its own namespace, not
+    the chart's default kube-system (values.yaml global.leaderElection.namespace),
+    which the AppProject does not admit."""
+    return {"crds": {"enabled": True, "keep": True},
+            "global": {"leaderElection": {"namespace": profile.network.operatorNamespaces.certManager}}}
 
 
 # Chart.yaml version/appVersion at each release of cloudnative-pg/charts
@@ -77,7 +72,10 @@ CHARTS: dict[str, Chart] = {
     "certManager": Chart(
         "cert-manager", "https://charts.jetstack.io", "cert-manager", "certManager", prefix="v", wave=-3,
         values=_cert_manager,
-        hooks="startupapicheck (a post-install Job with its RBAC): turned off, see the values"),
+        # startupapicheck, a Job and its RBAC, is a post-install hook (values.yaml
+        # startupapicheck.jobAnnotations helm.sh/hook: post-install) that only
+        # checks that the API answers.
+        without_hooks={"startupapicheck": {"enabled": False}}),
     "externalSecrets": Chart(
         "External Secrets Operator", "https://charts.external-secrets.io", "external-secrets", "externalSecrets",
         values=lambda profile: {"installCRDs": True}),  # chart version = release (deploy/charts/external-secrets)
