@@ -77,21 +77,18 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
 
 
 def _host(block: str) -> str:
+    """An address in the block: the one outside the cluster when it is in it, else its first host."""
     network = ipaddress.ip_network(block, strict=False)
-    return str(next(network.hosts(), network.network_address))
+    return str(OUTSIDE_ADDRESS if OUTSIDE_ADDRESS in network else next(network.hosts(), network.network_address))
 
 
 def _outside(egress) -> list[Workload]:
-    def address(blocks: list[str]) -> str:
-        block = ipaddress.ip_network(blocks[0])
-        return str(OUTSIDE_ADDRESS if OUTSIDE_ADDRESS in block else next(block.hosts(), block.network_address))
-
     dns = egress.dns
     return [
         Workload("dns", dns.namespace, dns.pods, (Port(53, "dns", "plaintext", "UDP"), Port(53, "dns over tcp"))),
         Workload("the API server", None, {}, (Port(egress.apiServerPort, "https", "tls"),),
-                 address(egress.apiServer)),
-        Workload("object storage", None, {}, (Port(443, "https", "tls"),), address(egress.objectStorage)),
+                 _host(egress.apiServer[0])),
+        Workload("object storage", None, {}, (Port(443, "https", "tls"),), _host(egress.objectStorage[0])),
         Workload("outside the cluster", None, {}, (Port(80, "http"),), str(OUTSIDE_ADDRESS)),
     ]
 
