@@ -9,6 +9,8 @@ the exact key it is about.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictStr
@@ -355,21 +357,30 @@ def _field_docs(cls: type) -> dict[str, str]:
     """The docstring under each field of ``cls`` and its bases, read from the source."""
     import ast
     import inspect
-    import textwrap
 
     docs: dict[str, str] = {}
     for klass in reversed([k for k in cls.__mro__ if "model_fields" in vars(k) or hasattr(k, "model_fields")]):
         try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError):
+            found = _classes_in(inspect.getsourcefile(klass) or "").get(klass.__qualname__)
+        except (OSError, TypeError, SyntaxError):
             continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        body = found.body if found is not None else []
         for node, after in zip(body, body[1:]):
             if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
                     and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
                     and isinstance(after.value.value, str)):
                 docs[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
     return docs
+
+
+@lru_cache(maxsize=None)
+def _classes_in(filename: str) -> dict[str, Any]:
+    """The top-level classes of a source file by name, parsed once (inspect.getsource
+    would tokenize the file again for every class)."""
+    import ast
+
+    tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
+    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
