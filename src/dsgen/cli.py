@@ -46,7 +46,8 @@ schemas_app = typer.Typer(help="Manage the local cache of CRD schemas.", no_args
 # Choices of the options that take one, shown by --help and offered by shell
 # completion; the commands check them with their own one-line errors. The
 # modules that act on them hold the same lists (api.ENGINES, results.WRITERS,
-# scaffold.EXAMPLES, access.OUTPUT_FORMATS) and a test keeps them equal.
+# scaffold.EXAMPLES, access.OUTPUT_FORMATS, formats.FORMATS) and a test keeps them equal.
+FORMAT_NAMES = ("kustomize", "helm")
 ENGINES = ("auto", "builtin", "kubeconform")
 OUTPUT_FORMATS = ("text", "json", "junit")
 EXAMPLES = ("ecotrack", "minimal")
@@ -93,8 +94,12 @@ def render(
     allow_destructive: bool = typer.Option(
         False, "--allow-destructive",
         help="Write even changes that lose data or that the operators refuse (listed otherwise)."),
+    tree_format: str = typer.Option(
+        "kustomize", "--format", **_choices(FORMAT_NAMES),
+        help="kustomize: out/base and out/overlays/ENV; helm: one chart with values-ENV.yaml per "
+        "environment (give it its own --out)."),
 ) -> None:
-    """Render profiles into out/base and out/overlays/ENV.
+    """Render profiles into out/base and out/overlays/ENV (or a Helm chart).
 
     With --env, the base, that environment and every overlay already in out/
     are rendered; with --all, every environment. --check is the CI drift check.
@@ -107,7 +112,9 @@ def render(
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
     profiles, out = _project_folders(profiles, out)
-    result = pipeline.render(profiles, out, env, all_envs, profiles_shown=str(profiles))
+    if tree_format not in FORMAT_NAMES:
+        raise _usage(f"--format {tree_format}: choose one of {', '.join(FORMAT_NAMES)}")
+    result = pipeline.render(profiles, out, env, all_envs, profiles_shown=str(profiles), format_name=tree_format)
     if check:
         difference = pipeline.drift(out, result, env, all_envs)
         for line in result.risky:
@@ -158,6 +165,11 @@ def validate(
         False, "--closed",
         help="With PATHs: the input is complete, so a reference to an object it lacks is invalid "
         "(without it, a warning)."),
+    values: List[Path] = typer.Option(
+        [], "--values", "-f", metavar="FILE",
+        help="With a chart's folder as PATH: render it with these values files, as `helm template -f` "
+        "(repeatable); for a chart dsgen wrote, they are checked first as a profile (types, unknown "
+        "keys, dsgen's rules between keys) and set the operators and Kubernetes version."),
 ) -> None:
     """Build each overlay with kustomize and validate every document strictly.
 
@@ -166,11 +178,13 @@ def validate(
     kubernetes-validate's strict schemas at the profile's Kubernetes version;
     then references across documents and operator rules (`dsgen rules`).
     """
-    from dsgen import config
+    from dsgen import config, formats
     from dsgen.validate import api
 
     if env is not None and all_envs:
         raise _usage("use either --env or --all, not both")
+    if values and not paths:
+        raise _usage("--values goes with a chart's folder: dsgen validate CHART --values FILE")
     if output_format not in OUTPUT_FORMATS:
         raise _usage(f"--output {output_format}: choose one of {', '.join(OUTPUT_FORMATS)}")
     if paths:
@@ -181,8 +195,14 @@ def validate(
         if profile is not None:
             profiles, _ = _project_folders(None, Path("out"))
             pins = api.profile_pins(profiles, profile)
+        if values:
+            charts = [p for p in paths if (p / "values.schema.json").is_file() and (p / "values.yaml").is_file()
+                      and formats.of_tree(p).name == "helm"]
+            if len(charts) == 1 and profile is None:
+                pins = api.values_pins(charts[0], values)
         pins = dataclasses.replace(pins, operators=api.parse_operators(operators, pins.operators))
-        report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip), pins, closed)
+        report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip), pins, closed,
+                                    tuple(values))
     else:
         if operators or closed or profile is not None:
             raise _usage("--operators, --profile and --closed go with PATHs; a dsgen tree names its own operators")

@@ -31,10 +31,22 @@ MARKER_HEADER = [
 ]
 
 
-def marker(environments: dict[str, dict]) -> str:
-    """The marker's text: per environment, its Kubernetes version, operators,
-    external Secrets and the profiles it came from."""
-    return yamlio.dump({"environments": environments}, MARKER_HEADER)
+def marker(environments: dict[str, dict], tree_format: str = "kustomize") -> str:
+    """The marker's text: the format that wrote the tree (unless Kustomize),
+    and per environment, its Kubernetes version, operators, external Secrets
+    and the profiles it came from."""
+    head = {} if tree_format == "kustomize" else {"format": tree_format}
+    return yamlio.dump({**head, "environments": environments}, MARKER_HEADER)
+
+
+def read_format(text: str) -> str | None:
+    """The format a marker names (None: Kustomize, or a marker that cannot be read)."""
+    try:
+        docs = yamlio.load_documents(text, MARKER)
+    except Exception:  # noqa: BLE001 - an unreadable marker is reported where the tree is read
+        return None
+    data = docs[0] if docs and isinstance(docs[0], dict) else {}
+    return data.get("format") if isinstance(data.get("format"), str) else None
 
 
 def read_marker(text: str) -> dict[str, dict]:

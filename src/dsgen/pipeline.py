@@ -133,6 +133,7 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
            profiles_shown: str | None = None, format_name: str = formats.DEFAULT) -> RenderResult:
     """Render the tree for the chosen environments (nothing is written)."""
     tree_format = formats.get(format_name)
+    _check_format(out, tree_format)
     store = ProfileStore(profiles, profiles_shown or profiles.name)
     envs = environments_to_render(store, out, env, all_envs, tree_format)
     renderer = Renderer()
@@ -140,19 +141,30 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     rendered = [render_env(store, name, renderer) for name in envs]
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
-    delivered = [(r.env, r.loaded.profile, _namespaces(r)) for r in rendered]
-    for env, (_, profile, namespaces) in zip(rendered, delivered):
-        # the OpenBao side of each environment's credentials, its runbook, its GitOps wiring
-        header = output.header(env.loaded.sources)
-        files.update(openbao.files(profile, env.env, header))
-        files.update(runbook.files(profile, env.env, header))
-        files.update(delivery.files(profile, env.env, header, namespaces))
-    files.update(delivery.shared_files(delivered, output.header(base.loaded.sources)))
-    files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered})
+    if tree_format.companions:
+        delivered = [(r.env, r.loaded.profile, _namespaces(r)) for r in rendered]
+        for env, (_, profile, namespaces) in zip(rendered, delivered):
+            # the OpenBao side of each environment's credentials, its runbook, its GitOps wiring
+            header = output.header(env.loaded.sources)
+            files.update(openbao.files(profile, env.env, header))
+            files.update(runbook.files(profile, env.env, header))
+            files.update(delivery.files(profile, env.env, header, namespaces))
+        files.update(delivery.shared_files(delivered, output.header(base.loaded.sources)))
+    files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered}, tree_format.name)
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
     files.update(_kept(previous))
     risky = risky_changes(tree_format, out, rendered, files, previous) if previous is not None else ()
     return RenderResult(envs, dict(sorted(files.items())), format_name, risky, previous)
+
+
+def _check_format(out: Path, tree_format: Format) -> None:
+    """A tree is replaced only by one of its own format: a chart rendered over
+    the Kustomize tree (or the other way round) is refused."""
+    if (out / output.MARKER).is_file():
+        present = formats.of_tree(out)
+        if present.name != tree_format.name:
+            raise UsageError(f"{out}: holds a {present.name} tree; write the {tree_format.name} one into "
+                             f"another folder (--out DIR), or delete {out} first")
 
 
 def _namespaces(rendered: Rendered) -> list[str]:

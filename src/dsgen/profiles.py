@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,10 @@ class LoadedProfile:
     profile: Profile
     files: tuple[str, ...]  # as the user named them, for messages
     folder_name: str = "profiles"
+    # the merged mapping the profile was validated from, as written (no defaults)
+    data: dict = dataclass_field(default_factory=dict, compare=False, hash=False, repr=False)
+    # key path -> (file shown, line, column) of each key of ``data``
+    positions: dict = dataclass_field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -105,7 +109,7 @@ class ProfileStore:
             )
         merged = self._merged(f"{env}.yaml", ())
         return LoadedProfile(env, _validate(merged, env), tuple(merged.files),
-                             self.folder.resolve().name)
+                             self.folder.resolve().name, merged.data, merged.positions)
 
     def locate(self, env: str, path: tuple | list, message: str, rule: str = "") -> Problem:
         """A problem at the key ``path`` of a profile that loaded."""
@@ -159,13 +163,60 @@ class ProfileStore:
         return f"{name}.yaml"
 
 
+# Keys a chart's values hold beside the profile (dsgen.formats.helm).
+CHART_KEYS = ("environment", "derived")
+
+
+def load_values(files: list[Path], shown: list[str]) -> LoadedProfile:
+    """The profile a Helm user's values make: a chart's ``values.yaml`` then
+    each ``-f`` file, merged as helm merges them (maps key by key, null
+    removes a key, a map is never replaced by anything else), validated like
+    any profile; the environment is the values' ``environment``."""
+    data: dict[str, Any] = {}
+    positions: dict[tuple, tuple[str, int, int]] = {}
+    for path, name in zip(files, shown):
+        layer, where = yamlio.load_mapping(path, name)
+        here = {p: (name, line, col) for p, (line, col) in where.items()}
+        clash = map_replaced(data, layer)
+        if clash is not None:
+            _, line, col = here[clash]
+            raise ProfileError.single(name, "is a map in the chart's values and not here; helm never "
+                                      "replaces a map with anything else: write it as a map", line, col,
+                                      dotted(clash))
+        replaced = _replaced_paths(layer)
+        positions = {p: w for p, w in positions.items()
+                     if not any(p[:i] in replaced for i in range(1, len(p)))}
+        positions.update(here)
+        data = _deep_merge(data, layer)
+    env = data.pop(CHART_KEYS[0], BASE)
+    data.pop(CHART_KEYS[1], None)
+    if not isinstance(env, str) or not _ENV_NAME.match(env):
+        file, line, col = positions.get((CHART_KEYS[0],), (shown[-1], None, None))
+        raise ProfileError.single(file, f"{env!r} is not an environment name: use lower-case letters, "
+                                  "digits, '-' and '_'", line, col, CHART_KEYS[0])
+    merged = _Merged(data, positions, list(shown))
+    return LoadedProfile(env, _validate(merged, env), tuple(shown), data=data, positions=positions)
+
+
+def map_replaced(parent: dict, child: dict, path: tuple = ()) -> tuple | None:
+    """The first key that is a map in ``parent`` and that ``child`` sets to anything else."""
+    for key, value in child.items():
+        if isinstance(parent.get(key), dict) and value is not None:
+            if not isinstance(value, dict):
+                return (*path, key)
+            found = map_replaced(parent[key], value, (*path, key))
+            if found:
+                return found
+    return None
+
+
 def _named_maps(annotation: Any = None, path: tuple = ()) -> list[tuple]:
     """Paths of the maps of named entries (poolers, topics, users) in the model."""
     annotation = _unwrap(Profile if annotation is None else annotation)
     out = []
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        for name, field in annotation.model_fields.items():
-            out += _named_maps(field.annotation, (*path, name))
+        for name, info in annotation.model_fields.items():
+            out += _named_maps(info.annotation, (*path, name))
     elif typing.get_origin(annotation) is dict:
         value = _unwrap(typing.get_args(annotation)[1])
         if isinstance(value, type) and issubclass(value, BaseModel):

@@ -372,7 +372,7 @@ def test_help_shows_metavars_and_the_choices_of_every_enum_option(cli):
 
 
 def test_the_cli_choices_are_the_validators(cli):
-    from dsgen import access, cli as cli_module, scaffold
+    from dsgen import access, cli as cli_module, formats, scaffold
     from dsgen.validate import api
     from dsgen.validate.results import WRITERS
 
@@ -380,6 +380,7 @@ def test_the_cli_choices_are_the_validators(cli):
     assert cli_module.OUTPUT_FORMATS == tuple(WRITERS)
     assert cli_module.EXAMPLES == scaffold.EXAMPLES
     assert cli_module.ACCESS_FORMATS == access.OUTPUT_FORMATS
+    assert cli_module.FORMAT_NAMES == tuple(formats.FORMATS)
 
 
 def test_debug_is_accepted_after_the_subcommand(cli, tmp_path):

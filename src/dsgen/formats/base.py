@@ -34,6 +34,8 @@ class Rendered:
 
 class Format(Protocol):
     name: str
+    # whether the environments' OpenBao, runbook and GitOps files go into the tree too
+    companions: bool
 
     def plan(self, base: Rendered, envs: list[Rendered]) -> dict[str, str]:
         """Every file of the tree (path relative to the tree -> text), the marker aside."""

@@ -83,6 +83,7 @@ def _kustomization(header: list[str], resources: list[str], patches: list[dict] 
 
 class Kustomize:
     name = "kustomize"
+    companions = True
 
     # ------------------------------------------------------------ writing
 

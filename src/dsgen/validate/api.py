@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 from dsgen import formats, output, rules, units, yamlio
 from dsgen.errors import DsgenError, Problem, ProfileError, ToolError, UsageError
-from dsgen.formats import kustomize
+from dsgen.formats import helm, kustomize
 from dsgen.rules import Overlay
 from dsgen.validate import cache, cel
 from dsgen.validate.results import WRITERS, Report, Result, Status
@@ -75,7 +75,7 @@ def validate_tree(out: Path, env: str | None, all_envs: bool, locations: list[st
                   skip: frozenset[str] = frozenset()) -> Report:
     check_skips(skip)
     engine = choose_engine(engine)
-    tree_format = formats.get()
+    tree_format = formats.of_tree(out)
     envs = overlays(out, env, all_envs, tree_format)
     marker = out / output.MARKER
     meta = output.read_marker(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
@@ -429,23 +429,30 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 @dataclasses.dataclass(frozen=True)
 class Unit:
-    """What is validated together: one kustomization folder (built), or the
-    plain manifest files given (read as they are)."""
+    """What is validated together: one kustomization folder (built), one Helm
+    chart (rendered with ``values``), or the plain manifest files given (read
+    as they are)."""
 
     source: str
     kustomization: Path | None = None
     files: tuple[Path, ...] = ()
+    chart: Path | None = None
+    values: tuple[Path, ...] = ()
 
 
-def units_of(paths: list[Path]) -> list[Unit]:
+def units_of(paths: list[Path], values: tuple[Path, ...] = ()) -> list[Unit]:
     """The units ``dsgen validate PATH...`` checks: a kustomization folder is
-    built as one unit (the files it does not list are not read); every other
-    manifest file, given or found below a folder given, joins one unit of
-    plain files."""
+    built as one unit (the files it does not list are not read), a chart
+    folder is rendered by helm with ``values``; every other manifest file,
+    given or found below a folder given, joins one unit of plain files."""
     kustomizations: list[Path] = []
+    charts: list[Path] = []
     files: list[Path] = []
 
     def walk(folder: Path) -> None:
+        if (folder / "Chart.yaml").is_file():
+            charts.append(folder)
+            return
         if any((folder / name).is_file() for name in KUSTOMIZATIONS):
             kustomizations.append(folder)
             return
@@ -464,7 +471,10 @@ def units_of(paths: list[Path]) -> list[Unit]:
             walk(path)
         else:
             files.append(path)
-    units = [Unit(str(folder), kustomization=folder) for folder in kustomizations]
+    if values and not charts:
+        raise UsageError(f"--values {values[0]}: give the chart's folder (the one with Chart.yaml) as PATH")
+    units = [Unit(str(folder), chart=folder, values=values) for folder in charts]
+    units += [Unit(str(folder), kustomization=folder) for folder in kustomizations]
     if files:
         units.append(Unit(" ".join(str(p) for p in paths if not p.is_dir()) or str(paths[0]),
                           files=tuple(dict.fromkeys(files))))
@@ -487,7 +497,20 @@ def profile_pins(profiles: Path, env: str, shown: str | None = None) -> Pins:
     """The pins of environment ``env``'s profile (``--profile``)."""
     from dsgen.profiles import ProfileStore
 
-    profile = ProfileStore(profiles, shown).load(env).profile
+    return _pins_of(ProfileStore(profiles, shown).load(env).profile)
+
+
+def values_pins(chart: Path, values: list[Path]) -> Pins:
+    """The pins of the profile a Helm user's values make of a chart dsgen
+    wrote (its values.yaml, then each file): checked first as any profile is,
+    types, unknown keys and dsgen's rules between keys, at file:line."""
+    from dsgen.profiles import load_values
+
+    files = [chart / "values.yaml", *values]
+    return _pins_of(load_values(files, [str(f) for f in files]).profile)
+
+
+def _pins_of(profile) -> Pins:
     # The Secrets the profile says exist: held by the cluster, or brought from OpenBao by its tree.
     brought = profile.secrets.credentials if profile.secrets else {}
     return Pins(profile.operators.model_dump(), profile.kubernetesVersion,
@@ -571,8 +594,9 @@ def _unit_documents(unit: Unit, checks: _FileChecks
     """A unit's documents, the file each came from (by id), an error entry
     for each input that could not be read or built, and each document's own
     checks when ``checks`` ran them."""
-    if unit.kustomization is not None:  # kustomize reads what it lists, and only that
-        built = _built(kustomize.build, unit.kustomization)
+    if unit.kustomization is not None or unit.chart is not None:  # built: the tool reads what it needs
+        built = _built(kustomize.build, unit.kustomization) if unit.chart is None else \
+            _built(helm.template, unit.chart, list(unit.values))
         if isinstance(built, ToolError):
             return [], {}, [Result(Status.ERROR, unit.source, message=str(built).splitlines()[-1])], None
         try:
@@ -598,7 +622,7 @@ def _unit_documents(unit: Unit, checks: _FileChecks
 
 def validate_paths(paths: list[Path], locations: list[str] | None = None, kubernetes: str | None = None,
                    engine: str = "builtin", skip: frozenset[str] = frozenset(),
-                   pins: Pins | None = None, closed: bool = False) -> Report:
+                   pins: Pins | None = None, closed: bool = False, values: tuple[Path, ...] = ()) -> Report:
     """Validate manifests dsgen did not write, for ``pins`` (default: the
     releases dsgen pins). One unit that cannot be read or built is an error
     entry; the others keep their results."""
@@ -609,7 +633,7 @@ def validate_paths(paths: list[Path], locations: list[str] | None = None, kubern
     check_locations(chosen)
     store = SchemaStore(chosen, kubernetes or pins.kubernetes or DEFAULT_KUBERNETES)
     report = Report()
-    for unit in units_of(paths):
+    for unit in units_of(paths, values):
         checks = _FileChecks(unit.source, store if engine == "builtin" else None, skip)
         documents, origin, errors, checked = _unit_documents(unit, checks)
         report.results.extend(errors)
