@@ -2,6 +2,7 @@
 
 Measures, in one run and on this machine:
   * cold start: `dsgen --version`
+  * the Helm chart export: `dsgen render --all --format helm` on the bundled profiles
   * `dsgen render --all` and `dsgen validate --all` on the bundled profiles and
     on synthetic profiles scaled 10x and 100x (environments, each with its own
     PostgreSQL, Redis and Kafka clusters, topics and users)
@@ -170,6 +171,9 @@ def main() -> None:
     prod = timed([*DSGEN, "render", "--env", "prod", "--out", str(Path(tempfile.mkdtemp()) / "out")], args.repeat)
     print(f"cold start (dsgen --version): {version * 1000:.0f} ms   target < 150 ms")
     print(f"render --env prod:            {prod * 1000:.0f} ms   target < 500 ms")
+    chart = timed([*DSGEN, "render", "--all", "--format", "helm", "--out",
+                   str(Path(tempfile.mkdtemp()) / "chart")], args.repeat)
+    print(f"render --all --format helm:   {chart * 1000:.0f} ms   (the chart of the bundled profiles)")
     for scale in [int(s) for s in args.scales.split(",")]:
         with tempfile.TemporaryDirectory() as folder:
             folder = Path(folder)
