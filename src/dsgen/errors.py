@@ -97,6 +97,27 @@ class ToolError(DsgenError):
         super().__init__(f"{self.command}: {code}: {detail}")
 
 
+def find_tool(program: str, override: str, what: str, hint: str) -> str:
+    """The external tool to run: ``$override`` when set, else the one
+    installed beside dsgen's Python (pip and ``make tools`` put them there),
+    else the one on PATH; a ToolError saying ``hint`` when there is none."""
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    chosen = os.environ.get(override)
+    if chosen:
+        return chosen
+    beside = Path(sys.executable).parent / program
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(program)
+    if found:
+        return found
+    raise ToolError(what, None, f"{program} not found: {hint} or set {override}")
+
+
 def run_tool(command: list[str], accept: tuple[int, ...] = (0,), timeout: int = 300):
     """Run an external tool; any exit code outside ``accept`` is a ToolError."""
     import subprocess

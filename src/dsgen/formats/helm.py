@@ -23,15 +23,12 @@ overrides both.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from dsgen import __version__, yamlio
-from dsgen.errors import EXIT_INTERNAL, DsgenError, ToolError, run_tool
+from dsgen.errors import EXIT_INTERNAL, DsgenError, ToolError, find_tool, run_tool
 
 if TYPE_CHECKING:
     from dsgen.formats.base import Rendered
@@ -44,17 +41,8 @@ _EXCLUDED = (".dsgen-tree",)
 
 @lru_cache(maxsize=1)
 def helm() -> str:
-    override = os.environ.get("DSGEN_HELM")
-    if override:
-        return override
-    beside = Path(sys.executable).parent / "helm"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("helm")
-    if found:
-        return found
-    raise ToolError("helm template", None,
-                    "helm not found: install Helm v3 or v4 (make tools puts one in .venv/bin) or set DSGEN_HELM")
+    return find_tool("helm", "DSGEN_HELM", "helm template",
+                     "install Helm v3 or v4 (make tools puts one in .venv/bin)")
 
 
 def template(chart: Path, values: list[Path], namespace: str | None = None) -> str:

