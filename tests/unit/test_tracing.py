@@ -144,3 +144,50 @@ def test_a_key_of_another_section_guards_a_resource_only_when_it_names_it():
     guards = {t.key[3]: t.condition for t in tracer.templates()}
     assert guards == {"app-egress": Cond("has", ("network", "egress")),
                       "app-ingress": Cond("eq", ("app", "mode"), "large")}
+
+
+def test_resources_made_for_each_entry_of_a_collection_become_one_template_over_the_entries():
+    def key(name):
+        return ("kafka.strimzi.io/v1", "KafkaTopic", "data", name)
+
+    def topic(name, partitions):
+        return {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
+                "metadata": {"name": name, "labels": {"topic": f"t-{name}"}}, "spec": {"partitions": partitions}}
+
+    base = {"kafka": {"topics": {"a": {"partitions": 3}, "b": {"partitions": 6}}}}
+    dev = {"kafka": {"topics": {"a": {"partitions": 1}}}}
+    tracer = Tracer([Variant("base", {**base, "environment": "base"},
+                             {key("a"): topic("a", 3), key("b"): topic("b", 6)}, {key("a"): "kafka", key("b"): "kafka"}),
+                     Variant("dev", {**dev, "environment": "dev"}, {key("a"): topic("a", 1)}, {key("a"): "kafka"})],
+                    collections={("kafka", "topics")})
+    (template,) = tracer.templates()
+    assert (template.each, template.members) == (("kafka", "topics"), (key("a"), key("b")))
+    assert "\n".join(tracing.each(template.each, tracing.write(template.node, 0))) == "\n".join([
+        "{{- range $name, $entry := ((.Values.kafka | default dict).topics | default dict) }}",
+        "{{- with $ }}",
+        "---",
+        'apiVersion: "kafka.strimzi.io/v1"',
+        'kind: "KafkaTopic"',
+        "metadata:",
+        "  name: {{ $name | toJson }}",
+        "  labels:",
+        '    topic: {{ print "t-" $name "" | toJson }}',
+        "spec:",
+        '{{- if not (or (not (kindIs "invalid" $entry.partitions))) }} {}{{ end }}',
+        '{{- if (not (kindIs "invalid" $entry.partitions)) }}',
+        "  partitions: {{ $entry.partitions | toJson }}",
+        "{{- end }}",
+        "{{- end }}",
+        "{{- end }}",
+    ])
+
+
+def test_resources_that_differ_beyond_their_entry_stay_one_template_each():
+    def key(name):
+        return ("v1", "ConfigMap", "data", name)
+
+    docs = {key("a"): {"apiVersion": "v1", "kind": "ConfigMap", "data": {"x": "1"}},
+            key("b"): {"apiVersion": "v1", "kind": "ConfigMap", "data": {"x": "2"}}}
+    tracer = Tracer([Variant("base", {"maps": {"a": {}, "b": {}}, "environment": "base"}, docs,
+                             {k: "app" for k in docs})], collections={("maps",)})
+    assert [t.each for t in tracer.templates()] == [None, None]

@@ -77,7 +77,7 @@ class Helm:
 
         schema = json_schema()
         variants = [_variant(r) for r in (base, *envs)]
-        tracer = tracing.Tracer(variants, tracing.switches(schema))
+        tracer = tracing.Tracer(variants, tracing.switches(schema), tracing.collections(schema))
         try:
             templates = tracer.templates()
         except tracing.TraceProblem as exc:
@@ -88,7 +88,7 @@ class Helm:
             "values.schema.json": json.dumps(_values_schema(schema), indent=2, sort_keys=True) + "\n",
         }
         for item in templates:
-            files[_template_path(item.service, item.key)] = _template_text(item, base)
+            files[_template_path(item.service, item.key, item.each)] = _template_text(item, base)
         base_values = {**variants[0].values, tracing.DERIVED: tracer.derived[base.env]}
         files["values.yaml"] = yamlio.dump(base_values, _values_header(base, None))
         for rendered, variant in zip(envs, variants[1:]):
@@ -141,12 +141,15 @@ class Helm:
     def origin(self, out: Path, env: str) -> Callable[[str, str, str], str]:
         """The template that writes each resource (``templates/<service>/<kind>-<name>.yaml``)."""
         files: dict[tuple[str, str], str] = {}
+        each: dict[str, str] = {}  # a kind's template over a collection's entries
         for path in sorted((out / TEMPLATES).glob("*/*.yaml")):
             kind, _, name = path.stem.partition("-")
             files.setdefault((kind, name), str(path))
+            if name.startswith("each-"):
+                each.setdefault(kind, str(path))
 
         def origin(kind: str, name: str, pointer: str) -> str:
-            return files.get((kind.lower(), name), "")
+            return files.get((kind.lower(), name)) or each.get(kind.lower(), "")
 
         return origin
 
@@ -162,9 +165,10 @@ def _variant(rendered: Rendered):
                    {r.identity: r.service for r in rendered.resources})
 
 
-def _template_path(service: str, key: tuple) -> str:
+def _template_path(service: str, key: tuple, each: tuple | None = None) -> str:
+    """``<kind>-<name>.yaml``, or ``<kind>-each-<collection>.yaml`` for one over a collection's entries."""
     _, kind, _, name = key
-    return f"{TEMPLATES}/{service}/{kind.lower()}-{name}.yaml"
+    return f"{TEMPLATES}/{service}/{kind.lower()}-{'each-' + '-'.join(each) if each else name}.yaml"
 
 
 def _template_text(item, base: Rendered) -> str:
@@ -175,6 +179,8 @@ def _template_text(item, base: Rendered) -> str:
     body = tracing.write(item.node, 0)
     if item.condition is not None:
         body = [f"{{{{- if {tracing.cond_expr(item.condition)} }}}}", *body, "{{- end }}"]
+    if item.each is not None:
+        body = tracing.each(item.each, body)
     return "\n".join([*lines, *body]) + "\n"
 
 

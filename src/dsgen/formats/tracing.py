@@ -63,9 +63,12 @@ class Lit:
 
 @dataclass(frozen=True)
 class Ref:
-    """The profile's value at ``path`` (keys, and indexes into its lists)."""
+    """The profile's value at ``path`` (keys, and indexes into its lists); in
+    a template over a collection, ``root`` ``$entry`` reads the entry's value
+    and ``$name`` is its name."""
 
     path: tuple
+    root: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class Fmt:
     """A string: ``parts`` joined by the string value at ``path``."""
 
     parts: tuple[str, ...]
-    path: tuple[str, ...]
+    path: tuple
+    root: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,11 @@ class Cond:
     (``path`` empty, ``slot`` set)."""
 
     test: str
-    path: tuple[str, ...] = ()
+    path: tuple = ()
     value: Any = None
     negate: bool = False
     slot: Slot | None = None
+    root: str = ""
 
 
 @dataclass
@@ -114,12 +119,16 @@ Node = Union[Lit, Ref, Fmt, Slot, Entries]
 
 @dataclass
 class Template:
-    """One resource: its template's body, and what guards it (None: every render has it)."""
+    """One resource: its template's body, and what guards it (None: every
+    render has it); or, with ``each``, one per entry of the collection at
+    that profile path (``members``: the resources it stands for)."""
 
     key: Key
     service: str
     condition: Cond | None
     node: Node
+    each: tuple | None = None
+    members: tuple = ()
 
 
 class TraceProblem(Exception):
@@ -133,18 +142,21 @@ def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-def _values_leaves(data: Any, path: tuple = ()) -> Iterable[tuple[tuple, Any]]:
+def _values_leaves(data: Any, path: tuple = (), maps: bool = False) -> Iterable[tuple[tuple, Any]]:
     """The leaves of a profile: its lists whole, and what they hold by index
-    (an address block of ``network.egress.apiServer``, a listener's port)."""
+    (an address block of ``network.egress.apiServer``, a listener's port);
+    ``maps``: its non-empty mappings too."""
     if isinstance(data, dict):
+        if maps and path and data:
+            yield path, data
         for key, value in data.items():
-            yield from _values_leaves(value, (*path, key))
+            yield from _values_leaves(value, (*path, key), maps)
         return
     if path:
         yield path, data
     if isinstance(data, list):
         for index, item in enumerate(data):
-            yield from _values_leaves(item, (*path, index))
+            yield from _values_leaves(item, (*path, index), maps)
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -161,29 +173,43 @@ def _get(data: Any, path: tuple) -> Any:
 _MISSING = object()
 
 
-def switches(schema: dict) -> set[tuple]:
-    """The paths of a JSON schema's enums and booleans: the profile's switches
-    (``*`` for any key of a map), where a choice between renders is looked for first."""
+def _schema_nodes(schema: dict) -> Iterable[tuple[tuple, dict]]:
+    """Every node of a JSON schema with the value path it describes (``*``
+    for any key of a map), references followed."""
     defs = schema.get("$defs", {})
-    found: set[tuple] = set()
 
-    def walk(node: dict, path: tuple, seen: frozenset) -> None:
+    def walk(node: dict, path: tuple, seen: frozenset) -> Iterable[tuple[tuple, dict]]:
         ref = node.get("$ref")
         if ref:
             name = ref.rsplit("/", 1)[-1]
             if name not in seen:
-                walk(defs.get(name, {}), path, seen | {name})
+                yield from walk(defs.get(name, {}), path, seen | {name})
             return
+        yield path, node
         for option in [*node.get("anyOf", ()), *node.get("oneOf", ())]:
-            walk(option, path, seen)
-        if path and ("enum" in node or "const" in node or node.get("type") == "boolean"):
-            found.add(path)
+            yield from walk(option, path, seen)
         for key, sub in (node.get("properties") or {}).items():
-            walk(sub, (*path, key), seen)
+            yield from walk(sub, (*path, key), seen)
         if isinstance(node.get("additionalProperties"), dict):
-            walk(node["additionalProperties"], (*path, "*"), seen)
+            yield from walk(node["additionalProperties"], (*path, "*"), seen)
 
-    walk(schema, (), frozenset())
+    return walk(schema, (), frozenset())
+
+
+def switches(schema: dict) -> set[tuple]:
+    """The paths of a JSON schema's enums and booleans: the profile's switches,
+    where a choice between renders is looked for first."""
+    return {path for path, node in _schema_nodes(schema)
+            if path and ("enum" in node or "const" in node or node.get("type") == "boolean")}
+
+
+def collections(schema: dict) -> set[tuple]:
+    """The paths of the profile's maps of named entries (topics, users,
+    poolers): their resources may become one template over the entries."""
+    found = set()
+    for path, node in _schema_nodes(schema):
+        if path and path[-1] == "*" and "*" not in path[:-1] and node.get("properties"):
+            found.add(path[:-1])
     return found
 
 
@@ -196,7 +222,9 @@ class Tracer:
     values are the chart's values.yaml) into templates; ``derived`` holds,
     per variant, the fields no profile key explains."""
 
-    def __init__(self, variants: list[Variant], switches: set[tuple] = frozenset()):
+    def __init__(self, variants: list[Variant], switches: set[tuple] = frozenset(),
+                 collections: set[tuple] = frozenset()):
+        self.collections = sorted(collections)
         self.variants = {v.name: v for v in variants}
         self.order = [v.name for v in variants]
         # per variant: (JSON of a leaf value) -> the profile paths holding it
@@ -204,10 +232,12 @@ class Tracer:
         self._paths: set[tuple] = set()  # every key path (leaves and the maps above them)
         for v in variants:
             index: dict[str, set[tuple]] = {}
-            for path, value in _values_leaves(v.values):
+            for path, value in _values_leaves(v.values, maps=True):
                 if path[0] == DERIVED:
                     continue
                 index.setdefault(json.dumps(value, sort_keys=True), set()).add(path)
+                if isinstance(value, dict):
+                    continue
                 if not any(isinstance(key, int) for key in path):
                     self._paths.update(path[:i] for i in range(1, len(path) + 1))
             self._by_value[v.name] = index
@@ -234,14 +264,47 @@ class Tracer:
             condition = None if len(have) == len(self.order) else self.condition(have, self.order, scope)
             node = self.node(have, {n: self.variants[n].docs[key] for n in have}, scope)
             out.append(Template(key, service, condition, node))
+        for path in self.collections:
+            out = self._each(out, path)
         return out
+
+    def _each(self, templates: list[Template], path: tuple) -> list[Template]:
+        """The resources of one kind that exist exactly for the entries of the
+        collection at ``path``, in every render, and whose templates are the
+        same with the entry's name and values as variables: one template over
+        the entries. A Helm user's new entry then gets its resource."""
+        names = {n: _get(self.variants[n].values, path) for n in self.order}
+        names = {n: set(v) if isinstance(v, dict) else set() for n, v in names.items()}
+        every = set().union(*names.values())
+        for kind in dict.fromkeys(t.key[1] for t in templates):
+            members = [t for t in templates if t.key[1] == kind and t.key[3] in every and t.each is None]
+            if len(members) < 2 or any(
+                    {t.key[3] for t in members if t.key in self.variants[n].docs} != names[n] for n in self.order):
+                continue
+            general = [_general(t, path) for t in members]
+            if None in general or len({_fingerprint(n) for n in general}) != 1:
+                continue
+            node = general[0]
+            first = members[0]
+            out = [t for t in templates if t not in members]
+            out.insert(templates.index(first), Template(first.key, first.service, None, node, path,
+                                                        tuple(t.key for t in members)))
+            templates = out
+        return templates
 
     # ------------------------------------------------------------ fields
 
     def node(self, envs: list[str], values: dict[str, Any], scope: "_Scope") -> Node:
         first = values[envs[0]]
-        if all(_same(values[e], first) for e in envs) and not (isinstance(first, (dict, list)) and first):
+        same = all(_same(values[e], first) for e in envs)
+        if same and not (isinstance(first, (dict, list)) and first):
             return self.named_constant(envs, first, scope) or Lit(first)
+        if all(isinstance(values[e], dict) and values[e] for e in envs):
+            # a mapping the profile holds as it is under the same name (a topic's
+            # config) reads it whole: a key added to it reaches the manifest
+            whole = self.named_constant(envs, first, scope) if same else self.reference(envs, values, scope)
+            if isinstance(whole, Ref) and scope.path and whole.path[-1] == scope.path[-1]:
+                return whole
         if all(isinstance(values[e], dict) for e in envs):
             keys = list(dict.fromkeys(k for e in envs for k in values[e]))
             return self._entries(envs, values, scope, [(k, k) for k in keys], lambda v, k: v.get(k, _MISSING),
@@ -383,6 +446,74 @@ class Tracer:
         return Cond("flag", slot=slot)
 
 
+def _general(template: Template, path: tuple) -> Node | None:
+    """The template with its entry's name and values as ``$name`` and
+    ``$entry``; None when something in it is the entry's own otherwise (a
+    derived field, a guard other than the entry being set)."""
+    name = template.key[3]
+    entry = (*path, name)
+    if template.condition not in (None, Cond("has", entry)):
+        return None
+    try:
+        return _generalize(template.node, entry, name)
+    except _NotGeneral:
+        return None
+
+
+class _NotGeneral(Exception):
+    pass
+
+
+def _generalize(node: Node, entry: tuple, name: str) -> Node:
+    def relative(path: tuple) -> tuple | None:
+        return path[len(entry):] if path[:len(entry)] == entry else None
+
+    # the name as a word of a string: "t-a" holds the entry a, "kafka" does not
+    word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
+    if isinstance(node, Lit):
+        if isinstance(node.value, (dict, list)) and node.value:
+            return _generalize(_as_entries(node), entry, name)
+        if isinstance(node.value, str) and word.search(node.value):
+            return Fmt(tuple(word.split(node.value)), (), "$name")
+        return node
+    if isinstance(node, Ref):
+        inside = relative(node.path) if not node.root else None
+        return Ref(inside, "$entry") if inside is not None else node
+    if isinstance(node, Fmt):
+        inside = relative(node.path) if not node.root else None
+        if any(word.search(part) for part in node.parts):
+            raise _NotGeneral
+        return Fmt(node.parts, inside, "$entry") if inside is not None else node
+    if isinstance(node, Slot):
+        raise _NotGeneral
+    items = []
+    for key, cond, child in node.items:
+        if isinstance(key, str) and word.search(key):
+            raise _NotGeneral
+        if cond is not None:
+            if cond.test == "flag":
+                raise _NotGeneral
+            inside = relative(cond.path)
+            if inside is not None:
+                cond = Cond(cond.test, inside, cond.value, cond.negate, None, "$entry")
+        child = _generalize(child, entry, name)
+        if cond is None and node.is_map and isinstance(child, Ref) and child.root == "$entry" and child.path:
+            cond = Cond("has", child.path, root="$entry")  # a new entry may leave an optional key out
+        items.append((key, cond, child))
+    return Entries(items, node.is_map, node.maybe_empty or all(c is not None for _, c, _ in items))
+
+
+def _fingerprint(node: Node | None) -> str:
+    """What a node says, as text: two templates are the same when these are."""
+    def shape(node: Node) -> Any:
+        if isinstance(node, Entries):
+            return ("E", node.is_map, node.maybe_empty, [(k, repr(c), shape(n)) for k, c, n in node.items])
+        if isinstance(node, Lit):
+            return ("L", json.dumps(node.value, sort_keys=True))
+        return repr(node)
+    return repr(shape(node)) if node is not None else ""
+
+
 _TOP_FIELDS = (("namespace",), ("platform",))
 _ITEM_NAMES = ("name", "alert", "record")  # what names the items of a list
 
@@ -461,11 +592,14 @@ def go_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def values_expr(path: tuple) -> str:
-    """The value at ``path`` of .Values (the key exists where this is read)."""
-    head, rest = f".Values.{path[0]}", path[1:]
-    if not _IDENT.match(path[0]):
-        head, rest = ".Values", path
+def values_expr(path: tuple, root: str = "") -> str:
+    """The value at ``path`` of .Values, or of ``root`` (``$entry``; ``$name``
+    is the entry's name); the key exists where this is read."""
+    if root == "$name":
+        return root
+    head, rest = root or ".Values", path
+    if not root and _IDENT.match(path[0]):
+        head, rest = f".Values.{path[0]}", path[1:]
     if all(isinstance(k, str) and _IDENT.match(k) for k in rest):
         return head + "".join(f".{k}" for k in rest)
     keys = " ".join(str(k) if isinstance(k, int) else go_string(k) for k in rest)
@@ -476,11 +610,11 @@ def _child(expr: str, key: str) -> str:
     return f"{expr}.{key}" if _IDENT.match(key) else f"(index {expr} {go_string(key)})"
 
 
-def _lookup(path: tuple, default: str | None = None) -> str:
-    """The value at ``path`` (nil when it or any map on the way is missing or
-    null), or ``default`` in its stead. Each step reads an empty map for a
-    missing one (sprig's dig stops at a null)."""
-    expr = ".Values"
+def _lookup(path: tuple, default: str | None = None, root: str = "") -> str:
+    """The value at ``path`` of .Values (or ``root``): nil when it or any map
+    on the way is missing or null, or ``default`` in its stead. Each step
+    reads an empty map for a missing one (sprig's dig stops at a null)."""
+    expr = root or ".Values"
     for key in path[:-1]:
         expr = f"({_child(expr, key)} | default dict)"
     last = _child(expr, path[-1])
@@ -493,11 +627,11 @@ def cond_expr(cond: Cond) -> str:
     elif cond.test == "has":
         # set and not null: helm keeps a null that one values file gives over
         # another (it removes only those over the chart's own values.yaml)
-        expr = f"(not (kindIs \"invalid\" {_lookup(cond.path)}))"
+        expr = f"(not (kindIs \"invalid\" {_lookup(cond.path, None, cond.root)}))"
     elif cond.test == "true":
-        expr = f"(eq {_lookup(cond.path, 'false')} true)"
+        expr = f"(eq {_lookup(cond.path, 'false', cond.root)} true)"
     else:
-        expr = f"(eq {_lookup(cond.path, go_string(''))} {go_string(cond.value)})"
+        expr = f"(eq {_lookup(cond.path, go_string(''), cond.root)} {go_string(cond.value)})"
     return f"(not {expr})" if cond.negate else expr
 
 
@@ -523,9 +657,11 @@ def _value_text(node: Node) -> str | None:
             return None
         return _scalar(node.value)
     if isinstance(node, Ref):
-        return "{{ " + values_expr(node.path) + " | toJson }}"
+        return "{{ " + values_expr(node.path, node.root) + " | toJson }}"
+    if isinstance(node, Fmt) and node.parts == ("", ""):
+        return "{{ " + values_expr(node.path, node.root) + " | toJson }}"
     if isinstance(node, Fmt):
-        value = values_expr(node.path)
+        value = values_expr(node.path, node.root)
         pieces = [go_string(node.parts[0])]
         for part in node.parts[1:]:
             pieces += [value, go_string(part)]
@@ -577,6 +713,13 @@ def write(node: Node, indent: int) -> list[str]:
         else:
             lines += body
     return lines
+
+
+def each(path: tuple, body: list[str]) -> list[str]:
+    """``body`` once per entry of the collection at ``path``, with ``$name``
+    and ``$entry`` set (``with $`` keeps .Values reading the chart's values)."""
+    return [f"{{{{- range $name, $entry := ({_lookup(path)} | default dict) }}}}", "{{- with $ }}", "---",
+            *body, "{{- end }}", "{{- end }}"]
 
 
 def _empty_guard(entries: Entries) -> str:
