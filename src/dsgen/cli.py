@@ -195,14 +195,20 @@ def validate(
         if profile is not None:
             profiles, _ = _project_folders(None, Path("out"))
             pins = api.profile_pins(profiles, profile)
-        if values:
+        followed = []
+        if values:  # a chart dsgen wrote: its values are a profile, and dsgen knows what they mean
             charts = [p for p in paths if (p / "values.schema.json").is_file() and (p / "values.yaml").is_file()
                       and formats.of_tree(p).name == "helm"]
             if len(charts) == 1 and profile is None:
-                pins = api.values_pins(charts[0], values)
+                from dsgen import pipeline
+
+                loaded = pipeline.chart_values(charts[0], values)
+                pins = api.pins_of(loaded.profile)
+                followed = pipeline.chart_differences(charts[0], values, loaded)
         pins = dataclasses.replace(pins, operators=api.parse_operators(operators, pins.operators))
         report = api.validate_paths(paths, locations, kubernetes_version, engine, frozenset(skip), pins, closed,
                                     tuple(values))
+        report.results.extend(followed)
     else:
         if operators or closed or profile is not None:
             raise _usage("--operators, --profile and --closed go with PATHs; a dsgen tree names its own operators")

@@ -68,6 +68,11 @@ def _get(doc: Any, pointer: str) -> Any:
     raise PatchFailed(f"{pointer}: not a mapping or list")
 
 
+def resolve(doc: Any, pointer: str) -> Any:
+    """The value at an RFC 6901 pointer of ``doc`` (PatchFailed when there is none)."""
+    return _get(doc, pointer)
+
+
 def _add(doc: Any, pointer: str, value: Any) -> Any:
     if pointer == "":
         return value

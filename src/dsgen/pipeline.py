@@ -5,6 +5,7 @@ The CLI calls these functions and nothing deeper; tests may too.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -221,6 +222,93 @@ def recover(profiles: Path, out: Path, env: str, to: str, backup_id: str | None 
     files = formats.get(format_name).standalone(resources, header)
     files[output.MARKER] = output.marker({env: _marker_entry(loaded)})
     return RecoveryTree(name, folder or out / "recovery" / env / name, dict(sorted(files.items())))
+
+
+def chart_values(chart: Path, values: list[Path]) -> LoadedProfile:
+    """The profile a Helm user's values make of a chart dsgen wrote (its
+    values.yaml, then each file, merged as helm merges them), checked as any
+    profile is: types, unknown keys and every rule between keys, at file:line."""
+    from dsgen.profiles import load_values
+
+    files = [chart / "values.yaml", *values]
+    return load_values(files, [str(f) for f in files])
+
+
+def chart_differences(chart: Path, values: list[Path], loaded: LoadedProfile) -> list:
+    """Where helm, rendering the chart with these values, writes other
+    documents than dsgen renders from the profile they make: one invalid
+    result per resource or field. The chart follows a value where the value
+    reaches the manifests as it is; what dsgen derives from it needs the
+    chart exported again from profiles that hold it."""
+    from dsgen.formats import helm
+    from dsgen.validate.results import Result, Status
+
+    source = str(chart)
+    built = yamlio.load_documents(helm.template(chart, list(values)), source)
+    charted = {_identity(d): d for d in built if isinstance(d, dict)}
+    rendered = {_identity(r.doc): r.doc for r in Renderer().render(loaded.profile, loaded.env)}
+    origin = helm.Helm().origin(chart, loaded.env)
+    again = "export the chart again (dsgen render --format helm) from profiles that hold these values"
+    out = []
+    for key in sorted(set(charted) | set(rendered), key=str):
+        api_version, kind, namespace, name = key
+        where = dict(source=source, kind=kind, name=name, api_version=api_version, namespace=namespace,
+                     file=origin(kind, name, ""))
+        if key not in rendered:
+            if not loaded.profile.resources:  # a profile's own resources: files dsgen cannot see from here
+                out.append(Result(Status.INVALID, message=f"the chart writes this resource; dsgen, from the "
+                                  f"profile these values make, does not: {again}", **where))
+        elif key not in charted:
+            out.append(Result(Status.INVALID, message=f"dsgen writes this resource from the profile these "
+                              f"values make; the chart does not: {again}", **where))
+        else:
+            for path, theirs, ours in _differences(charted[key], rendered[key]):
+                if ours is _NONE:
+                    said = "the chart writes this field; dsgen, from the profile these values make, does not"
+                elif theirs is _NONE:
+                    said = f"dsgen writes {_shown(ours)} here from the profile these values make; the chart nothing"
+                else:
+                    theirs, ours = _apart(theirs, ours)
+                    said = f"the chart writes {theirs}; dsgen writes {ours} from the profile these values make"
+                out.append(Result(Status.INVALID, path=rules.pointer(*path), message=f"{said}: {again}", **where))
+    return out
+
+
+_NONE = object()
+
+
+def _differences(theirs, ours, path: tuple = ()):
+    """(path, theirs, ours) of each field two documents disagree on: maps key
+    by key, lists of equal length item by item, anything else whole."""
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        for key in dict.fromkeys([*theirs, *ours]):
+            yield from _differences(theirs.get(key, _NONE), ours.get(key, _NONE), (*path, key))
+    elif isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
+        for index, (a, b) in enumerate(zip(theirs, ours)):
+            yield from _differences(a, b, (*path, index))
+    elif theirs is _NONE or ours is _NONE or json.dumps(theirs, sort_keys=True) != json.dumps(ours, sort_keys=True):
+        yield path, theirs, ours
+
+
+def _shown(value) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= 120 else f"{text[:100]}... ({len(text)} characters)"
+
+
+def _apart(theirs, ours) -> tuple[str, str]:
+    """Two values as shown side by side: long strings by the part where they differ."""
+    a, b = json.dumps(theirs, ensure_ascii=False), json.dumps(ours, ensure_ascii=False)
+    if max(len(a), len(b)) <= 120 or not (isinstance(theirs, str) and isinstance(ours, str)):
+        return _shown(theirs), _shown(ours)
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    end = next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b))) if x != y), 0)
+    start, end = max(0, start - 20), max(0, end - 20)
+    return (f"...{a[start:len(a) - end]}...", f"...{b[start:len(b) - end]}...")
+
+
+def _identity(doc: dict) -> tuple[str, str, str, str]:
+    meta = doc.get("metadata") or {}
+    return (str(doc.get("apiVersion")), str(doc.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name")))
 
 
 def runbook_page(profiles: Path, env: str, profiles_shown: str | None = None) -> str:

@@ -137,6 +137,23 @@ def test_a_value_a_helm_user_changes_reaches_the_manifests(trees, helm):
     assert docs[("KafkaTopic", "user-events")]["spec"]["partitions"] == 24
 
 
+def test_a_topic_a_helm_user_adds_gets_its_kafkatopic(trees, helm):
+    """The KafkaTopics are one template over kafka.topics: an entry the chart
+    was not exported with is rendered like the others, leaving out what it leaves out."""
+    _, chart = trees["example"]
+    assert sorted(p.name for p in (chart / "templates" / "kafka").glob("kafkatopic-*")) == [
+        "kafkatopic-each-kafka-topics.yaml"]
+    done = helm_template(helm, chart, "-f", str(chart / "values-prod.yaml"),
+                         "--set", "kafka.topics.audit-events.partitions=3",
+                         "--set", "kafka.topics.audit-events.replicas=2")
+    assert done.returncode == 0, done.stderr
+    docs = _docs(done.stdout)
+    assert docs[("KafkaTopic", "audit-events")]["spec"] == {"partitions": 3, "replicas": 2}
+    assert docs[("KafkaTopic", "audit-events")]["metadata"]["labels"] == \
+        docs[("KafkaTopic", "user-events")]["metadata"]["labels"]
+    assert docs[("KafkaTopic", "user-events")]["spec"]["config"]["retention.ms"] == 604800000
+
+
 def test_a_switch_in_the_values_turns_its_resources_on(trees, helm):
     """staging has no MirrorMaker; a values file that removes prod-dr's mirror
     loses it and its user, keeping the rest of prod-dr."""
@@ -224,3 +241,40 @@ def test_an_environment_helm_cannot_say_is_refused_at_its_key(tmp_path):
     assert done.err == (f"{profiles}/dev.yaml:7:12: postgres.backup.schedule: is a map in the base profile and not "
                         "here; a Helm values file never replaces a map of the chart's values with anything "
                         "else: write schedule as a map here too, or keep to --format kustomize\n")
+
+
+def test_dsgen_validate_says_where_the_chart_does_not_follow_a_helm_users_values(trees, helm, tmp_path):
+    """dev runs one instance, so the chart turns the PodDisruptionBudget off
+    (a derived field); with three, dsgen would leave it on."""
+    _, chart = trees["example"]
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("postgres:\n  instances: 3\n")
+    done = run_cli("validate", str(chart), "-f", str(chart / "values-dev.yaml"), "-f", str(mine))
+    assert (done.code, done.err) == (1, "")
+    assert done.out == (
+        f"{chart}/templates/postgres/cluster-postgres-cluster.yaml\n"
+        f"  INVALID [chart] Cluster/postgres-cluster /spec/enablePDB: the chart writes this field; dsgen, from "
+        "the profile these values make, does not: export the chart again (dsgen render --format helm) from "
+        "profiles that hold these values\n")
+
+
+def test_dsgen_validate_renders_any_chart_with_helm(helm, tmp_path):
+    """A chart dsgen did not write: helm renders it with the values given,
+    and its documents are checked like any manifests."""
+    chart = tmp_path / "other"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: other\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("replicas: 1\n")
+    (chart / "templates" / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: data}\n"
+        "spec:\n  replicas: {{ .Values.replicas }}\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: 'nginx:1.27'}]}\n")
+    done = run_cli("validate", str(chart), "--summary")
+    assert (done.code, done.err) == (0, "")
+    assert done.out == "Summary: 1 resources found in 1 overlays - Valid: 1, Invalid: 0, Errors: 0, Skipped: 0\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("replicas: many\n")
+    done = run_cli("validate", str(chart), "--values", str(bad))
+    assert done.code == 1
+    assert done.out.startswith(f"{chart}\n  INVALID Deployment/web /spec/replicas:")

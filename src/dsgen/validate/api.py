@@ -497,20 +497,11 @@ def profile_pins(profiles: Path, env: str, shown: str | None = None) -> Pins:
     """The pins of environment ``env``'s profile (``--profile``)."""
     from dsgen.profiles import ProfileStore
 
-    return _pins_of(ProfileStore(profiles, shown).load(env).profile)
+    return pins_of(ProfileStore(profiles, shown).load(env).profile)
 
 
-def values_pins(chart: Path, values: list[Path]) -> Pins:
-    """The pins of the profile a Helm user's values make of a chart dsgen
-    wrote (its values.yaml, then each file): checked first as any profile is,
-    types, unknown keys and dsgen's rules between keys, at file:line."""
-    from dsgen.profiles import load_values
-
-    files = [chart / "values.yaml", *values]
-    return _pins_of(load_values(files, [str(f) for f in files]).profile)
-
-
-def _pins_of(profile) -> Pins:
+def pins_of(profile) -> Pins:
+    """What a profile says the manifests are for."""
     # The Secrets the profile says exist: held by the cluster, or brought from OpenBao by its tree.
     brought = profile.secrets.credentials if profile.secrets else {}
     return Pins(profile.operators.model_dump(), profile.kubernetesVersion,
