@@ -18,7 +18,10 @@ becomes one template, the union of its documents, where
 * what none of that explains -- values dsgen derives from several keys,
   such as a NetworkPolicy's peers or an alert's threshold in a sentence --
   is read from ``derived``, a map of those fields by resource and JSON
-  pointer, written into each values file for its environment.
+  pointer, written into each values file for its environment;
+* resources made one per entry of a map of named entries (``kafka.topics``)
+  become one template over the entries when they are the same with the
+  entry's name and values as variables.
 
 Every render is a variant: its values (what ``.Values`` holds) and its
 documents. Whatever the trace concludes holds for every variant by
@@ -30,6 +33,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable, Union
 
 from dsgen.rules import pointer as json_pointer
@@ -365,7 +369,7 @@ class Tracer:
         for e in envs:
             here = {p for p in self._by_value[e].get(json.dumps(value, sort_keys=True), ()) if p[-1] == name}
             found = here if found is None else found & here
-        found = sorted(p for p in found or () if p[0] == scope.section or p in _TOP_FIELDS)
+        found = [p for p in found or () if p[0] == scope.section or p in _TOP_FIELDS]
         if not found:
             return None
         best = sorted(found, key=scope.rank)
@@ -420,11 +424,11 @@ class Tracer:
         found: list[tuple[tuple, Cond]] = []
 
         def consider(cond: Cond, holds: list[bool], tier: int) -> None:
-            named, elsewhere, field, length, path = scope.rank(cond.path)
-            if elsewhere and not named:
-                return  # a key of another section that does not name the resource tells renders apart by chance
             for negate in (False, True):
                 if [h != negate for h in holds] == wanted:
+                    named, elsewhere, field, length, path = scope.rank(cond.path)
+                    if elsewhere and not named:
+                        return  # a key of another section that does not name the resource: by chance
                     # keys named like the resource or the field come first, then the
                     # profile's switches (enums, booleans), then any key being set
                     found.append(((named, elsewhere, field, tier, negate, length, path, str(cond.value)),
@@ -534,6 +538,7 @@ class _Scope:
     def where(self) -> str:
         return f"{self.resource}{json_pointer(*self.path)}"
 
+    @cached_property
     def _names(self) -> frozenset[str]:
         """What the resource is called, word by word (its section's name aside:
         every key of the section shares it)."""
@@ -541,6 +546,7 @@ class _Scope:
         kind, name = parts[0], parts[-1]
         return frozenset({kind.lower(), name, *re.split(r"[-_.]", name)} - {self.section})
 
+    @cached_property
     def _fields(self) -> frozenset[str]:
         return frozenset(k for k in self.path if isinstance(k, str)) - {self.section}
 
@@ -550,7 +556,7 @@ class _Scope:
         resource (``network.egress`` for ``postgres-cluster-egress``), then
         keys of the resource's own section naming the field, then the shorter."""
         keys = path[1:] if path[0] == self.section else path
-        return (-_matches(keys, self._names()), path[0] != self.section, -_matches(keys, self._fields()),
+        return (-_matches(keys, self._names), path[0] != self.section, -_matches(keys, self._fields),
                 len(path), tuple(map(str, path)))
 
 
