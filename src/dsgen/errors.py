@@ -92,9 +92,26 @@ class ToolError(DsgenError):
         self.command = command if isinstance(command, str) else " ".join(command)
         self.returncode = returncode
         self.stderr = stderr.strip()
-        detail = self.stderr.splitlines()[-1] if self.stderr else "no output on stderr"
         code = "could not start" if returncode is None else f"exited {returncode}"
-        super().__init__(f"{self.command}: {code}: {detail}")
+        super().__init__(f"{self.command}: {code}: {_detail(self.stderr)}")
+
+
+def _detail(stderr: str) -> str:
+    """The line of a tool's stderr that says what failed: its last ``Error:``
+    line with the indented lines under it (helm's template errors span three),
+    else its last line."""
+    lines = stderr.splitlines()
+    if not lines:
+        return "no output on stderr"
+    starts = [i for i, line in enumerate(lines) if line.lower().startswith("error:")]
+    if not starts:
+        return lines[-1]
+    said = [lines[starts[-1]]]
+    for line in lines[starts[-1] + 1:]:
+        if not line.startswith((" ", "\t")):
+            break
+        said.append(line.strip())
+    return " ".join(said)
 
 
 def find_tool(program: str, override: str, what: str, hint: str) -> str:

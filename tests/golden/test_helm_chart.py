@@ -278,3 +278,25 @@ def test_dsgen_validate_renders_any_chart_with_helm(helm, tmp_path):
     done = run_cli("validate", str(chart), "--values", str(bad))
     assert done.code == 1
     assert done.out.startswith(f"{chart}\n  INVALID Deployment/web /spec/replicas:")
+
+
+def test_a_chart_that_does_not_render_is_reported_at_its_file(trees, helm, tmp_path):
+    _, chart = trees["example"]
+    broken = tmp_path / "chart"
+    shutil.copytree(chart, broken)
+    values = broken / "values-prod.yaml"
+    lines = len(values.read_text().splitlines())
+    values.write_text(values.read_text() + "postgres:\n  instances: [\n")
+    done = run_cli("validate", "--out", str(broken), "--env", "prod")
+    assert (done.code, done.err) == (1, "")
+    assert done.out == f"{values}\n  ERROR [values-prod.yaml] line {lines + 3}:1: did not find expected node content\n"
+    shutil.copy(chart / "values-prod.yaml", values)
+    template = broken / "templates" / "kafka" / "kafka-kafka-cluster.yaml"
+    template.write_text(template.read_text() + "  bad: {{ .Values.nope.x }}\n")
+    done = run_cli("validate", "--out", str(broken), "--env", "prod")
+    assert done.code == 1
+    assert done.out.startswith(f"{values}\n  ERROR ")
+    assert done.out.endswith(
+        f": exited 1: Error: ecotrack-data-services/templates/kafka/kafka-kafka-cluster.yaml:"
+        f"{len(template.read_text().splitlines())}:17 executing \"ecotrack-data-services/templates/kafka/"
+        "kafka-kafka-cluster.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x\n")

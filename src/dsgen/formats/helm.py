@@ -122,8 +122,9 @@ class Helm:
         return out / values_file(env)
 
     def sources(self, out: Path, envs: list[str]) -> list[Path]:
+        """The chart's YAML files (its templates are Go templates: helm's own message names them)."""
         files = [out / "Chart.yaml", out / "values.yaml", *(out / values_file(e) for e in envs)]
-        return [p for p in files if p.is_file()] + sorted((out / TEMPLATES).rglob("*.yaml"))
+        return [p for p in files if p.is_file()]
 
     def build(self, out: Path, env: str) -> str:
         return template(out, [self.location(out, env)])
