@@ -36,6 +36,8 @@ class LoadedProfile:
     data: dict = dataclass_field(default_factory=dict, compare=False, hash=False, repr=False)
     # key path -> (file shown, line, column) of each key of ``data``
     positions: dict = dataclass_field(default_factory=dict, compare=False, hash=False, repr=False)
+    # the files on disk, root first (``files`` are as the user named them)
+    paths: tuple = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -109,7 +111,8 @@ class ProfileStore:
             )
         merged = self._merged(f"{env}.yaml", ())
         return LoadedProfile(env, _validate(merged, env), tuple(merged.files),
-                             self.folder.resolve().name, merged.data, merged.positions)
+                             self.folder.resolve().name, merged.data, merged.positions,
+                             tuple(self.folder / Path(f).name for f in merged.files))
 
     def locate(self, env: str, path: tuple | list, message: str, rule: str = "") -> Problem:
         """A problem at the key ``path`` of a profile that loaded."""

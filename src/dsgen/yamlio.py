@@ -573,5 +573,17 @@ def _item(item: Any, dash: int):
         yield f"{pad}- {_text(item)}\n"
 
 
+def load_yaml_1_1(text: str) -> Any:
+    """One document as a YAML 1.1 reader (helm's, go-yaml) sees it: ``on``,
+    ``yes`` and ``0755`` are a boolean and a number there, strings in YAML 1.2;
+    None when it cannot be read so."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 1)
+    try:
+        return yaml.load(text)
+    except YAMLError:
+        return None
+
+
 def dump_all(documents: list[Any]) -> str:
     return "---\n".join(dump(d) for d in documents)

@@ -87,6 +87,10 @@ def test_the_values_are_the_profiles(trees):
     assert dev.pop("environment") == "dev"
     dev.pop("derived", None)
     assert dev == profile
+    # the profiles' own files, comments and all, where they extend the base directly
+    assert "# Encryption at rest (design: encryption_at_rest)" in (chart / "values.yaml").read_text()
+    assert "# yaml-language-server: $schema=values.schema.json\n" in (chart / "values.yaml").read_text()
+    assert "    # pg_wal lives on the 5Gi data volume" in (chart / "values-dev.yaml").read_text()
     prod_dr = yamlio.load_documents((chart / "values-prod-dr.yaml").read_text(), "values-prod-dr.yaml")[0]
     assert prod_dr["redis"]["operator"] == "opstree"  # from prod.yaml
     assert prod_dr["postgres"]["replica"]["enabled"] is True  # from prod-dr.yaml
@@ -300,3 +304,23 @@ def test_a_chart_that_does_not_render_is_reported_at_its_file(trees, helm, tmp_p
         f": exited 1: Error: ecotrack-data-services/templates/kafka/kafka-kafka-cluster.yaml:"
         f"{len(template.read_text().splitlines())}:17 executing \"ecotrack-data-services/templates/kafka/"
         "kafka-kafka-cluster.yaml\" at <.Values.nope.x>: nil pointer evaluating interface {}.x\n")
+
+
+def test_a_profile_helm_would_read_otherwise_is_written_out_quoted(helm, kubectl, tmp_path):
+    """`on` is a string to dsgen (YAML 1.2) and a boolean to helm (YAML 1.1):
+    such a file is not copied but written out, and the chart still renders
+    the overlay's documents."""
+    profiles = tmp_path / "profiles"
+    shutil.copytree(EXAMPLE, profiles)
+    dev = (profiles / "dev.yaml").read_text()
+    assert '    max_connections: "100"\n' in dev
+    (profiles / "dev.yaml").write_text(dev.replace('    max_connections: "100"\n',
+                                                   '    max_connections: "100"\n    log_lock_waits: on\n'))
+    tree, chart = _render(profiles, tmp_path / "out", "kustomize"), _render(profiles, tmp_path / "chart", "helm")
+    text = (chart / "values-dev.yaml").read_text()
+    assert '    log_lock_waits: "on"\n' in text
+    assert "# pg_wal lives on the 5Gi data volume" not in text
+    done = helm_template(helm, chart, "-f", str(chart / "values-dev.yaml"))
+    assert done.returncode == 0, done.stderr
+    built = yamlio.load_documents(kustomize.build(tree / "overlays" / "dev"), "dev")
+    assert canonical(yamlio.load_documents(done.stdout, "helm")) == canonical(built)

@@ -23,6 +23,7 @@ overrides both.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -90,14 +91,15 @@ class Helm:
         for item in templates:
             files[_template_path(item.service, item.key, item.each)] = _template_text(item, base)
         base_values = {**variants[0].values, tracing.DERIVED: tracer.derived[base.env]}
-        files["values.yaml"] = yamlio.dump(base_values, _values_header(base, None))
+        files["values.yaml"] = _values_text(base, {}, base_values, _values_header(base, None))
         for rendered, variant in zip(envs, variants[1:]):
             derived = _merge(tracer.derived[base.env], tracer.derived[rendered.env])
             full = {**variant.values, tracing.DERIVED: derived}
             changes = _overrides(base_values, full)
             if _coalesce(base_values, changes) != full:
                 raise _conflict(base_values, full, rendered)
-            files[values_file(rendered.env)] = yamlio.dump(changes, _values_header(rendered, base))
+            files[values_file(rendered.env)] = _values_text(rendered, base_values, full,
+                                                            _values_header(rendered, base), changes)
         return files
 
     def standalone(self, resources: list[Resource], header: list[str]) -> dict[str, str]:
@@ -208,6 +210,36 @@ def _values_header(rendered: Rendered, base: Rendered | None) -> list[str]:
                 "profiles when the chart is exported again, not when a value here changes."]
     return [f"Environment {rendered.env}: what {sources} change of the base.",
             f"helm template {RELEASE} . -f {values_file(rendered.env)}"]
+
+
+_EXTENDS = re.compile(r"^extends:[^\n]*\n", re.MULTILINE)
+_SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=[^\n]*\n(#\n)?", re.MULTILINE)
+
+
+def _values_text(rendered: Rendered, under: dict, full: dict, header: list[str],
+                 changes: dict | None = None) -> str:
+    """A values file: the profile's own file, comments and all, when it says
+    exactly what helm must read (a file that extends the base directly, read
+    by a YAML 1.1 reader as dsgen reads it), then ``environment`` and
+    ``derived``; else the changes to ``under`` written out."""
+    from dsgen.formats.tracing import DERIVED, ENVIRONMENT
+
+    extra = {ENVIRONMENT: full[ENVIRONMENT], DERIVED: (changes or full)[DERIVED]} if \
+        DERIVED in (changes or full) else {ENVIRONMENT: full[ENVIRONMENT]}
+    chain = rendered.loaded.paths
+    if len(chain) == (1 if changes is None else 2) and chain[0].name == "base.yaml":
+        text = chain[-1].read_text(encoding="utf-8")
+        if changes is not None:
+            text = _EXTENDS.sub("", text, count=1)
+        own = yamlio.load_yaml_1_1(text)
+        if isinstance(own, dict) and _coalesce(under, {**own, **extra}) == full:
+            # an editor checks values.yaml against the chart's schema; an environment's file alone is partial
+            schema = "# yaml-language-server: $schema=values.schema.json\n#\n" if changes is None else ""
+            text = _SCHEMA_COMMENT.sub(schema, text, count=1)
+            tail = yamlio.dump(extra, ["Written by dsgen: the environment this file renders, and the fields",
+                                       "dsgen computes from several keys (see values.yaml)."])
+            return "".join(f"# {line}\n" for line in header) + "#\n" + text.rstrip("\n") + "\n\n" + tail
+    return yamlio.dump(changes if changes is not None else full, header)
 
 
 def _values_schema(schema: dict[str, Any]) -> dict[str, Any]:
