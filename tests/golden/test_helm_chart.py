@@ -94,6 +94,8 @@ def test_the_values_are_the_profiles(trees):
     prod_dr = yamlio.load_documents((chart / "values-prod-dr.yaml").read_text(), "values-prod-dr.yaml")[0]
     assert prod_dr["redis"]["operator"] == "opstree"  # from prod.yaml
     assert prod_dr["postgres"]["replica"]["enabled"] is True  # from prod-dr.yaml
+    assert ("| prod-dr | `values-prod-dr.yaml` | `profiles/base.yaml, profiles/prod.yaml, profiles/prod-dr.yaml` |\n"
+            in (chart / "README.md").read_text())
 
 
 def test_what_dsgen_derives_is_a_small_part_of_the_chart(trees):

@@ -3,6 +3,7 @@
 Layout::
 
     Chart.yaml
+    README.md                    the environments, and how to check a Helm user's values
     values.yaml                  the base profile (what ``out/base`` renders)
     values-<env>.yaml            what each environment's profile changes of it
     values.schema.json           the profile's JSON schema: helm refuses a wrong
@@ -85,6 +86,7 @@ class Helm:
             raise ChartProblem(f"cannot write the chart: {exc}") from None
         files: dict[str, str] = {
             "Chart.yaml": _chart(base),
+            "README.md": _readme(base, envs),
             ".helmignore": "".join(f"{name}\n" for name in _EXCLUDED),
             "values.schema.json": json.dumps(_values_schema(schema), indent=2, sort_keys=True) + "\n",
         }
@@ -110,7 +112,7 @@ class Helm:
 
     def scope(self, env: str) -> tuple[str, ...]:
         # templates are the union of every environment: a change to one is a change to the chart
-        return ("Chart.yaml", ".helmignore", "values.yaml", "values.schema.json", f"{TEMPLATES}/",
+        return ("Chart.yaml", "README.md", ".helmignore", "values.yaml", "values.schema.json", f"{TEMPLATES}/",
                 values_file(env))
 
     # ------------------------------------------------------------ reading
@@ -199,6 +201,36 @@ def _chart(base: Rendered) -> str:
         "annotations": {"dsgen/profiles": ", ".join(base.loaded.sources)},
     }
     return yamlio.dump(chart, ["Written by dsgen render --format helm: change the profiles, not this file."])
+
+
+def _readme(base: Rendered, envs: list[Rendered]) -> str:
+    """What ``helm show readme`` prints: the environments and how to check values."""
+    profile = base.loaded.profile
+    rows = "".join(f"| {r.env} | `values-{r.env}.yaml` | `{', '.join(r.loaded.sources)}` |\n" for r in envs)
+    return f"""# {profile.platform}-data-services
+
+The data services of {profile.platform}, written by `dsgen render --format helm`
+from the profiles named below: change the profiles and export again rather
+than editing this chart.
+
+| environment | values | profiles |
+| --- | --- | --- |
+{rows}
+```sh
+helm upgrade --install {RELEASE} . -f values-<environment>.yaml --namespace {profile.namespace}
+```
+
+The values are dsgen profiles (`dsgen explain KEY` documents each key);
+`values.schema.json` is their schema. `environment` names what the values
+render; `derived` holds the few fields dsgen computes from several keys.
+The chart follows a value where it reaches the manifests as it is. To check
+a set of values against dsgen's rules, and to see what the chart does not
+follow, run:
+
+```sh
+dsgen validate . --values values-<environment>.yaml --values your-values.yaml
+```
+"""
 
 
 def _values_header(rendered: Rendered, base: Rendered | None) -> list[str]:
