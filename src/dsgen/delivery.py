@@ -119,15 +119,25 @@ def _operator_application(profile: Any, environment: str, key: str, chart: Chart
     }
 
 
+def _source_path(argocd: Any, environment: str) -> str:
+    """The folder the environment's Application syncs: its overlay, or the chart."""
+    return argocd.chart.strip("/") if argocd.chart else f"{argocd.path.strip('/')}/overlays/{environment}"
+
+
 def _overlay_application(profile: Any, environment: str) -> dict[str, Any]:
     argocd = profile.delivery.argocd
+    source: dict[str, Any] = {"repoURL": argocd.repoURL, "targetRevision": argocd.targetRevision,
+                              "path": _source_path(argocd, environment)}
+    if argocd.chart:  # the chart dsgen exports: its release name changes nothing it renders
+        from dsgen.formats.helm import RELEASE, values_file
+
+        source["helm"] = {"releaseName": RELEASE, "valueFiles": [values_file(environment)]}
     return {
         "apiVersion": API, "kind": "Application",
         "metadata": _application_metadata(f"{profile.platform}-{environment}", argocd.namespace, 0),
         "spec": {
             "project": argocd.project,
-            "source": {"repoURL": argocd.repoURL, "targetRevision": argocd.targetRevision,
-                       "path": f"{argocd.path.strip('/')}/overlays/{environment}"},
+            "source": source,
             "destination": {"server": argocd.server, "namespace": profile.namespace},
             # No automated prune: a resource leaving the tree may hold data
             # (dsgen render refuses such changes without --allow-destructive);
@@ -235,7 +245,7 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     project["spec"]["sourceRepos"] = list(repos)
     project["spec"]["destinations"] = list(destinations.values())
     elements = [{"environment": env, "server": profile.delivery.argocd.server, "namespace": profile.namespace,
-                 "path": f"{profile.delivery.argocd.path.strip('/')}/overlays/{env}"} for env, profile, _ in chosen]
+                 "path": _source_path(profile.delivery.argocd, env)} for env, profile, _ in chosen]
     template = _overlay_application(first, "{{.environment}}")
     template["metadata"] = {"name": f"{first.platform}-{{{{.environment}}}}", "annotations": dict(COMPARE)}
     template["spec"]["source"]["path"] = "{{.path}}"

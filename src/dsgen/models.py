@@ -235,6 +235,9 @@ class ArgoCD(Strict):
     """Branch, tag or commit of the repository Argo CD syncs."""
     path: StrictStr = "out"
     """Where the rendered tree is in the repository (the overlay is <path>/overlays/<environment>)."""
+    chart: StrictStr | None = None
+    """Where the Helm chart is in the repository (dsgen render --all --format helm --out <chart>): the
+    environment's Application then syncs the chart with values-<environment>.yaml instead of the overlay."""
     namespace: Name = "argocd"
     """The namespace Argo CD runs in (its Applications and AppProject go there)."""
     project: Name = "data-services"

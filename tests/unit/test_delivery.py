@@ -210,3 +210,35 @@ def test_the_flux_flavour_installs_the_same_charts_and_syncs_the_overlay_after_t
 ])
 def test_delivery_names_one_of_argocd_and_flux(delivery, message):
     assert ("DSG339", ("delivery",), message) in findings({"delivery": delivery})
+
+
+@pytest.mark.parametrize("application_set", [False, True])
+def test_the_environments_application_can_sync_the_helm_chart_instead(tmp_path, cli, application_set):
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    profiles = tmp_path / "profiles"
+    shutil.copytree(EXAMPLE, profiles)
+    base = profiles / "base.yaml"
+    extra = "    chart: chart\n" + ("    applicationSet: true\n" if application_set else "")
+    base.write_text(base.read_text().replace("    path: out\n", "    path: out\n" + extra, 1))
+    out = tmp_path / "out"
+    assert cli("render", "--all", "--profiles", str(profiles), "--out", str(out)).code == 0
+    if application_set:
+        [document] = yamlio.load_documents((out / "argocd" / "applicationset.yaml").read_text(), "a")
+        assert document["spec"]["generators"][0]["list"]["elements"][1]["path"] == "chart"
+        source = document["spec"]["template"]["spec"]["source"]
+        assert source == {"repoURL": "https://github.com/eks-learning-lab/ecotrack-gitops.git",
+                          "targetRevision": "main", "path": "{{.path}}",
+                          "helm": {"releaseName": "data", "valueFiles": ["values-{{.environment}}.yaml"]}}
+        checked = [out / "argocd" / "applicationset.yaml"]
+    else:
+        path = out / "argocd" / "prod" / "application-data-services.yaml"
+        [document] = yamlio.load_documents(path.read_text(), "a")
+        assert document["spec"]["source"] == {
+            "repoURL": "https://github.com/eks-learning-lab/ecotrack-gitops.git", "targetRevision": "main",
+            "path": "chart", "helm": {"releaseName": "data", "valueFiles": ["values-prod.yaml"]}}
+        checked = [path]
+    check = cli("validate", *map(str, checked), "--summary")
+    assert check.code == 0, check.out + check.err
