@@ -245,8 +245,8 @@ def chart_differences(chart: Path, values: list[Path], loaded: LoadedProfile) ->
 
     source = str(chart)
     built = yamlio.load_documents(helm.template(chart, list(values)), source)
-    charted = {_identity(d): d for d in built if isinstance(d, dict)}
-    rendered = {_identity(r.doc): r.doc for r in Renderer().render(loaded.profile, loaded.env)}
+    charted = {rules.identity(d): d for d in built if isinstance(d, dict)}
+    rendered = {rules.identity(r.doc): r.doc for r in Renderer().render(loaded.profile, loaded.env)}
     origin = helm.Helm().origin(chart, loaded.env)
     again = "export the chart again (dsgen render --format helm) from profiles that hold these values"
     out = []
@@ -286,7 +286,7 @@ def _differences(theirs, ours, path: tuple = ()):
     elif isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
         for index, (a, b) in enumerate(zip(theirs, ours)):
             yield from _differences(a, b, (*path, index))
-    elif theirs is _NONE or ours is _NONE or json.dumps(theirs, sort_keys=True) != json.dumps(ours, sort_keys=True):
+    elif theirs is _NONE or ours is _NONE or not rules.same(theirs, ours):
         yield path, theirs, ours
 
 
@@ -304,11 +304,6 @@ def _apart(theirs, ours) -> tuple[str, str]:
     end = next((i for i, (x, y) in enumerate(zip(reversed(a), reversed(b))) if x != y), 0)
     start, end = max(0, start - 20), max(0, end - 20)
     return (f"...{a[start:len(a) - end]}...", f"...{b[start:len(b) - end]}...")
-
-
-def _identity(doc: dict) -> tuple[str, str, str, str]:
-    meta = doc.get("metadata") or {}
-    return (str(doc.get("apiVersion")), str(doc.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name")))
 
 
 def runbook_page(profiles: Path, env: str, profiles_shown: str | None = None) -> str:

@@ -17,6 +17,7 @@ This module imports neither pydantic nor jinja2: ``dsgen validate`` stays fast.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -126,6 +127,16 @@ def name_of(doc: dict) -> str:
 
 def namespace_of(doc: dict) -> str:
     return str((doc.get("metadata") or {}).get("namespace", ""))
+
+
+def identity(doc: dict) -> tuple[str, str, str, str]:
+    """What tells documents apart: apiVersion, kind, namespace, name."""
+    return (str(doc.get("apiVersion")), str(doc.get("kind")), namespace_of(doc), name_of(doc))
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON: json.dumps tells 1 from True and 1 from 1.0, which == does not."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def label_of(doc: dict, key: str) -> Any:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from dsgen import __version__, yamlio
 from dsgen.errors import EXIT_INTERNAL, DsgenError, ToolError, find_tool, run_tool
+from dsgen.rules import same
 
 if TYPE_CHECKING:
     from dsgen.formats.base import Rendered
@@ -95,10 +96,10 @@ class Helm:
         base_values = {**variants[0].values, tracing.DERIVED: tracer.derived[base.env]}
         files["values.yaml"] = _values_text(base, {}, base_values, _values_header(base, None))
         for rendered, variant in zip(envs, variants[1:]):
-            derived = _merge(tracer.derived[base.env], tracer.derived[rendered.env])
+            derived = _coalesce(tracer.derived[base.env], tracer.derived[rendered.env])
             full = {**variant.values, tracing.DERIVED: derived}
             changes = _overrides(base_values, full)
-            if _coalesce(base_values, changes) != full:
+            if not same(_coalesce(base_values, changes), full):
                 raise _conflict(base_values, full, rendered)
             files[values_file(rendered.env)] = _values_text(rendered, base_values, full,
                                                             _values_header(rendered, base), changes)
@@ -256,15 +257,15 @@ def _values_text(rendered: Rendered, under: dict, full: dict, header: list[str],
     ``derived``; else the changes to ``under`` written out."""
     from dsgen.formats.tracing import DERIVED, ENVIRONMENT
 
-    extra = {ENVIRONMENT: full[ENVIRONMENT], DERIVED: (changes or full)[DERIVED]} if \
-        DERIVED in (changes or full) else {ENVIRONMENT: full[ENVIRONMENT]}
+    said = full if changes is None else changes
+    extra = {ENVIRONMENT: full[ENVIRONMENT], **({DERIVED: said[DERIVED]} if DERIVED in said else {})}
     chain = rendered.loaded.paths
     if len(chain) == (1 if changes is None else 2) and chain[0].name == "base.yaml":
         text = chain[-1].read_text(encoding="utf-8")
         if changes is not None:
             text = _EXTENDS.sub("", text, count=1)
         own = yamlio.load_yaml_1_1(text)
-        if isinstance(own, dict) and _coalesce(under, {**own, **extra}) == full:
+        if isinstance(own, dict) and same(_coalesce(under, {**own, **extra}), full):
             # an editor checks values.yaml against the chart's schema; an environment's file alone is partial
             schema = "# yaml-language-server: $schema=values.schema.json\n#\n" if changes is None else ""
             text = _SCHEMA_COMMENT.sub(schema, text, count=1)
@@ -292,17 +293,6 @@ def _values_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
 def _overrides(base: dict, full: dict) -> dict:
     """What a values file sets over ``base`` to make ``full``: changed keys, nulls for removed ones."""
     out: dict[str, Any] = {key: None for key in base if key not in full}
@@ -313,7 +303,7 @@ def _overrides(base: dict, full: dict) -> dict:
             inner = _overrides(base[key], value)
             if inner:
                 out[key] = inner
-        elif not _same(value, base[key]):
+        elif not same(value, base[key]):
             out[key] = value
     return dict(sorted(out.items(), key=lambda kv: list(full).index(kv[0]) if kv[0] in full else len(full)))
 

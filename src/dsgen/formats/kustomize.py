@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from dsgen import output, patching, yamlio
 from dsgen.errors import DsgenError, find_tool, run_tool
-from dsgen.rules import pointer
+from dsgen.rules import identity, pointer, same
 
 if TYPE_CHECKING:
     from dsgen.formats.base import Rendered
@@ -145,7 +145,7 @@ class Kustomize:
             for patch in kustomization.get("patches") or []:
                 body = read(f"{folder}/{patch['path']}")
                 if isinstance(body, dict) and body.get("$patch") == "delete":
-                    own = [d for d in own if _key(d) != _key(body)]
+                    own = [d for d in own if identity(d) != identity(body)]
                     continue
                 target = patch["target"]
                 for index, doc in enumerate(own):
@@ -223,11 +223,6 @@ def _overlay(base: Rendered, env: Rendered) -> dict[str, str]:
     return files
 
 
-def _key(doc: dict) -> tuple:
-    meta = doc.get("metadata") or {}
-    return (doc.get("apiVersion"), doc.get("kind"), meta.get("namespace", ""), meta.get("name"))
-
-
 def _matches(doc: dict, target: dict) -> bool:
     group, _, version = str(doc.get("apiVersion", "")).rpartition("/")
     meta = doc.get("metadata") or {}
@@ -260,11 +255,6 @@ def _delete_patch(resource: Resource) -> dict[str, Any]:
 # ---------------------------------------------------------------- JSON 6902 diff
 
 
-def _same(a: Any, b: Any) -> bool:
-    # json.dumps tells 1 from True and 1 from 1.0, which == does not.
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
 def diff(old: Any, new: Any, path: tuple = ()) -> list[dict[str, Any]]:
     """JSON 6902 ops turning ``old`` into ``new``; lists are replaced whole."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -275,9 +265,9 @@ def diff(old: Any, new: Any, path: tuple = ()) -> list[dict[str, Any]]:
         for key, value in new.items():
             if key not in old:
                 ops.append({"op": "add", "path": pointer(*path, key), "value": value})
-            elif not _same(old[key], value):
+            elif not same(old[key], value):
                 ops.extend(diff(old[key], value, (*path, key)))
         return ops
-    if _same(old, new):
+    if same(old, new):
         return []
     return [{"op": "replace", "path": pointer(*path), "value": new}]
