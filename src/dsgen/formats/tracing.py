@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterable, Union
 
-from dsgen.rules import pointer as json_pointer
+from dsgen.rules import pointer as json_pointer, same
 
 Key = tuple  # (apiVersion, kind, namespace, name)
 DERIVED = "derived"
@@ -140,10 +140,6 @@ class TraceProblem(Exception):
 
 
 # ---------------------------------------------------------------- the trace
-
-
-def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def _values_leaves(data: Any, path: tuple = (), maps: bool = False) -> Iterable[tuple[tuple, Any]]:
@@ -253,6 +249,9 @@ class Tracer:
             got = {name: _get(self.variants[name].values, path) for name in self.order}
             if all(self._maps_above(name, path) for name in self.order):
                 self._tests.append((path, got, _is_switch(path, switches)))
+        # each derived field the trace made, with its value per render; ``derived``
+        # (set by templates()) holds those the templates read, per render
+        self._slots: dict[Slot, dict[str, Any]] = {}
         self.derived: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in self.order}
 
     # ------------------------------------------------------------ resources
@@ -270,6 +269,10 @@ class Tracer:
             out.append(Template(key, service, condition, node))
         for path in self.collections:
             out = self._each(out, path)
+        self.derived = {name: {} for name in self.order}
+        for slot in dict.fromkeys(s for t in out for s in _read_slots(t.node, t.condition)):
+            for env, value in self._slots[slot].items():
+                self.derived[env].setdefault(slot.resource, {})[slot.pointer] = value
         return out
 
     def _each(self, templates: list[Template], path: tuple) -> list[Template]:
@@ -300,13 +303,13 @@ class Tracer:
 
     def node(self, envs: list[str], values: dict[str, Any], scope: "_Scope") -> Node:
         first = values[envs[0]]
-        same = all(_same(values[e], first) for e in envs)
-        if same and not (isinstance(first, (dict, list)) and first):
+        constant = all(same(values[e], first) for e in envs)
+        if constant and not (isinstance(first, (dict, list)) and first):
             return self.named_constant(envs, first, scope) or Lit(first)
         if all(isinstance(values[e], dict) and values[e] for e in envs):
             # a mapping the profile holds as it is under the same name (a topic's
             # config) reads it whole: a key added to it reaches the manifest
-            whole = self.named_constant(envs, first, scope) if same else self.reference(envs, values, scope)
+            whole = self.named_constant(envs, first, scope) if constant else self.reference(envs, values, scope)
             if isinstance(whole, Ref) and scope.path and whole.path[-1] == scope.path[-1]:
                 return whole
         if all(isinstance(values[e], dict) for e in envs):
@@ -351,12 +354,10 @@ class Tracer:
         if order is None:
             return None
         by_ident = {e: {ident(i): i for i in values[e]} for e in envs}
-        kept = json.loads(json.dumps(self.derived))
         entries = self._entries(envs, by_ident, scope, [(None, k) for k in order],
                                 lambda v, k: v.get(k, _MISSING), is_map=False)
         if any(c is not None and c.test == "flag" for _, c, _ in entries.items):
-            self.derived = kept  # items no key tells apart: the list is derived whole
-            return None
+            return None  # items no key tells apart: the list is derived whole
         return entries
 
     def named_constant(self, envs, value, scope) -> Ref | None:
@@ -413,7 +414,7 @@ class Tracer:
         for e in envs:
             if isinstance(values[e], dict):
                 raise TraceProblem(f"{scope.where()}: a mapping in some renders and not in others")
-            self.derived[e].setdefault(slot.resource, {})[slot.pointer] = values[e]
+        self._slots[slot] = {e: values[e] for e in envs}
         return slot
 
     # ------------------------------------------------------------ conditions
@@ -445,9 +446,19 @@ class Tracer:
         if found:
             return min(found, key=lambda f: f[0])[1]
         slot = Slot(scope.resource, json_pointer(*scope.path) + "?")
-        for e in envs:
-            self.derived[e].setdefault(slot.resource, {})[slot.pointer] = e in have
+        self._slots[slot] = {e: e in have for e in envs}
         return Cond("flag", slot=slot)
+
+
+def _read_slots(node: Node, condition: Cond | None = None) -> Iterable[Slot]:
+    """The derived fields a template reads, in the order it reads them."""
+    if condition is not None and condition.slot is not None:
+        yield condition.slot
+    if isinstance(node, Slot):
+        yield node
+    elif isinstance(node, Entries):
+        for _, cond, child in node.items:
+            yield from _read_slots(child, cond)
 
 
 def _general(template: Template, path: tuple) -> Node | None:
