@@ -53,6 +53,14 @@ class _Merged:
     positions: dict[tuple, tuple[str, int, int]]
     files: list[str]
 
+    def over(self, data: dict[str, Any], here: dict[tuple, tuple[str, int, int]], shown: str) -> "_Merged":
+        """``data`` of file ``shown`` (its keys at ``here``) merged over this; the
+        positions of what it replaces whole are dropped."""
+        replaced = _replaced_paths(data)
+        inherited = {path: where for path, where in self.positions.items()
+                     if not any(path[:i] in replaced for i in range(1, len(path)))}
+        return _Merged(_deep_merge(self.data, data), {**inherited, **here}, [*self.files, shown])
+
 
 class ProfileStore:
     """The profiles of one folder; loads each file once."""
@@ -136,16 +144,7 @@ class ProfileStore:
                 raise ProfileError.single(shown, f"extends forms a cycle: {cycle}", line, col, "extends")
             parent = self._merged(parent_file, (*chain, filename))
             _check_near_misses(parent.data, data, here)
-            replaced = _replaced_paths(data)
-            inherited = {
-                path: where for path, where in parent.positions.items()
-                if not any(path[:i] in replaced for i in range(1, len(path)))
-            }
-            merged = _Merged(
-                _deep_merge(parent.data, data),
-                {**inherited, **here},
-                [*parent.files, shown],
-            )
+            merged = parent.over(data, here, shown)
         self._cache[filename] = merged
         return merged
 
@@ -175,30 +174,24 @@ def load_values(files: list[Path], shown: list[str]) -> LoadedProfile:
     each ``-f`` file, merged as helm merges them (maps key by key, null
     removes a key, a map is never replaced by anything else), validated like
     any profile; the environment is the values' ``environment``."""
-    data: dict[str, Any] = {}
-    positions: dict[tuple, tuple[str, int, int]] = {}
+    merged = _Merged({}, {}, [])
     for path, name in zip(files, shown):
         layer, where = yamlio.load_mapping(path, name)
         here = {p: (name, line, col) for p, (line, col) in where.items()}
-        clash = map_replaced(data, layer)
+        clash = map_replaced(merged.data, layer)
         if clash is not None:
             _, line, col = here[clash]
             raise ProfileError.single(name, "is a map in the chart's values and not here; helm never "
                                       "replaces a map with anything else: write it as a map", line, col,
                                       dotted(clash))
-        replaced = _replaced_paths(layer)
-        positions = {p: w for p, w in positions.items()
-                     if not any(p[:i] in replaced for i in range(1, len(p)))}
-        positions.update(here)
-        data = _deep_merge(data, layer)
-    env = data.pop(CHART_KEYS[0], BASE)
-    data.pop(CHART_KEYS[1], None)
+        merged = merged.over(layer, here, name)
+    env = merged.data.pop(CHART_KEYS[0], BASE)
+    merged.data.pop(CHART_KEYS[1], None)
     if not isinstance(env, str) or not _ENV_NAME.match(env):
-        file, line, col = positions.get((CHART_KEYS[0],), (shown[-1], None, None))
+        file, line, col = merged.positions.get((CHART_KEYS[0],), (shown[-1], None, None))
         raise ProfileError.single(file, f"{env!r} is not an environment name: use lower-case letters, "
                                   "digits, '-' and '_'", line, col, CHART_KEYS[0])
-    merged = _Merged(data, positions, list(shown))
-    return LoadedProfile(env, _validate(merged, env), tuple(shown), data=data, positions=positions)
+    return LoadedProfile(env, _validate(merged, env), tuple(shown), data=merged.data, positions=merged.positions)
 
 
 def map_replaced(parent: dict, child: dict, path: tuple = ()) -> tuple | None:
