@@ -598,10 +598,12 @@ def _(ctx: Context, kafka: Kafka):
             yield ("kafka", part, "storage", "storageClass"), "ephemeral storage has no storage class"
 
 
-def _client_listener(kafka: Kafka, named: str | None, where: tuple, client: str):
-    """A problem with the listener one of dsgen's own clients connects through."""
+def _own_client(kafka: Kafka, section: str, named: str | None, client: str, user: str):
+    """Problems of one of dsgen's own clients (kafka.<section>): the listener
+    it connects through, and its KafkaUser ``user`` taken by a profile user."""
     from dsgen.components.kafka.clients import listener
 
+    where = ("kafka", section, "listener") if named else ("kafka", section)
     chosen, names = listener(kafka, named), ", ".join(item.name for item in kafka.listeners) or "none"
     if chosen is None:
         yield where, f"names no listener of the cluster (listeners: {names}): name one of them"
@@ -611,11 +613,8 @@ def _client_listener(kafka: Kafka, named: str | None, where: tuple, client: str)
     elif chosen.authentication == "none" and kafka.authorization:
         yield where, (f"connects through listener {chosen.name!r}, which does not authenticate, and the "
                       "authorizer refuses an anonymous client: name a listener with authentication scram-sha-512")
-
-
-def _own_user(kafka: Kafka, name: str, section: str):
-    if name in kafka.users:
-        yield ("kafka", "users", name), (
+    if user in kafka.users:
+        yield ("kafka", "users", user), (
             f"is the name of the KafkaUser dsgen makes for kafka.{section}: give this user another name")
 
 
@@ -628,9 +627,7 @@ def _(ctx: Context, kafka: Kafka):
 
     if kafka.backup is None:
         return
-    where = ("kafka", "backup", "listener") if kafka.backup.listener else ("kafka", "backup")
-    yield from _client_listener(kafka, kafka.backup.listener, where, "the backup job")
-    yield from _own_user(kafka, user_name(kafka), "backup")
+    yield from _own_client(kafka, "backup", kafka.backup.listener, "the backup job", user_name(kafka))
 
 
 KAFKA_MIRROR = Rule("DSG338", "kafka-mirror", "kafka.mirror writes through a listener on which MirrorMaker 2 can authenticate, copies from a cluster of another alias than this one's name, names the source's networks when egress is restricted, and its own KafkaUser <kafka>-mirror is not also one of kafka.users.")
@@ -643,9 +640,7 @@ def _(ctx: Context, kafka: Kafka):
     mirror = kafka.mirror
     if mirror is None:
         return
-    where = ("kafka", "mirror", "listener") if mirror.listener else ("kafka", "mirror")
-    yield from _client_listener(kafka, mirror.listener, where, "MirrorMaker 2")
-    yield from _own_user(kafka, mirror_name(kafka), "mirror")
+    yield from _own_client(kafka, "mirror", mirror.listener, "MirrorMaker 2", mirror_name(kafka))
     if mirror.source.alias == kafka.name:
         # The target's alias is this cluster's name; MirrorMaker 2 tells the
         # clusters apart by alias (its checkpoints topic is <source alias>.checkpoints.internal).
