@@ -23,6 +23,9 @@ FOLDER = re.compile(r"^(?P<operator>.+?)-(?P<version>\d+\.\d+\.\d+(?:-[\w.]+)?)$
 
 def served(folder: Path) -> dict[str, list[str]]:
     yaml = YAML(typ="safe")  # the C parser: the manifests are large
+    # A lone `=` (prometheus-operator's matchType enum) is YAML 1.1's value
+    # tag to ruamel; the API server's reader (sigs.k8s.io/yaml) reads a string.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
     kinds: dict[str, list[str]] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix not in (".yaml", ".yml", ".json"):
