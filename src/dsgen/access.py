@@ -14,7 +14,7 @@ import ipaddress
 import json
 from pathlib import Path
 
-from dsgen import pipeline
+from dsgen import pipeline, registry
 from dsgen.network import OUTSIDE_ADDRESS, Flow, Port, Source, Workload, evaluate, format_text
 from dsgen.profiles import ProfileStore
 from dsgen.rules import Overlay, get, name_of, namespace_of
@@ -24,8 +24,6 @@ OUTPUT_FORMATS = ("text", "json")
 
 
 def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
-    from dsgen.components import COMPONENTS
-
     rendered = pipeline.render_env(ProfileStore(profiles, shown), env)
     profile = rendered.loaded.profile
     overlay = Overlay([resource.doc for resource in rendered.resources])
@@ -33,10 +31,7 @@ def flows(profiles: Path, env: str, shown: str | None = None) -> list[Flow]:
     workloads: list[Workload] = []
     named: dict[str, None] = {}
     operators: list[Source] = []
-    for component in COMPONENTS.values():
-        section = component.section(profile)
-        if section is None:
-            continue
+    for component, section in registry.sections(profile):
         if component.operator_policies:
             policies += component.operator_policies(overlay)
         if component.workloads:

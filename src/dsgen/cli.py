@@ -308,9 +308,9 @@ def runbook(
 def list_rules() -> None:
     """List the rules with their ids (for --skip) and where each is checked
     (profile: by render; manifest: by validate; schema: by validate's engine)."""
-    from dsgen import rules
+    from dsgen import registry
 
-    for rule in rules.registry().values():
+    for rule in registry.rules().values():
         typer.echo(f"{rule.id}  {rule.name:22} {rule.checked:16} {rule.doc}")
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from dsgen import delivery, formats, openbao, output, rules, runbook, yamlio
+from dsgen import formats, output, registry, rules, yamlio
 from dsgen.errors import DsgenError, ProfileError, UsageError
+from dsgen.platform import delivery, openbao, runbook
 from dsgen.formats import Format, Rendered
 from dsgen.profiles import BASE, LoadedProfile, ProfileStore
 from dsgen.render import PatchProblem, Renderer, Resource, check_unique, patched
@@ -143,13 +144,13 @@ def render(profiles: Path, out: Path, env: str | None = None, all_envs: bool = F
     check_across_environments(store, [r.loaded for r in rendered])
     files = tree_format.plan(base, rendered)
     if tree_format.companions:
-        delivered = [(r.env, r.loaded.profile, _namespaces(r)) for r in rendered]
-        for env, (_, profile, namespaces) in zip(rendered, delivered):
+        delivered = [(r.env, r.loaded.profile, _namespaces(r), registry.sections(r.loaded.profile)) for r in rendered]
+        for env, (_, profile, namespaces, sections) in zip(rendered, delivered):
             # the OpenBao side of each environment's credentials, its runbook, its GitOps wiring
             header = output.header(env.loaded.sources)
-            files.update(openbao.files(profile, env.env, header))
-            files.update(runbook.files(profile, env.env, header))
-            files.update(delivery.files(profile, env.env, header, namespaces))
+            files.update(openbao.files(profile, env.env, header, sections))
+            files.update(runbook.files(profile, env.env, header, sections))
+            files.update(delivery.files(profile, env.env, header, namespaces, sections))
         files.update(delivery.shared_files(delivered, output.header(base.loaded.sources)))
     files[output.MARKER] = output.marker({r.env: _marker_entry(r.loaded) for r in rendered}, tree_format.name)
     previous = output.read_tree(out) if (out / output.MARKER).is_file() else None
@@ -194,9 +195,8 @@ def recover(profiles: Path, out: Path, env: str, to: str, backup_id: str | None 
             format_name: str = formats.DEFAULT, now: datetime | None = None) -> RecoveryTree:
     """A tree of its own (``out/recovery/<env>/<name>/`` unless ``folder``)
     with a new PostgreSQL cluster restored from ``env``'s archive to ``to``."""
-    from dsgen.components import COMPONENTS
-    from dsgen.components.base import Context
     from dsgen.components.postgres import recovery
+    from dsgen.contract import Context
 
     store = ProfileStore(profiles, profiles_shown or profiles.name)
     _check_environment(store, env)
@@ -207,7 +207,7 @@ def recover(profiles: Path, out: Path, env: str, to: str, backup_id: str | None 
         raise UsageError(f"{env} has no PostgreSQL backups (postgres.backup): there is no archive to recover from")
     name = name or recovery.default_name(pg, when)
     ctx = Context.of(loaded.profile, env)
-    component = COMPONENTS["postgres"]
+    component = registry.COMPONENTS["postgres"]
     renderer = Renderer()
     resources = [Resource(component.name, renderer.document(ctx, component, part))
                  for part in recovery.parts(ctx, pg, name, when, backup_id)]
@@ -311,7 +311,7 @@ def runbook_page(profiles: Path, env: str, profiles_shown: str | None = None) ->
     store = ProfileStore(profiles, profiles_shown or profiles.name)
     _check_environment(store, env)
     loaded = store.load(env)
-    return runbook.page(loaded.profile, env, output.header(loaded.sources))
+    return runbook.page(loaded.profile, env, output.header(loaded.sources), registry.sections(loaded.profile))
 
 
 def write_recovery(result: RecoveryTree) -> None:
@@ -343,7 +343,7 @@ def risky_changes(tree_format: Format, out: Path, rendered: list[Rendered],
             old = None  # a tree edited by hand: the drift check reports it
         if old is None:
             continue
-        found = rules.run_changes(rules.Overlay(old), rules.Overlay([r.doc for r in new.resources]))
+        found = registry.run_changes(rules.Overlay(old), rules.Overlay([r.doc for r in new.resources]))
         for rule, doc, path, message in found:
             lines.append(f"{tree_format.location(out, new.env)}: {doc.get('kind')}/{rules.name_of(doc)} "
                          f"{path}: {message} [{rule.id}]")
@@ -360,7 +360,7 @@ def check_across_environments(store: ProfileStore, rendered: list[LoadedProfile]
                 loaded[name] = store.load(name)
             except ProfileError:
                 continue  # reported when that environment is rendered
-    found = rules.run_environments([(env, r.profile) for env, r in sorted(loaded.items())])
+    found = registry.run_environments([(env, r.profile) for env, r in sorted(loaded.items())])
     if found:
         raise ProfileError([store.locate(env, p.path, p.message, p.rule) for env, p in found])
 

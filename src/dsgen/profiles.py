@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from dsgen import rules, units, yamlio
+from dsgen import registry, units, yamlio
 from dsgen.errors import Location, Problem, ProfileError, UsageError
 from dsgen.models import Profile
 
@@ -279,7 +279,7 @@ def _validate(merged: _Merged, env: str) -> Profile:
     except ValidationError as exc:
         problems = _dedupe(_problem(merged, env_file, err) for err in exc.errors())
         raise ProfileError(problems) from None
-    problems = rules.run_profile(profile, environment=env)
+    problems = registry.run_profile(profile, environment=env)
     if problems:
         raise ProfileError(_dedupe(_locate(merged, env_file, p.path, p.message, p.rule) for p in problems))
     return profile

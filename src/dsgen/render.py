@@ -26,9 +26,11 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from dsgen import yamlio
-from dsgen.delivery import WAVE, wave
-from dsgen.components import COMPONENTS
-from dsgen.components.base import Component, Context, Part, recommended_labels
+from dsgen.components.base import Component, enabled
+from dsgen.contract import WAVE, Context, Part, recommended_labels, wave
+from dsgen.platform import NAME as PLATFORM
+from dsgen.platform.plan import plan as platform_plan
+from dsgen.registry import COMPONENTS
 from dsgen.errors import EXIT_INTERNAL, DsgenError
 
 
@@ -153,11 +155,18 @@ class Renderer:
             raise TemplateProblem(f"{shown}: must render exactly one mapping")
         return documents[0]
 
-    def document(self, ctx: Context, component: Component, part: Part) -> dict[str, Any]:
-        """One part as a manifest: laid out, pruned of nulls, metadata stamped."""
+    def document(self, ctx: Context, component: Component | None, part: Part) -> dict[str, Any]:
+        """One part as a manifest: laid out, pruned of nulls, metadata stamped.
+        ``component`` None: a part of the platform pass, always a kit's body."""
         labels = recommended_labels(ctx, part)
-        body = dict(part.body) if part.body is not None else self._layout(component, part, labels)
-        where = f"templates/{component.name}/{part.template}" if part.template else f"component {component.name}"
+        if part.body is not None:
+            body = dict(part.body)
+        elif component is None:
+            raise TemplateProblem(f"{PLATFORM}: part {part.name} must give a body")
+        else:
+            body = self._layout(component, part, labels)
+        owner = component.name if component is not None else PLATFORM
+        where = f"templates/{owner}/{part.template}" if part.template else f"component {owner}"
         if "metadata" in body or "apiVersion" not in body or "kind" not in body:
             raise TemplateProblem(f"{where}: must give apiVersion and kind and no metadata "
                                   "(the renderer stamps it)")
@@ -176,19 +185,23 @@ class Renderer:
     def render(self, profile: Any, environment: str = "base") -> list[Resource]:
         """The resources of one environment (or of ``base``, the tree's base)."""
         ctx = Context.of(profile, environment)
-        resources: list[Resource] = []
-        for component in self.components.values():
-            section = component.section(profile)
-            if section is None:
-                continue
-            # A part for another namespace gets a folder of its own, so that
-            # its file names cannot meet those of the profile's namespace.
-            own = [Resource(f"{component.name}-{part.namespace}" if part.namespace else component.name,
-                            self.document(ctx, component, part))
+        sections = enabled(self.components, profile)
+        # The platform pass reads what the enabled services declare; its
+        # resources come first in the tree.
+        resources = [Resource(_folder(PLATFORM, part), self.document(ctx, None, part))
+                     for part in platform_plan(ctx, profile, sections)]
+        for component, section in sections:
+            own = [Resource(_folder(component.name, part), self.document(ctx, component, part))
                    for part in component.parts(ctx, section)]
             resources.extend(patched(component.name, own, getattr(section, "patches", ())))
         check_unique(resources)
         return resources
+
+
+def _folder(owner: str, part: Part) -> str:
+    """A part for another namespace gets a folder of its own, so that its
+    file names cannot meet those of the profile's namespace."""
+    return f"{owner}-{part.namespace}" if part.namespace else owner
 
 
 _IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))

@@ -9,8 +9,9 @@ carry two checks that share its id and its message functions:
 - a manifest check, ``(overlay) -> (document, JSON pointer, message)``, run by
   ``dsgen validate`` on any tree, including ones dsgen did not render.
 
-The registry is built from the components when it is asked for, never at
-import time, so a component registered later (a test's) takes part.
+The registry of every rule is built from the components when it is asked
+for (``dsgen.registry.rules``), never at import time, so a component
+registered later (a test's) takes part.
 Manifest checks match documents by API group and kind, never kind alone.
 This module imports neither pydantic nor jinja2: ``dsgen validate`` stays fast.
 """
@@ -22,15 +23,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-if TYPE_CHECKING:
-    from dsgen.components.base import Component, Context
+from dsgen.contract import GroupKind, KeyPath
 
-KeyPath = tuple[Any, ...]
+if TYPE_CHECKING:
+    from dsgen.contract import Context
+
 # (path, message); a list of paths when the problem lies between several keys.
 ProfileFinding = tuple[KeyPath | list[KeyPath], str]
 # (document, JSON pointer, message)
 ManifestFinding = tuple[dict, str, str]
-GroupKind = tuple[str, str]
 
 
 class Rule:
@@ -88,30 +89,6 @@ ENGINE_RULES = (
     Rule("DSG005", "top-level", "A custom resource has only apiVersion, kind, metadata and the fields its schema declares at the top (CRD schemas leave the top open, so a typo such as 'spc' passes them)."),
     Rule("DSG006", "metadata", "A custom resource's metadata follows Kubernetes' ObjectMeta, strictly, with valid label and annotation keys and label values (CRD schemas say only 'object')."),
 )
-
-
-_BUILT: tuple[tuple, dict[str, Rule]] | None = None
-
-
-def registry(components: dict[str, Component] | None = None) -> dict[str, Rule]:
-    """Every rule by id: the engine's and each registered component's (built
-    again whenever the registered components change)."""
-    global _BUILT
-    if components is None:
-        from dsgen.components import COMPONENTS as components
-    key = tuple((name, id(component)) for name, component in components.items())
-    if _BUILT is not None and _BUILT[0] == key:
-        return _BUILT[1]
-    found: dict[str, Rule] = {}
-    names: dict[str, str] = {}
-    for rule in (*ENGINE_RULES, *(r for c in components.values() for r in c.all_rules())):
-        if rule.id in found and found[rule.id] is not rule:
-            raise ValueError(f"two rules have the id {rule.id}")
-        if names.setdefault(rule.name, rule.id) != rule.id:
-            raise ValueError(f"two rules have the name {rule.name}")
-        found[rule.id] = rule
-    _BUILT = (key, dict(sorted(found.items())))
-    return _BUILT[1]
 
 
 def selected(skip: frozenset[str] | set[str], rules: dict[str, Rule]) -> Iterator[Rule]:
@@ -199,10 +176,10 @@ class Overlay:
         return {(namespace_of(d), name_of(d)) for d in self.of(kind)}
 
 
-def run_manifest(overlay: Overlay, skip: frozenset[str] | set[str] = frozenset(),
-                 rules: dict[str, Rule] | None = None) -> Iterator[tuple[Rule, dict, str, str]]:
-    """Every manifest check that is not skipped, on one overlay."""
-    for rule in selected(skip, rules if rules is not None else registry()):
+def run_manifest(overlay: Overlay, skip: frozenset[str] | set[str],
+                 rules: dict[str, Rule]) -> Iterator[tuple[Rule, dict, str, str]]:
+    """Every manifest check of ``rules`` that is not skipped, on one overlay."""
+    for rule in selected(skip, rules):
         if rule.manifest_check is not None:
             for doc, path, message in rule.manifest_check(overlay):
                 yield rule, doc, path, message
@@ -218,44 +195,6 @@ class ProfileProblem:
     message: str
 
 
-def run_profile(profile: Any, components: dict[str, Component] | None = None,
-                environment: str = "base") -> list[ProfileProblem]:
-    """Every profile check of every enabled component, in registry order."""
-    from dsgen.components.base import Context
-
-    if components is None:
-        from dsgen.components import COMPONENTS as components
-    ctx = Context.of(profile, environment)
-    problems = []
-    for component in components.values():
-        section = component.section(profile)
-        if section is None:
-            continue
-        for rule in component.rules_for(section):
-            if rule.profile_check is not None:
-                for path, message in rule.profile_check(ctx, section):
-                    problems.append(ProfileProblem(rule.id, path, message))
-    return problems
-
-
-def run_environments(profiles: list[tuple[str, Any]],
-                     components: dict[str, Component] | None = None) -> list[tuple[str, ProfileProblem]]:
-    """Every check across environments, given (environment, profile) of each."""
-    from dsgen.components.base import Context
-
-    if components is None:
-        from dsgen.components import COMPONENTS as components
-    problems = []
-    for component in components.values():
-        sections = [(Context.of(profile, env), component.section(profile)) for env, profile in profiles]
-        sections = [(ctx, section) for ctx, section in sections if section is not None]
-        for rule in component.all_rules():
-            if rule.environments_check is not None and sections:
-                for env, (path, message) in rule.environments_check(sections):
-                    problems.append((env, ProfileProblem(rule.id, path, message)))
-    return problems
-
-
 def pairs(old: Overlay, new: Overlay, kind: GroupKind) -> Iterator[tuple[dict, dict]]:
     """(before, after) of every object of ``kind`` in both, matched by namespace and name."""
     before = {(namespace_of(d), name_of(d)): d for d in old.of(kind)}
@@ -265,10 +204,9 @@ def pairs(old: Overlay, new: Overlay, kind: GroupKind) -> Iterator[tuple[dict, d
             yield previous, doc
 
 
-def run_changes(old: Overlay, new: Overlay,
-                rules: dict[str, Rule] | None = None) -> Iterator[tuple[Rule, dict, str, str]]:
-    """Every change check on one environment's old and new documents."""
-    for rule in (rules if rules is not None else registry()).values():
+def run_changes(old: Overlay, new: Overlay, rules: dict[str, Rule]) -> Iterator[tuple[Rule, dict, str, str]]:
+    """Every change check of ``rules`` on one environment's old and new documents."""
+    for rule in rules.values():
         if rule.change_check is not None:
             for doc, path, message in rule.change_check(old, new):
                 yield rule, doc, path, message

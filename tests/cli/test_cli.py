@@ -312,12 +312,12 @@ def test_a_report_is_complete_when_one_overlay_cannot_be_built(rendered, cli, ku
 
 
 def test_rules_lists_every_rule_once(cli):
-    from dsgen import rules
+    from dsgen import registry
 
     result = cli("rules")
     assert result.code == 0
     ids = [line.split()[0] for line in result.out.splitlines()]
-    assert ids == sorted(rules.registry())
+    assert ids == sorted(registry.rules())
 
 
 def test_render_says_what_changed(rendered, cli):
@@ -352,12 +352,12 @@ def test_render_lists_risky_changes_and_refuses_them(rendered, cli):
 
 
 def test_the_readme_rules_table_lists_every_rule_once():
-    from dsgen import rules
+    from dsgen import registry
     from tests.conftest import ROOT
 
     rows = [line.split("|")[1].strip() for line in (ROOT / "README.md").read_text().splitlines()
             if line.startswith("| DSG")]
-    assert rows == list(rules.registry())
+    assert rows == list(registry.rules())
 
 
 def test_help_shows_metavars_and_the_choices_of_every_enum_option(cli):

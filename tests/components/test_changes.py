@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from dsgen import pipeline, rules
+from dsgen import pipeline, registry, rules
 from dsgen.rules import Overlay
 from tests.conftest import PROFILES
 
@@ -29,7 +29,7 @@ def changed(docs: list[dict], kind: str, name: str, edit) -> list[dict]:
 
 def findings(old: list[dict], new: list[dict]) -> list[tuple[str, str, str, str]]:
     return [(rule.id, f"{doc['kind']}/{doc['metadata']['name']}", path, message)
-            for rule, doc, path, message in rules.run_changes(Overlay(old), Overlay(new))]
+            for rule, doc, path, message in registry.run_changes(Overlay(old), Overlay(new))]
 
 
 def test_the_same_render_changes_nothing_risky(prod):

@@ -12,9 +12,10 @@ import sys
 
 import pytest
 
-from dsgen import pipeline, rules
-from dsgen.components import COMPONENTS
-from dsgen.components.base import Component, Part
+from dsgen import pipeline, registry, rules
+from dsgen.registry import COMPONENTS
+from dsgen.components.base import Component
+from dsgen.contract import Part
 from dsgen.errors import ProfileError
 from dsgen.rules import Overlay, Rule
 from tests.conftest import PROFILES, ROOT
@@ -71,7 +72,7 @@ def test_a_component_registered_in_one_line_renders_with_stamped_metadata(fake, 
 
 
 def test_its_rule_joins_the_registry_and_runs_on_both_sides(fake, tmp_path):
-    assert rules.registry()["DSG999"] is SIZE
+    assert registry.rules()["DSG999"] is SIZE
     assert SIZE.checked == "profile+manifest"
     (tmp_path / "profiles").mkdir()
     for name in ("base", "prod"):
@@ -81,19 +82,19 @@ def test_its_rule_joins_the_registry_and_runs_on_both_sides(fake, tmp_path):
         pipeline.render(tmp_path / "profiles", tmp_path / "out", env="prod")
     assert str(info.value) == "profiles/prod.yaml:2:1: namespace: memcached cannot live here [DSG999]"
     overlay = Overlay([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}}])
-    assert [(r.id, p, m) for r, _, p, m in rules.run_manifest(overlay)] == [("DSG999", "/data", "says no size")]
+    assert [(r.id, p, m) for r, _, p, m in registry.run_manifest(overlay)] == [("DSG999", "/data", "says no size")]
 
 
 def test_the_registry_is_not_frozen_at_import(fake):
     assert "memcached" in [name for name in COMPONENTS]
-    assert "DSG999" in rules.registry()
+    assert "DSG999" in registry.rules()
 
 
 def test_two_rules_with_one_id_are_refused(monkeypatch):
     clash = Component("clash", rules=(Rule("DSG201", "other", "x"),))
     monkeypatch.setitem(COMPONENTS, "clash", clash)
     with pytest.raises(ValueError, match="two rules have the id DSG201"):
-        rules.registry()
+        registry.rules()
 
 
 def test_validate_imports_neither_pydantic_nor_jinja(crds, kubectl):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dsgen import kits
-from dsgen.components.base import Component, Context
+from dsgen.components.base import Component
+from dsgen.contract import Context
 from dsgen.kits import Alert, Allow, Owner, Peer, RemoteRef, SecretEnv
 from dsgen.render import Renderer
 from dsgen.rules import Overlay

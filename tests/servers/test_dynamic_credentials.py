@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from dsgen import openbao, pipeline
+from dsgen import pipeline, registry
+from dsgen.platform import openbao
 from dsgen.profiles import ProfileStore
 from tests.conftest import EXAMPLE, _missing
 from tests.servers.conftest import _bindir, start_postgres
@@ -56,7 +57,7 @@ def rendered(request, tmp_path_factory):
     (profiles / "pgtest.yaml").write_text(f"extends: prod\npostgres:\n  imageName: {IMAGES[major]}\n")
     result = pipeline.render_env(ProfileStore(profiles), "pgtest")
     [cluster] = [r.doc for r in result.resources if r.doc["kind"] == "Cluster"]
-    files = openbao.files(result.loaded.profile, "pgtest", [])
+    files = openbao.files(result.loaded.profile, "pgtest", [], registry.sections(result.loaded.profile))
     return major, cluster, files
 
 

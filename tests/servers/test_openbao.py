@@ -104,7 +104,8 @@ def test_the_applications_store_reads_only_what_is_delivered_to_them(tree, serve
 def test_with_a_cluster_store_the_data_role_resolves_every_namespaces_references(server, seeded, tmp_path):
     """storeKind ClusterSecretStore: one login (the data namespace's role) for
     the ExternalSecrets of every namespace; nothing beyond them."""
-    from dsgen import openbao
+    from dsgen import registry
+    from dsgen.platform import openbao
     from dsgen.profiles import ProfileStore
     from tests.conftest import EXAMPLE
 
@@ -114,7 +115,7 @@ def test_with_a_cluster_store_the_data_role_resolves_every_namespaces_references
         (profiles / path.name).write_text(path.read_text())
     (profiles / "shared.yaml").write_text("extends: prod\nsecrets:\n  openbao:\n    storeKind: ClusterSecretStore\n")
     result = pipeline.render_env(ProfileStore(profiles), "shared")
-    files = openbao.files(result.loaded.profile, "shared", [])
+    files = openbao.files(result.loaded.profile, "shared", [], registry.sections(result.loaded.profile))
     layout = json.loads(files["openbao/shared/kv.json"])
     for path, properties in layout["paths"].items():
         values = [f"{p}=value-of-{path}-{p}" for p in properties]

@@ -58,10 +58,11 @@ def test_every_alert_has_a_severity_a_summary_a_description_and_a_runbook(rules)
 
 
 def test_every_alert_has_a_runbook_section_with_steps(rules):
-    from dsgen import runbook
+    from dsgen import registry
+    from dsgen.platform import runbook
 
     profile = ProfileStore(EXAMPLE).load("prod").profile
-    [page] = runbook.files(profile, "prod", []).values()
+    [page] = runbook.files(profile, "prod", [], registry.sections(profile)).values()
     sections = page.split("\n#### ")[1:]  # one per alert, under its service
     titles = {section.splitlines()[0] for section in sections}
     alerts = {rule["alert"] for spec in rules.values() for g in spec["groups"] for rule in g["rules"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsgen import rules
+from dsgen import registry, rules
 from dsgen.operators import served
 
 
@@ -27,7 +27,7 @@ def test_lookup_picks_the_release_and_its_served_versions(group, kind, pins, exp
 
 def _findings(doc, pins=None):
     overlay = rules.Overlay([doc], pins or {})
-    return [(rule.id, path, message) for rule, _, path, message in rules.run_manifest(overlay)
+    return [(rule.id, path, message) for rule, _, path, message in registry.run_manifest(overlay)
             if rule.id == "DSG107"]
 
 

@@ -1,19 +1,10 @@
-"""The registry of components: a plain dict, in the order they render.
+"""The services dsgen renders, one package each (``postgres``, ``redis``,
+``kafka``), and ``base``: what a component is.
 
+A component never imports another, nor the features that span the services
+(``dsgen.platform``); the registry that lists them is ``dsgen.registry``.
 Adding a service is one folder here (``<name>/``: ``model.py``, ``plan.py``,
 ``rules.py`` and an ``__init__.py`` defining ``COMPONENT``), its templates in
-``templates/<name>/``, one line below, and its section as one field of
-:class:`dsgen.models.Profile`.
+``templates/<name>/``, one line in ``dsgen.registry.COMPONENTS``, and its
+section as one field of :class:`dsgen.models.Profile`.
 """
-
-from __future__ import annotations
-
-from dsgen.components import kafka, platform, postgres, redis
-from dsgen.components.base import Component
-
-COMPONENTS: dict[str, Component] = {
-    "platform": platform.COMPONENT,
-    "postgres": postgres.COMPONENT,
-    "redis": redis.COMPONENT,
-    "kafka": kafka.COMPONENT,
-}

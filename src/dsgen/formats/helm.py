@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from dsgen import __version__, yamlio
 from dsgen.errors import EXIT_INTERNAL, DsgenError, ToolError, find_tool, run_tool
+from dsgen.platform.delivery import RELEASE, values_file
 from dsgen.rules import same
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from dsgen.render import Resource
 
 TEMPLATES = "templates"
-RELEASE = "data"  # the release name the README's commands use; nothing in the chart depends on it
 _EXCLUDED = (".dsgen-tree",)
 
 
@@ -56,10 +56,6 @@ def template(chart: Path, values: list[Path], namespace: str | None = None) -> s
     if namespace:
         command += ["--namespace", namespace]
     return run_tool(command).stdout
-
-
-def values_file(env: str) -> str:
-    return f"values-{env}.yaml"
 
 
 class ChartProblem(DsgenError):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
-if TYPE_CHECKING:
-    from dsgen.components.base import Part
+from dsgen.contract import Part
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,5 @@ class Owner:
     def part(self, name: str, role: str, body: Mapping[str, Any],
              labels: Mapping[str, str] | None = None, namespaced: bool = True,
              namespace: str | None = None) -> Part:
-        from dsgen.components.base import Part  # components use kits: imported when used
-
         return Part(name, self.app, role, self.instance, body=body, labels=labels or {}, namespaced=namespaced,
                     namespace=namespace)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from dsgen.kits.base import Owner
 
-if TYPE_CHECKING:
-    from dsgen.components.base import Part
+from dsgen.contract import Part
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from dsgen.kits.base import Owner
 
-if TYPE_CHECKING:
-    from dsgen.components.base import Part
+from dsgen.contract import Part
 
 
 def pod_monitor(owner: Owner, name: str, *, select: Mapping[str, str], port: str,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from dsgen.kits.base import Owner
 
-if TYPE_CHECKING:
-    from dsgen.components.base import Part
+from dsgen.contract import Part
 
 # Kubernetes labels every Namespace with its own name (GA in 1.22, KEP-2161;
 # "Well-Known Labels, Annotations and Taints": kubernetes.io/metadata.name).

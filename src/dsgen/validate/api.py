@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
-from dsgen import formats, output, rules, units, yamlio
+from dsgen import formats, output, registry, rules, units, yamlio
 from dsgen.errors import DsgenError, Problem, ProfileError, ToolError, UsageError
 from dsgen.formats import helm, kustomize
 from dsgen.rules import Overlay
@@ -63,7 +63,7 @@ def choose_engine(engine: str) -> str:
 
 
 def check_skips(skip: frozenset[str]) -> None:
-    known = rules.registry()
+    known = registry.rules()
     names = {rule.name for rule in known.values()}
     unknown = sorted(s for s in skip if s not in known and s not in names)
     if unknown:
@@ -187,7 +187,7 @@ def validate_overlay(overlay: Overlay, source: str, store: SchemaStore,
         for doc, found in zip(overlay.documents, checked):
             found.extend(document_results(doc, source, store, engine, skip, pruned=True))
     per_doc = {id(doc): list(found) for doc, found in zip(overlay.documents, checked)}
-    for each, doc, path, message in rules.run_manifest(overlay, skip):
+    for each, doc, path, message in registry.run_manifest(overlay, skip):
         status = Status.WARNING if each.reference and not closed else Status.INVALID
         per_doc[id(doc)].append(_result(status, source, doc, message, path, each.id))
     results: list[Result] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dsgen import pipeline
-from dsgen.components import COMPONENTS
+from dsgen.registry import COMPONENTS
 from dsgen.profiles import ProfileStore
 from dsgen.rules import GroupKind
 from tests.components.harness import findings

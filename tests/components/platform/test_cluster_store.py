@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from dsgen import openbao, pipeline
+from dsgen import pipeline, registry
+from dsgen.platform import openbao
 from dsgen.profiles import ProfileStore
 from dsgen.rules import Overlay
 from dsgen.validate.api import validate_overlay
@@ -56,7 +57,7 @@ def test_the_generator_keeps_its_own_namespaces_login(rendered):
 
 def test_the_data_role_reads_every_namespaces_credentials_and_the_other_only_its_engine(rendered):
     result, _ = rendered
-    files = openbao.files(result.loaded.profile, "shared", [])
+    files = openbao.files(result.loaded.profile, "shared", [], registry.sections(result.loaded.profile))
     data = files["openbao/shared/data/policy.hcl"]
     assert 'path "secret/data/kafka/users"' in data and 'path "secret/data/redis/auth"' in data
     assert "of every namespace (through the ClusterSecretStore)" in data

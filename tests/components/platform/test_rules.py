@@ -3,13 +3,13 @@ kinds read and which ones its operator writes."""
 
 from __future__ import annotations
 
-from dsgen import rules
+from dsgen import registry, rules
 from dsgen.rules import Overlay
 
 
 def secret_findings(*docs: dict, external: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
     overlay = Overlay(list(docs), external_secrets=external)
-    return [(rules.name_of(doc), path, message) for rule, doc, path, message in rules.run_manifest(overlay)
+    return [(rules.name_of(doc), path, message) for rule, doc, path, message in registry.run_manifest(overlay)
             if rule.id == "DSG105"]
 
 
@@ -54,7 +54,7 @@ def test_kafka_users_and_external_secrets_produce_secrets_in_their_namespace():
 def _manifest_findings(docs, rule_id, external=frozenset()):
     from dsgen import rules
 
-    return [(path, message) for rule, _, path, message in rules.run_manifest(rules.Overlay(docs, {}, external))
+    return [(path, message) for rule, _, path, message in registry.run_manifest(rules.Overlay(docs, {}, external))
             if rule.id == rule_id]
 
 

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from dsgen import openbao
-from dsgen.components.base import Context
+from dsgen import registry
+from dsgen.platform import openbao
+from dsgen.contract import Context
 from dsgen.components.postgres.plan import plan
 from dsgen.models import Profile
 from dsgen.profiles import _deep_merge
@@ -74,9 +75,8 @@ def test_refused(change, expected):
 def test_without_openbao_there_is_nobody_to_issue_users():
     data = _deep_merge(BASE, DYNAMIC)
     data.pop("secrets")
-    from dsgen import rules
 
-    found = [(p.rule, p.path, p.message) for p in rules.run_profile(Profile.model_validate(data)) if p.rule == "DSG332"]
+    found = [(p.rule, p.path, p.message) for p in registry.run_profile(Profile.model_validate(data)) if p.rule == "DSG332"]
     assert found == [("DSG332", ("postgres", "dynamicCredentials"),
                       "OpenBao issues these users: add a secrets section (secrets.openbao) to the profile")]
 
@@ -109,10 +109,10 @@ def test_postgresql_15_needs_only_createrole():
 
 def test_the_secret_is_issued_where_delivered_and_the_engine_is_configured():
     chosen = profile()
-    [store] = [s for s in openbao.stores(chosen, "prod") if s.namespace == "ecotrack"]
+    [store] = [s for s in openbao.stores(chosen, "prod", registry.sections(chosen)) if s.namespace == "ecotrack"]
     assert [(s.name, s.engine_path, s.refresh) for s in store.issued] == [
         ("postgres-app-credentials", "database/creds/ecotrack-app", "12h")]
-    files = openbao.files(chosen, "prod", [])
+    files = openbao.files(chosen, "prod", [], registry.sections(chosen))
     assert 'path "database/creds/ecotrack-app"' in files["openbao/prod/ecotrack/policy.hcl"]
     assert "database/creds" not in files["openbao/prod/data/policy.hcl"]
     writes = json.loads(files["openbao/prod/database.json"])["writes"]

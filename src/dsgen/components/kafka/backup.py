@@ -17,13 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
-from dsgen.components.base import Part, upload_step
+from dsgen.components.base import upload_step
+from dsgen.contract import Part
 from dsgen.components.kafka.clients import backup_pods, listener
 from dsgen.kits import Allow, Owner, Peer, SecretEnv, Step
 from dsgen.operators import strimzi
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.kafka.model import Kafka
 
 WORK = "/work"

@@ -19,14 +19,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
-from dsgen.components.base import Part, resources
+from dsgen.components.base import resources
+from dsgen.contract import Part
 from dsgen.components.kafka.clients import listener, mirror_name, mirror_pods
 from dsgen.components.kafka.monitoring import mirror_metrics_config
 from dsgen.components.kafka.network import REST_API
 from dsgen.kits import Allow, Owner, Peer
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.kafka.model import Kafka
 
 IDENTITY = "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"

@@ -27,11 +27,11 @@ from dsgen import kits
 from dsgen.components.kafka.clients import mirror_name, mirror_pods
 from dsgen.components.kafka.rules import CLUSTER_LABEL
 from dsgen.kits import Alert, Owner, Panel
-from dsgen.runbook import runbook_path
+from dsgen.contract import runbook_path
 from dsgen.operators import data
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+    from dsgen.contract import Context, Part
     from dsgen.components.kafka.model import Kafka
 
 PORT_NAME = "tcp-prometheus"

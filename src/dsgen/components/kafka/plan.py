@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import (Part, merge_affinity, node_selector_as_affinity, pod_anti_affinity,
-                                   pod_metadata, pod_spec, resources, zone_spread)
+from dsgen.components.base import merge_affinity, node_selector_as_affinity, pod_anti_affinity, pod_metadata, pod_spec, resources, zone_spread
+from dsgen.contract import Part
 from dsgen.components.kafka import backup, clients, mirror, monitoring
 from dsgen.components.kafka.rules import BROKER_ROLE_LABEL, CLUSTER_LABEL, GROUP
 from dsgen import kits
@@ -13,7 +13,7 @@ from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import strimzi
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.kafka.model import Kafka, KafkaNodes
 
 

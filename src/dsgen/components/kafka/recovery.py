@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dsgen.components.base import Recovery
+from dsgen.contract import Recovery
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.kafka.model import Kafka
 
 

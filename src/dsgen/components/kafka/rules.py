@@ -12,7 +12,7 @@ from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, label_of, name_of,
 from dsgen.units import shrinks, version_tuple
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.kafka.model import Kafka
 
 GROUP = "kafka.strimzi.io"
@@ -771,7 +771,7 @@ def secrets_read(kafka: Kafka):
     """Each SCRAM user's password, which the User Operator reads from its
     passwordSecret instead of generating one, and the backup job's S3
     credentials (read as the upload step names them, components.base.upload_step)."""
-    from dsgen.components.base import SecretNeed
+    from dsgen.contract import SecretNeed
     from dsgen.operators.cloudnativepg import S3_KEYS
 
     backup = kafka.backup

@@ -13,7 +13,7 @@ from dsgen.components.postgres.rules import archive_destination
 from dsgen.operators import cloudnativepg as cnpg
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.postgres.model import BackupS3, Postgres
 
 # The external cluster a restore or a replica cluster reads the archive as.

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Iterator
 
 from dsgen import kits
 from dsgen.kits import Alert, Owner, Panel
-from dsgen.runbook import runbook_path
+from dsgen.contract import runbook_path
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.units import quantity_value
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+    from dsgen.contract import Context, Part
     from dsgen.components.postgres.model import Postgres
 
 METRICS_PORT_NAME = "metrics"  # the instances' and the poolers' container port (docs/src/monitoring.md)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from dsgen.components.base import Context, DynamicSecret
+from dsgen.contract import Context, DynamicSecret
 from dsgen.components.postgres.rules import admin_secret
 from dsgen.operators import cloudnativepg as cnpg
 from dsgen.units import duration_seconds

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from dsgen import kits
-from dsgen.components.base import (HOSTNAME, Part, merge_affinity, pod_anti_affinity, pod_metadata,
-                                   pod_spec, resources, zone_spread)
+from dsgen.components.base import HOSTNAME, merge_affinity, pod_anti_affinity, pod_metadata, pod_spec, resources, zone_spread
+from dsgen.contract import Part
 from dsgen.components.postgres import archive, monitoring, openbao
 from dsgen.components.postgres.rules import (admin_secret, pdb_enabled, postgres_major,
                                              role_secret, server_tls_secret)
@@ -14,7 +14,7 @@ from dsgen.kits import Allow, Owner, Peer
 from dsgen.operators import cloudnativepg as cnpg
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.postgres.model import Postgres
 
 

@@ -16,14 +16,14 @@ import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from dsgen.components.base import Recovery
+from dsgen.contract import Recovery
 from dsgen.components.postgres import archive
 from dsgen.components.postgres.plan import plan
 from dsgen.components.postgres.rules import archive_destination, role_secret
 from dsgen.errors import UsageError
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+    from dsgen.contract import Context, Part
     from dsgen.components.postgres.model import Postgres
 
 # RFC 3339 section 5.6 date-time: a full date, 'T' (or a space, as its note

@@ -11,7 +11,7 @@ from dsgen.rules import GroupKind, Overlay, Rule, get, keyed, name_of, namespace
 from dsgen.units import duration_seconds, postgres_bytes, quantity_value, shrinks
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.postgres.model import Postgres
 
 CLUSTER = ("postgresql.cnpg.io", "Cluster")
@@ -629,7 +629,7 @@ def secrets_read(pg: Postgres):
     """The owner's credentials (username and password, in the basic-auth
     form of the Secrets CloudNativePG makes itself, pkg/specs/secrets.go), and
     the S3 keys the Barman Cloud object store reads (archive.barman_configuration)."""
-    from dsgen.components.base import SecretNeed
+    from dsgen.contract import SecretNeed
 
     # CloudNativePG refuses a role Secret whose username is not the role's name
     # (internal/management/controller/roles/runnable.go: "wrong username").

@@ -20,10 +20,11 @@ from dsgen import kits
 from dsgen.components.redis.policies import SENTINEL_PORT, backup_pods
 from dsgen.kits import Owner, SecretEnv, Step
 
-from dsgen.components.base import Recovery, upload_step
+from dsgen.components.base import upload_step
+from dsgen.contract import Recovery
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+    from dsgen.contract import Context, Part
     from dsgen.components.redis.model import Redis
 
 # Both operators name the sentinels' master group mymaster: spotahome v1.2.4

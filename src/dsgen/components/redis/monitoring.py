@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Iterator, Mapping
 
 from dsgen import kits
 from dsgen.kits import Alert, Owner, Panel
-from dsgen.runbook import runbook_path
+from dsgen.contract import runbook_path
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+    from dsgen.contract import Context, Part
     from dsgen.components.redis.model import Redis
 
 EXPORTER_IMAGE = "quay.io/oliver006/redis_exporter:v1.44.0"

@@ -10,7 +10,7 @@ from dsgen import kits
 from dsgen.kits import Allow, Owner, Peer
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Part
+    from dsgen.contract import Part
     from dsgen.components.redis.model import Redis
 
 REDIS_PORT, SENTINEL_PORT = 6379, 26379  # both operators' (and Redis's) defaults

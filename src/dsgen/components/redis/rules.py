@@ -10,7 +10,7 @@ from dsgen.rules import Rule
 from dsgen.units import redis_bytes
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.redis.model import Redis
 
 REDIS_MEMORY = Rule("DSG305", "redis-memory", "Redis and sentinel requests are not above their limits; under a memory limit, maxmemory (Redis units: mb is MiB, m is 10^6) is set, not 0, and below it.")
@@ -72,7 +72,7 @@ def secrets_read(redis: Redis):
     backup jobs' S3 credentials, and,
     when no cert-manager issuer makes it, the TLS Secret: tls.crt, tls.key and
     ca.crt, the names the RedisReplication's TLS section gives (opstree plan)."""
-    from dsgen.components.base import SecretNeed
+    from dsgen.contract import SecretNeed
 
     if redis.auth:
         yield SecretNeed(("redis", "auth", "secretName"), redis.auth.secretName, ("password",))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
+from dsgen.components.base import merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
+from dsgen.contract import Part
 from dsgen.components.redis import backup, monitoring, policies
 from dsgen.kits import Owner, Peer
 from dsgen.operators import opstree
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.redis.model import Redis
 
 # Non-root with the runtime's seccomp profile: the images run Redis as uid 1000

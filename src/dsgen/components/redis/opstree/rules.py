@@ -9,7 +9,7 @@ from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, namespace_of, po
 from dsgen.units import redis_bytes, quantity_value
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.redis.model import Redis
 
 REPLICATION = (opstree.GROUP, "RedisReplication")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from dsgen.components.base import Part, merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
+from dsgen.components.base import merge_affinity, pod_anti_affinity, pod_spec, resources, zone_spread
+from dsgen.contract import Part
 from dsgen.components.redis.spotahome.rules import on_command_line
 from dsgen.components.redis import backup, monitoring, policies
 from dsgen.kits import Peer
 from dsgen.operators import spotahome
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.redis.model import Redis
 
 

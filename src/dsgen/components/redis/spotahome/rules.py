@@ -8,7 +8,7 @@ from dsgen.operators import spotahome
 from dsgen.rules import GroupKind, Overlay, Rule, get, name_of, pairs
 
 if TYPE_CHECKING:
-    from dsgen.components.base import Context
+    from dsgen.contract import Context
     from dsgen.components.redis.model import Redis
 
 REDIS_FAILOVER = ("databases.spotahome.com", "RedisFailover")

@@ -15,16 +15,13 @@ rule granting ``get`` on secrets (validate.go), so naming the Secrets in
 
 from __future__ import annotations
 
-from typing import Any
+from dsgen.components.base import Sections
 
 
-def certificates(profile: Any) -> list[tuple[str, str]]:
-    """(Secret, key) of every CA certificate the profile's services' clients verify with."""
-    from dsgen.components import COMPONENTS
-
+def certificates(sections: Sections) -> list[tuple[str, str]]:
+    """(Secret, key) of every CA certificate the enabled services' clients verify with."""
     out: list[tuple[str, str]] = []
-    for component in COMPONENTS.values():
-        section = component.section(profile)
-        if section is not None and component.client_ca:
+    for component, section in sections:
+        if component.client_ca:
             out += component.client_ca(section)
     return out

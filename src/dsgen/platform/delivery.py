@@ -25,48 +25,29 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from dsgen import yamlio
+from dsgen.components.base import Sections
+from dsgen.contract import WAVE, Context
+from dsgen.platform.plan import operators as platform_operators
 from dsgen.operators.charts import CHARTS, Chart
 
-WAVE = "argocd.argoproj.io/sync-wave"
 API = "argoproj.io/v1alpha1"
-
-# Sync waves inside the overlay's Application: first the NetworkPolicies (the
-# namespace is isolated before any pod starts) and what the secret stores need
-# (their ServiceAccount and RBAC, the stores, the generators, the
-# StorageClass, cert-manager issuers), then the Secrets they make
-# (ExternalSecrets, Certificates), then the data services, then monitoring.
-STORES, SECRETS, SERVICES, MONITORING = 1, 2, 3, 4
-_WAVES = {
-    ("", "ServiceAccount"): STORES, ("rbac.authorization.k8s.io", "Role"): STORES,
-    ("rbac.authorization.k8s.io", "RoleBinding"): STORES, ("external-secrets.io", "SecretStore"): STORES,
-    ("external-secrets.io", "ClusterSecretStore"): STORES,
-    ("generators.external-secrets.io", "VaultDynamicSecret"): STORES, ("storage.k8s.io", "StorageClass"): STORES,
-    ("cert-manager.io", "Issuer"): STORES, ("networking.k8s.io", "NetworkPolicy"): STORES,
-    ("external-secrets.io", "ExternalSecret"): SECRETS, ("cert-manager.io", "Certificate"): SECRETS,
-    ("monitoring.coreos.com", "PodMonitor"): MONITORING, ("monitoring.coreos.com", "PrometheusRule"): MONITORING,
-}
+# The exported Helm chart (dsgen.formats.helm) as an Application's source:
+# its release name (the one the chart's README uses; nothing in the chart
+# depends on it) and each environment's values file.
+RELEASE = "data"
 
 
-def wave(api_version: str, kind: str, role: str) -> int:
-    """The sync wave of a resource of the tree (its Part's role tells a
-    Grafana dashboard's ConfigMap from the others)."""
-    group = api_version.rpartition("/")[0]
-    if role == "dashboard":
-        return MONITORING
-    return _WAVES.get((group, kind), SERVICES)
+def values_file(env: str) -> str:
+    return f"values-{env}.yaml"
 
 
-def operators(profile: Any, environment: str) -> list[str]:
-    """The operators the environment needs, by profile.operators key, in the
-    order of CHARTS."""
-    from dsgen.components import COMPONENTS
-    from dsgen.components.base import Context
-
+def operators(profile: Any, environment: str, sections: Sections) -> list[str]:
+    """The operators the platform pass and the enabled services need, by
+    profile.operators key, in the order of CHARTS."""
     ctx = Context.of(profile, environment)
-    needed: set[str] = set()
-    for component in COMPONENTS.values():
-        section = component.section(profile)
-        if section is not None and component.operators is not None:
+    needed: set[str] = set(platform_operators(profile))
+    for component, section in sections:
+        if component.operators is not None:
             needed.update(component.operators(ctx, section))
     return [key for key in CHARTS if key in needed]
 
@@ -129,8 +110,6 @@ def _overlay_application(profile: Any, environment: str) -> dict[str, Any]:
     source: dict[str, Any] = {"repoURL": argocd.repoURL, "targetRevision": argocd.targetRevision,
                               "path": _source_path(argocd, environment)}
     if argocd.chart:  # the chart dsgen exports: its release name changes nothing it renders
-        from dsgen.formats.helm import RELEASE, values_file
-
         source["helm"] = {"releaseName": RELEASE, "valueFiles": [values_file(environment)]}
     return {
         "apiVersion": API, "kind": "Application",
@@ -194,7 +173,8 @@ def _kustomization(resources: list[str], header: list[str]) -> str:
                         "resources": resources}, header)
 
 
-def files(profile: Any, environment: str, header: list[str], namespaces: Iterable[str]) -> dict[str, str]:
+def files(profile: Any, environment: str, header: list[str], namespaces: Iterable[str],
+          sections: Sections) -> dict[str, str]:
     """``argocd/<environment>/``: the AppProject, repository Secrets, the
     operators' Applications and the overlay's, and a kustomization of them;
     nothing without ``delivery.argocd``. ``namespaces``: those the
@@ -203,9 +183,9 @@ def files(profile: Any, environment: str, header: list[str], namespaces: Iterabl
     if profile.delivery is None:
         return {}
     if profile.delivery.argocd is None:
-        return flux_files(profile, environment, header)
+        return flux_files(profile, environment, header, sections)
     together = profile.delivery.argocd.applicationSet
-    keys = operators(profile, environment)
+    keys = operators(profile, environment, sections)
     documents = {} if together else {"appproject.yaml": _project(profile, keys, [profile.namespace, *namespaces])}
     for key in keys:
         chart = CHARTS[key]
@@ -220,14 +200,14 @@ def files(profile: Any, environment: str, header: list[str], namespaces: Iterabl
     return out
 
 
-def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[str]) -> dict[str, str]:
+def shared_files(environments: list[tuple[str, Any, list[str], Sections]], header: list[str]) -> dict[str, str]:
     """With ``applicationSet``: ``argocd/`` itself holds one AppProject over
     every environment (each one's destinations on its own server), one
     ApplicationSet whose list generator has an element per environment (its
     server and overlay) and the OCI repository Secrets, besides the
     environments' folders.
-    ``environments``: (name, profile, namespaces) of each rendered one."""
-    chosen = [(env, profile, namespaces) for env, profile, namespaces in environments
+    ``environments``: (name, profile, namespaces, enabled sections) of each rendered one."""
+    chosen = [(env, profile, namespaces, sections) for env, profile, namespaces, sections in environments
               if profile.delivery is not None and profile.delivery.argocd is not None
               and profile.delivery.argocd.applicationSet]
     if not chosen:
@@ -236,8 +216,8 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     argocd = first.delivery.argocd
     project = _project(first, [], [])
     repos, destinations, oci = dict.fromkeys(project["spec"]["sourceRepos"]), {}, {}
-    for env, profile, namespaces in chosen:
-        keys = operators(profile, env)
+    for env, profile, namespaces, sections in chosen:
+        keys = operators(profile, env, sections)
         oci.update({CHARTS[key].chart: CHARTS[key] for key in keys if CHARTS[key].oci})
         one = _project(profile, keys, [profile.namespace, *namespaces])["spec"]
         repos.update(dict.fromkeys(one["sourceRepos"]))
@@ -245,7 +225,7 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     project["spec"]["sourceRepos"] = list(repos)
     project["spec"]["destinations"] = list(destinations.values())
     elements = [{"environment": env, "server": profile.delivery.argocd.server, "namespace": profile.namespace,
-                 "path": _source_path(profile.delivery.argocd, env)} for env, profile, _ in chosen]
+                 "path": _source_path(profile.delivery.argocd, env)} for env, profile, _, _ in chosen]
     template = _overlay_application(first, "{{.environment}}")
     template["metadata"] = {"name": f"{first.platform}-{{{{.environment}}}}", "annotations": dict(COMPARE)}
     template["spec"]["source"]["path"] = "{{.path}}"
@@ -260,7 +240,7 @@ def shared_files(environments: list[tuple[str, Any, list[str]]], header: list[st
     documents = {"appproject.yaml": project, "applicationset.yaml": application_set,
                  **{f"repository-{name}.yaml": _oci_repository(first, chart) for name, chart in sorted(oci.items())}}
     out = {f"argocd/{name}": yamlio.dump(doc, header) for name, doc in documents.items()}
-    out["argocd/kustomization.yaml"] = _kustomization([*documents, *(env for env, _, _ in chosen)], header)
+    out["argocd/kustomization.yaml"] = _kustomization([*documents, *(env for env, _, _, _ in chosen)], header)
     return out
 
 
@@ -282,7 +262,7 @@ def _repository_name(chart: Chart) -> str:
     return labels[1] if labels[0] == "charts" else labels[0]
 
 
-def flux_files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
+def flux_files(profile: Any, environment: str, header: list[str], sections: Sections) -> dict[str, str]:
     """``flux/<environment>/``: a GitRepository of the tree, a Kustomization
     ``<platform>-<environment>-operators`` of ``operators/`` (a HelmRepository
     per chart repository and a HelmRelease per operator, CRDs created and
@@ -290,7 +270,7 @@ def flux_files(profile: Any, environment: str, header: list[str]) -> dict[str, s
     that depends on it; a kustomization of the three to bootstrap with
     ``kubectl apply -k``. Flux runs Helm itself, hooks included."""
     flux = profile.delivery.flux
-    keys = operators(profile, environment)
+    keys = operators(profile, environment, sections)
     name = f"{profile.platform}-{environment}"
     root = f"flux/{environment}"
     source = {"kind": "GitRepository", "name": profile.platform}

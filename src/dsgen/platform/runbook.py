@@ -9,22 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsgen.components.base import Context
+from dsgen.components.base import Sections
+from dsgen.contract import Context
 
 
-def runbook_path(ctx: Context) -> str:
-    """Where the alerts link: the profile's ``monitoring.runbook``, else the page dsgen writes."""
-    return ctx.monitoring["runbook"] or f"runbook/{ctx.environment}.md"
-
-
-def page(profile: Any, environment: str, header: list[str]) -> str:
+def page(profile: Any, environment: str, header: list[str], sections: Sections) -> str:
     """The runbook of one environment, in Markdown: recovery objectives,
     backups and restore procedures with the environment's own names, then
     what each alert means (when the environment is monitored)."""
-    from dsgen.components import COMPONENTS
-
     ctx = Context.of(profile, environment)
-    sections = [(c, s) for c in COMPONENTS.values() if (s := c.section(profile)) is not None]
     recoveries = [c.recovery(ctx, s) for c, s in sections if c.recovery is not None]
     lines = [f"<!-- {line} -->" for line in header]
     lines += [f"# Runbook: {profile.platform} data services, {environment}", "",
@@ -58,5 +51,5 @@ def page(profile: Any, environment: str, header: list[str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
-    return {f"runbook/{environment}.md": page(profile, environment, header)}
+def files(profile: Any, environment: str, header: list[str], sections: Sections) -> dict[str, str]:
+    return {f"runbook/{environment}.md": page(profile, environment, header, sections)}

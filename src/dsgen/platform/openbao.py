@@ -25,7 +25,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from dsgen.components.base import Context, DynamicSecret, SecretNeed
+from dsgen.components.base import Sections
+from dsgen.contract import Context, DynamicSecret, SecretNeed
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,19 @@ class Wanted:
     properties: dict[str, str]  # Secret key -> property
 
 
-def needs(profile: Any) -> Iterator[SecretNeed]:
-    """Every Secret the profile's services make their operators read."""
-    from dsgen.components import COMPONENTS
-
-    for component in COMPONENTS.values():
-        section = component.section(profile)
-        if section is not None and component.secrets_read:
+def needs(sections: Sections) -> Iterator[SecretNeed]:
+    """Every Secret the enabled services make their operators read."""
+    for component, section in sections:
+        if component.secrets_read:
             yield from component.secrets_read(section)
 
 
-def wanted(profile: Any) -> list[Wanted]:
+def wanted(profile: Any, sections: Sections) -> list[Wanted]:
     """The Secrets that come from OpenBao, each once, in the order the services read them."""
     if profile.secrets is None:
         return []
     found: dict[str, Wanted] = {}
-    for need in needs(profile):
+    for need in needs(sections):
         credential = profile.secrets.credentials.get(need.name)
         if credential is None or need.name in found:
             continue
@@ -61,17 +59,14 @@ def wanted(profile: Any) -> list[Wanted]:
     return list(found.values())
 
 
-def dynamic(profile: Any, environment: str) -> list[DynamicSecret]:
-    """Every Secret an OpenBao engine issues for the profile's services."""
-    from dsgen.components import COMPONENTS
-
+def dynamic(profile: Any, environment: str, sections: Sections) -> list[DynamicSecret]:
+    """Every Secret an OpenBao engine issues for the enabled services."""
     if profile.secrets is None:
         return []
     ctx = Context.of(profile, environment)
     out: list[DynamicSecret] = []
-    for component in COMPONENTS.values():
-        section = component.section(profile)
-        if section is not None and component.dynamic_secrets:
+    for component, section in sections:
+        if component.dynamic_secrets:
             out += component.dynamic_secrets(section, ctx)
     return out
 
@@ -91,7 +86,7 @@ class Store:
     paths: tuple[str, ...] = ()
 
 
-def stores(profile: Any, environment: str) -> list[Store]:
+def stores(profile: Any, environment: str, sections: Sections) -> list[Store]:
     """The data namespace's (the services' Secrets), then one per namespace
     the profile delivers credentials to.
 
@@ -102,7 +97,7 @@ def stores(profile: Any, environment: str) -> list[Store]:
     the Secrets issued there (External Secrets' generators log in as a
     service account of their own namespace: generators/v1/vault, the vault
     provider's NewGeneratorClient with no store kind)."""
-    items, issued = wanted(profile), dynamic(profile, environment)
+    items, issued = wanted(profile, sections), dynamic(profile, environment, sections)
     if not items and not issued:
         return []
     secrets = profile.secrets
@@ -135,11 +130,11 @@ def stores(profile: Any, environment: str) -> list[Store]:
     return out
 
 
-def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
+def files(profile: Any, environment: str, header: list[str], sections: Sections) -> dict[str, str]:
     """``openbao/<environment>/``: for each namespace with a store, its policy
     (read on exactly the paths its ExternalSecrets read) and Kubernetes auth
     role; and ``kv.json``, the paths and properties to seed."""
-    found = stores(profile, environment)
+    found = stores(profile, environment, sections)
     if not found:
         return {}
     openbao = profile.secrets.openbao
@@ -168,7 +163,7 @@ def files(profile: Any, environment: str, header: list[str]) -> dict[str, str]:
                      "token_policies": [store.policy], "token_ttl": "1h"},
         }, indent=2) + "\n"
     out[f"{root}/kv.json"] = json.dumps({"mount": openbao.kvMount, "paths": layout}, indent=2, sort_keys=True) + "\n"
-    out.update(_engines(profile, dynamic(profile, environment), root))
+    out.update(_engines(profile, dynamic(profile, environment, sections), root))
     return out
 
 

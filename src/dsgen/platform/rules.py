@@ -1,10 +1,18 @@
-"""Rules about the environment as a whole."""
+"""Rules about the environment as a whole.
+
+Most are plain rules. Four read what every service declares (the Secrets
+they read and make, their kinds that hold data, the operators they need):
+:func:`rules` makes those for the components it is given, so that this
+module never asks for the registry.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from functools import partial
+from typing import Any, Iterator, Mapping, Sequence
 
+from dsgen.components.base import Component, enabled
 from dsgen.rules import Overlay, Rule, get, name_of, namespace_of
 from dsgen.units import version_tuple
 
@@ -38,15 +46,9 @@ def _key_references(value: Any, path: str) -> Iterator[tuple[str, str, str | Non
             yield from _key_references(item, f"{path}/{index}")
 
 
-SECRET_SOURCE = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, cert-manager Certificate, operator-made) or declared in the profile's externalSecrets.", reference=True)
-
-
-@SECRET_SOURCE.on_manifest
-def _(overlay: Overlay):
-    from dsgen.components import COMPONENTS  # the registry, asked when the rule runs
-
-    producers = [c.produced_secrets for c in COMPONENTS.values() if c.produced_secrets]
-    readers = [c.secret_references for c in COMPONENTS.values() if c.secret_references]
+def _secret_source(services: Sequence[Component], overlay: Overlay):
+    producers = [c.produced_secrets for c in services if c.produced_secrets]
+    readers = [c.secret_references for c in services if c.secret_references]
     produced: set[tuple[str, str]] = set()
     for kind, doc in zip(overlay.kinds, overlay.documents):
         ns = namespace_of(doc)
@@ -116,14 +118,8 @@ def _condition_namespaces(conditions: Any) -> set[str] | None:
 
 
 
-STATEFUL_REMOVED = Rule("DSG401", "stateful-removed", "A render does not remove (or rename) an object that holds data: a Cluster, Kafka, node pool, topic or RedisFailover; its replacement starts empty.")
-
-
-@STATEFUL_REMOVED.on_change
-def _(old: Overlay, new: Overlay):
-    from dsgen.components import COMPONENTS  # the registry, asked when the rule runs
-
-    kinds = [kind for component in COMPONENTS.values() for kind in component.stateful_kinds]
+def _stateful_removed(services: Sequence[Component], old: Overlay, new: Overlay):
+    kinds = [kind for component in services for kind in component.stateful_kinds]
     for kind in kinds:
         remaining = new.names(kind)
         for doc in old.of(kind):
@@ -132,8 +128,6 @@ def _(old: Overlay, new: Overlay):
                     "is removed or renamed: the operator deletes it with its data, and a new name "
                     "starts empty")
 
-
-RULES = (SECRET_SOURCE, STORE_REFERENCE, STATEFUL_REMOVED)
 
 
 OPERATOR_VERSIONS = Rule("DSG321", "operator-versions", "The pinned operators and Kubernetes are releases dsgen supports: CloudNativePG 1.24-1.30, the redis-operator 1.2, OT-Container-Kit's redis-operator 0.26, the Strimzi releases of its Kafka table, Kubernetes 1.25-1.37.")
@@ -167,7 +161,6 @@ def _(ctx, profile):
                                        f"not {profile.kubernetesVersion}")
 
 
-RULES = RULES + (OPERATOR_VERSIONS,)
 
 
 POD_SETTINGS = Rule("DSG326", "pod-settings", "A workload's pod settings are what Kubernetes accepts at the profile's version (affinity and topologySpreadConstraints against its core/v1 schema; label and annotation keys and values), and pod labels leave alone the labels dsgen and the operators select pods by.")
@@ -227,7 +220,6 @@ def _(ctx, profile):
                                                 "'-', '_' or '.', starting and ending with a letter or digit")
 
 
-RULES = RULES + (POD_SETTINGS,)
 
 
 SERVED_VERSION = Rule("DSG107", "served-version", "A custom resource's apiVersion is one its operator serves at the pinned release (read from the operator's CRD manifests at that tag, operators/data/served.json): kafka.strimzi.io/v1beta2 is gone in Strimzi 1.0, external-secrets.io/v1beta1 in External Secrets 0.17, and CloudNativePG serves only v1.")
@@ -252,21 +244,17 @@ def _(overlay: Overlay):
                                        f"{doc.get('kind')}; it serves {', '.join(versions)}")
 
 
-RULES = RULES + (SERVED_VERSION,)
 
 
-CREDENTIALS = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads; only credentials a service reads are delivered to applications, and neither they nor CA certificates to the services' own namespace.")
-
-
-@CREDENTIALS.on_profile
-def _(ctx: Any, profile: Any):
-    from dsgen import openbao
+def _credentials(services: Mapping[str, Component], ctx: Any, profile: Any):
+    from dsgen.platform import openbao
 
     if profile.secrets is None:
         return
+    sections = enabled(services, profile)
     credentials, held = profile.secrets.credentials, set(profile.externalSecrets)
     read: dict[str, list] = {}
-    for need in openbao.needs(profile):
+    for need in openbao.needs(sections):
         read.setdefault(need.name, []).append(need)
         if need.name not in credentials and need.name not in held:
             yield need.path, (f"Secret {need.name!r} comes from nowhere: give it an OpenBao path in "
@@ -288,7 +276,7 @@ def _(ctx: Any, profile: Any):
             yield ("secrets", "caCertificatesTo", index), (
                 f"{namespace} is the services' own namespace, where the CA certificates are already; "
                 "list the applications' namespaces")
-    issued = {secret.name for secret in openbao.dynamic(profile, ctx.environment)}
+    issued = {secret.name for secret in openbao.dynamic(profile, ctx.environment, sections)}
     for namespace, names in profile.secrets.deliver.items():
         if namespace == profile.namespace:
             yield ("secrets", "deliver", namespace), (
@@ -303,7 +291,6 @@ def _(ctx: Any, profile: Any):
                     "only those can be delivered")
 
 
-RULES = RULES + (CREDENTIALS,)
 
 
 EGRESS = Rule("DSG333", "network-egress", "network.egress restricts what isolate opens: it needs isolate: true, and an API server block is not every address.")
@@ -324,16 +311,11 @@ def _(ctx: Any, profile: Any):
                 "-l kubernetes.io/service-name=kubernetes)")
 
 
-RULES = RULES + (EGRESS,)
 
 
-DELIVERY_CHARTS = Rule("DSG339", "delivery-charts", "delivery names one of argocd and flux, and each operator the environment needs is pinned to a release whose official Helm chart version dsgen knows (operators/charts.py), so that exactly that release is installed.")
-
-
-@DELIVERY_CHARTS.on_profile
-def _(ctx, profile):
-    from dsgen.delivery import operators
+def _delivery_charts(services: Mapping[str, Component], ctx: Any, profile: Any):
     from dsgen.operators.charts import CHARTS
+    from dsgen.platform.delivery import operators
 
     if profile.delivery is None:
         return
@@ -342,7 +324,7 @@ def _(ctx, profile):
         yield ("delivery",), ("names both argocd and flux: keep one, or both would install the operators"
                               if chosen else "names neither argocd nor flux: set one, or remove delivery")
         return
-    for key in operators(profile, ctx.environment):
+    for key in operators(profile, ctx.environment, enabled(services, profile)):
         chart, release = CHARTS[key], getattr(profile.operators, key)
         if chart.version(release) is None:
             yield ("operators", key), (
@@ -350,4 +332,18 @@ def _(ctx, profile):
                 f"{chart.known()}): pin one of those releases")
 
 
-RULES = RULES + (DELIVERY_CHARTS,)
+
+def rules(components: Mapping[str, Component]) -> tuple[Rule, ...]:
+    """The platform's rules, those that read what the services declare made
+    for ``components`` (the registry's, or a test's)."""
+    services = tuple(components.values())
+    secret_source = Rule("DSG105", "secret-source", "Every Secret a resource references is produced by the tree (Secret, ExternalSecret, cert-manager Certificate, operator-made) or declared in the profile's externalSecrets.", reference=True)
+    secret_source.on_manifest(partial(_secret_source, services))
+    stateful_removed = Rule("DSG401", "stateful-removed", "A render does not remove (or rename) an object that holds data: a Cluster, Kafka, node pool, topic or RedisFailover; its replacement starts empty.")
+    stateful_removed.on_change(partial(_stateful_removed, services))
+    credentials = Rule("DSG331", "credentials", "With secrets: every Secret a service reads comes from OpenBao (secrets.credentials) or is one the cluster holds (externalSecrets), not both; a credential maps only keys its reader reads; only credentials a service reads are delivered to applications, and neither they nor CA certificates to the services' own namespace.")
+    credentials.on_profile(partial(_credentials, dict(components)))
+    delivery_charts = Rule("DSG339", "delivery-charts", "delivery names one of argocd and flux, and each operator the environment needs is pinned to a release whose official Helm chart version dsgen knows (operators/charts.py), so that exactly that release is installed.")
+    delivery_charts.on_profile(partial(_delivery_charts, dict(components)))
+    return (secret_source, STORE_REFERENCE, stateful_removed, OPERATOR_VERSIONS, POD_SETTINGS, SERVED_VERSION,
+            credentials, EGRESS, delivery_charts)

@@ -1,22 +1,24 @@
-"""What the environment as a whole renders: the namespace's default-deny
-ingress, and the credentials brought from OpenBao."""
+"""What the environment as a whole renders, in a pass after the services:
+the namespace's default-deny ingress (and egress), the credentials brought
+from OpenBao for what the enabled services read, the CA certificates their
+clients verify with, and the encrypted StorageClass."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
-from dsgen import kits, openbao, trust
+from dsgen import kits
+from dsgen.components.base import Sections
+from dsgen.contract import Context, Part
 from dsgen.kits import Allow, Owner, Peer, RemoteRef
-
-if TYPE_CHECKING:
-    from dsgen.components.base import Context, Part
+from dsgen.platform import openbao, trust
 
 DEFAULT_DENY = "default-deny-ingress"
 DEFAULT_DENY_EGRESS = "default-deny-egress"
 DNS_PORT = 53
 
 
-def plan(ctx: Context, profile: Any) -> Iterator[Part]:
+def plan(ctx: Context, profile: Any, sections: Sections) -> Iterator[Part]:
     if ctx.network:
         # Selects every pod of the namespace and allows nothing: what reaches a
         # pod is what another policy selecting it allows (policies add up).
@@ -29,10 +31,16 @@ def plan(ctx: Context, profile: Any) -> Iterator[Part]:
             yield kits.network_policy(Owner("data-services", ctx.platform), DEFAULT_DENY_EGRESS, select={}, egress=[
                 Allow(dns, [DNS_PORT], "UDP"), Allow(dns, [DNS_PORT], "TCP")])
     if profile.secrets is not None:
-        yield from credentials(ctx, profile)
-        yield from ca_certificates(ctx, profile)
+        yield from credentials(ctx, profile, sections)
+        yield from ca_certificates(ctx, profile, sections)
     if profile.storageClass is not None:
         yield storage_class(ctx, profile.storageClass)
+
+
+def operators(profile: Any) -> tuple[str, ...]:
+    """The operators the platform's own resources need, by profile.operators
+    key: External Secrets for the credentials."""
+    return ("externalSecrets",) if profile.secrets else ()
 
 
 def storage_class(ctx: Context, settings: Any) -> Part:
@@ -50,7 +58,7 @@ def storage_class(ctx: Context, settings: Any) -> Part:
         "volumeBindingMode": "WaitForFirstConsumer"}, namespaced=False)
 
 
-def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
+def credentials(ctx: Context, profile: Any, sections: Sections) -> Iterator[Part]:
     """For each namespace with credentials (the data namespace, and each one
     the profile delivers credentials to): a SecretStore for OpenBao (the vault
     provider: KV version 2, Kubernetes auth as a service account of that
@@ -67,7 +75,7 @@ def credentials(ctx: Context, profile: Any) -> Iterator[Part]:
     generators."""
     settings = profile.secrets.openbao
     cluster = settings.storeKind == "ClusterSecretStore"
-    found = openbao.stores(profile, ctx.environment)
+    found = openbao.stores(profile, ctx.environment, sections)
 
     def login(role: str, namespace: str | None = None) -> dict[str, Any]:
         account = {"name": settings.serviceAccount, **({"namespace": namespace} if namespace else {})}
@@ -112,7 +120,7 @@ CA_STORE = "data-services-ca"
 CA_COPY_SUFFIX = "-crt"
 
 
-def ca_certificates(ctx: Context, profile: Any) -> Iterator[Part]:
+def ca_certificates(ctx: Context, profile: Any, sections: Sections) -> Iterator[Part]:
     """The services' CA certificates, ca.crt alone, in each namespace of
     secrets.caCertificatesTo, in two steps with External Secrets' kubernetes
     provider (the API server at its default address, verified with the
@@ -128,7 +136,7 @@ def ca_certificates(ctx: Context, profile: Any) -> Iterator[Part]:
     A Role lets each step's service account get exactly its Secrets, so that
     no pod of an application namespace can read a private key through it."""
     namespaces = [n for n in profile.secrets.caCertificatesTo if n != ctx.namespace]  # DSG331 names the rest
-    found = trust.certificates(profile)
+    found = trust.certificates(sections)
     if not namespaces or not found:
         return
     owner = Owner("external-secrets", CA_STORE)
